@@ -1,0 +1,86 @@
+"""Exceptions the core raises for readers; `cli.py` turns each into one line and an exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Exit codes, documented in the README and `coalition --help`.
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
+EXIT_USAGE = 2
+EXIT_BAD_HANDBOOK = 3
+EXIT_INTERRUPTED = 130
+
+
+class CoalitionError(Exception):
+    """A failure a reader can act on; its message is the one line they see."""
+
+    exit_code = EXIT_NOT_FOUND
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class UsageProblem(CoalitionError):
+    """The command line asks for something that cannot exist, such as an unknown kind."""
+
+    exit_code = EXIT_USAGE
+
+
+class NotFound(CoalitionError):
+    """Nothing matched: an entry name, or a search. Carries suggestions for 'did you mean'."""
+
+    exit_code = EXIT_NOT_FOUND
+
+    def __init__(self, what: str, suggestions: list[str] | None = None) -> None:
+        self.what = what
+        self.suggestions = suggestions or []
+        hint = f" (did you mean: {', '.join(self.suggestions)}?)" if self.suggestions else ""
+        super().__init__(f"{what}{hint}")
+
+
+class AmbiguousName(NotFound):
+    """A name matches several entries equally well; the reader must say which."""
+
+    def __init__(self, name: str, candidates: list[str]) -> None:
+        self.what = f'"{name}" matches several entries: {", ".join(candidates)}'
+        self.suggestions = candidates
+        CoalitionError.__init__(self, f"{self.what}; give the kind or more of the name")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a handbook file, located as precisely as the parser allows."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class HandbookError(CoalitionError):
+    """The handbook cannot be read or is invalid; `problems` lists every problem found."""
+
+    exit_code = EXIT_BAD_HANDBOOK
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = str(problems[0]) if problems else "invalid handbook"
+        more = len(problems) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''}; run 'coalition validate')" if more else ""
+        super().__init__(first + tail)
+
+
+class InvalidHandbook(CoalitionError):
+    """`validate` found problems (already printed); the message is the one-line summary."""
+
+    exit_code = EXIT_BAD_HANDBOOK

@@ -1,0 +1,123 @@
+"""Shared fixtures: a clean environment, the CLI runner, the installed command and the source."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from coalition_cli.cli import app
+from coalition_cli.handbook import Handbook
+from coalition_cli.loader import load_handbook
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = ROOT.parent / "shared" / "source" / "article.md"
+DATA = Path(__file__).resolve().parent / "data"
+
+# Variables that change what the program prints; tests set the ones they need explicitly.
+_LEAKY_ENV = ("FORCE_COLOR", "NO_COLOR", "CLICOLOR_FORCE", "PY_COLORS", "COALITION_HANDBOOK", "TERMINAL_WIDTH")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in _LEAKY_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "100")
+    yield
+
+
+@pytest.fixture(scope="session")
+def article() -> str:
+    if not ARTICLE.is_file():
+        pytest.fail(f"the source article is missing: {ARTICLE} (../shared must sit beside the repo)")
+    return ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def handbook() -> Handbook:
+    return load_handbook()
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def invoke() -> Invoke:
+    """Run the app in-process, as `coalition ARGS...`, with stdout and stderr kept apart."""
+
+    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+        return CliRunner().invoke(app, list(args), env=env, input=input, prog_name="coalition")
+
+    return run
+
+
+def _installed_command() -> str:
+    beside = Path(sys.executable).parent / "coalition"
+    found = str(beside) if beside.is_file() else shutil.which("coalition")
+    if not found:
+        pytest.fail("the coalition command is not installed; run: pip install -e '.[test]'")
+    return found
+
+
+@pytest.fixture(scope="session")
+def coalition_bin() -> str:
+    return _installed_command()
+
+
+Run = Callable[..., subprocess.CompletedProcess[bytes]]
+
+
+@pytest.fixture
+def run(coalition_bin: str, tmp_path: Path) -> Run:
+    """Run the installed `coalition` in a real process, from a folder that is not the repo."""
+
+    def call(
+        *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        full_env = {k: v for k, v in os.environ.items() if k not in _LEAKY_ENV}
+        full_env.update(env or {})
+        return subprocess.run(
+            [coalition_bin, *args], capture_output=True, env=full_env, cwd=cwd or tmp_path, timeout=60, check=False
+        )
+
+    return call
+
+
+@pytest.fixture
+def write_handbook(tmp_path: Path) -> Callable[[str], Path]:
+    def write(text: str, name: str = "handbook.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+MINIMAL = """\
+format: 1
+title: A test handbook
+source:
+  title: A test article
+sections:
+  - id: first
+    title: The first section
+    summary: It says [red]this[/red] and [/x] literally.
+actors:
+  - id: somewhere
+    name: Somewhere
+    type: state
+    summary: A place that exists only in tests.
+    related: [first]
+    source: [first]
+"""
+
+
+@pytest.fixture
+def minimal_handbook(write_handbook: Callable[[str], Path]) -> Path:
+    return write_handbook(MINIMAL)

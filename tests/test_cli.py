@@ -1,0 +1,328 @@
+"""The commands, through typer's CliRunner: output, formats, errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from coalition_cli.handbook import Handbook
+from coalition_cli.loader import load_handbook
+from tests.conftest import DATA, Invoke
+
+ANSI = "\x1b["
+BOX = re.compile(r"[\u2500-\u257f]")
+COMMANDS = ["show", "list", "search", "timeline", "export", "validate"]
+
+
+def assert_clean_plain(text: str) -> None:
+    assert ANSI not in text
+    assert not BOX.search(text)
+
+
+def one_line(text: str) -> str:
+    assert text.endswith("\n") and text.count("\n") == 1, repr(text)
+    return text.strip()
+
+
+# -- show ----------------------------------------------------------------------------------------
+
+
+def test_show_actor(invoke: Invoke, handbook: Handbook) -> None:
+    result = invoke("show", "actor", "iran")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.startswith("Iran (actor: iran)\n")
+    iran = handbook.get("iran")
+    assert iran is not None
+    # Paragraphs stay on one line, so note apps can reflow them.
+    assert f"\n{iran.summary}\n" in result.stdout
+    assert 'Quote: "Iran tended to focus' in result.stdout
+    assert_clean_plain(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("args", "first_line"),
+    [
+        (["show", "soleimani"], "Qassem Soleimani (figure: soleimani)"),
+        (["show", "figure", "sol"], "Qassem Soleimani (figure: soleimani)"),
+        (["show", "people", "assad"], "Bashar al-Assad (figure: bashar-al-assad)"),
+        (["show", "actors", "united", "states"], "United States (actor: united-states)"),
+        (["show", "USA"], "United States (actor: united-states)"),
+        (["show", "term", "4+1"], "4+1 (term: four-plus-one)"),
+        (["show", "section", "genesis"], "The Genesis of the 4+1 Coalition (section: genesis)"),
+        (
+            ["show", "fact", "soleimani-killed"],
+            "Qassem Soleimani killed in a U.S. drone strike (fact: soleimani-killed)",
+        ),
+    ],
+)
+def test_show_finds_names(invoke: Invoke, args: list[str], first_line: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == first_line
+
+
+def test_show_fact_has_date_and_figure(invoke: Invoke) -> None:
+    assert "Date: 2020-01-03\n" in invoke("show", "fact", "soleimani-killed").stdout
+    assert "Figure: 28,500 troops\n" in invoke("show", "us-troops-south-korea").stdout
+    assert "Figure: more than 1 decade\n" in invoke("show", "civil-war-decade").stdout
+
+
+def test_show_unknown_name_suggests(invoke: Invoke) -> None:
+    result = invoke("show", "actor", "irn")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert one_line(result.stderr).startswith('coalition: no actor named "irn" (did you mean: iran')
+
+
+def test_show_ambiguous_exits_1(invoke: Invoke) -> None:
+    result = invoke("show", "quds")
+    assert result.exit_code == 1
+    assert one_line(result.stderr) == (
+        'coalition: "quds" matches several entries: actor quds-force, term quds-force-term;'
+        " give the kind or more of the name"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["show"], "coalition: Missing argument '[KIND] NAME...'. (see 'coalition show --help')"),
+        (["show", "actor"], "coalition: which actor? give a NAME, or list them with 'coalition list actors'"),
+        (["show", "actr", "iran"], 'coalition: unknown kind "actr" (did you mean: actor?);'),
+        (["show", "iran", "--format", "yaml"], "coalition: Invalid value for '--format' / '-f': 'yaml' is not one of"),
+        (["list", "things"], 'coalition: unknown kind "things"'),
+        (["search"], "coalition: Missing argument 'QUERY...'."),
+        (["search", "iran", "--limit", "0"], "coalition: Invalid value for '--limit' / '-n': 0 is not in the range"),
+        (["search", "iran", "--kind", "place"], 'coalition: unknown kind "place"'),
+        (["nonsense"], "coalition: No such command 'nonsense'."),
+        (["show", "iran", "--colour"], "coalition: No such option: --colour"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(invoke: Invoke, args: list[str], message: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert one_line(result.stderr).startswith(message)
+
+
+def test_no_arguments_prints_help(invoke: Invoke) -> None:
+    result = invoke()
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: coalition [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_show_json_is_one_object(invoke: Invoke) -> None:
+    data = json.loads(invoke("show", "actor", "iran", "--format", "json").stdout)
+    assert data["kind"] == "actor" and data["id"] == "iran" and data["title"] == "Iran"
+    assert data["type"] == "state" and data["member"] is True
+    assert data["quote"]["section"] == "divergent-approaches"
+
+
+def test_show_markdown(invoke: Invoke) -> None:
+    out = invoke("show", "figure", "soleimani", "-f", "markdown").stdout
+    assert out.startswith("## Qassem Soleimani\n\n*figure* `soleimani`\n")
+    assert "- **Related:** Quds Force (`quds-force`)" in out
+    assert "> who was assassinated in a U.S. drone strike" in out
+
+
+def test_entry_text_is_never_markup(invoke: Invoke, minimal_handbook: Path) -> None:
+    for fmt in ("plain", "rich"):
+        result = invoke("--handbook", str(minimal_handbook), "show", "first", "--format", fmt)
+        assert result.exit_code == 0, result.stderr
+        assert "[red]this[/red] and [/x] literally" in result.stdout.replace("\n", " ").replace("  ", " ")
+
+
+def test_rich_format_draws_panels(invoke: Invoke) -> None:
+    out = invoke("show", "iran", "--format", "rich").stdout
+    assert "╭" in out and "Iran" in out
+
+
+# -- list, search, timeline ------------------------------------------------------------------------
+
+
+def test_list_counts(invoke: Invoke) -> None:
+    result = invoke("list")
+    assert result.exit_code == 0
+    assert result.stdout == "sections\t11\nactors\t11\nfigures\t3\nfacts\t9\nterms\t14\n"
+
+
+def test_list_kind_is_tab_separated(invoke: Invoke, handbook: Handbook) -> None:
+    lines = invoke("list", "actors").stdout.splitlines()
+    assert len(lines) == len(handbook.of_kind("actor"))
+    assert "iran\tIran\tstate, member" in lines
+    assert "isis\tISIS\tnon-state force" in lines
+
+
+def test_list_json(invoke: Invoke, handbook: Handbook) -> None:
+    everything = json.loads(invoke("list", "--format", "json").stdout)
+    assert len(everything) == len(handbook.entries)
+    assert all({"kind", "id", "title"} <= set(item) for item in everything)
+    facts = json.loads(invoke("list", "fact", "-f", "json").stdout)
+    assert {item["kind"] for item in facts} == {"fact"}
+
+
+def test_search_ranks_and_snippets(invoke: Invoke) -> None:
+    result = invoke("search", "airspace")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Russia's Strategic Use of Iranian and Iraqi Airspace (section: iranian-iraqi-airspace)"
+    assert lines[1].startswith("  ") and "airspace" in lines[1].lower()
+    assert_clean_plain(result.stdout)
+
+
+def test_search_who_led_the_coalition(invoke: Invoke) -> None:
+    data = json.loads(invoke("search", "who", "led", "the", "coalition", "-f", "json").stdout)
+    assert "soleimani" in [hit["id"] for hit in data[:3]]
+    assert all({"kind", "id", "title", "score", "snippet"} <= set(hit) for hit in data)
+    assert [hit["score"] for hit in data] == sorted((hit["score"] for hit in data), reverse=True)
+
+
+def test_search_filters_and_limits(invoke: Invoke) -> None:
+    data = json.loads(invoke("search", "missiles", "--kind", "fact", "--limit", "1", "-f", "json").stdout)
+    assert [hit["id"] for hit in data] == ["caspian-cruise-missiles"]
+
+
+def test_search_without_hits_exits_1_with_nearby_words(invoke: Invoke) -> None:
+    result = invoke("search", "airspase")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert one_line(result.stderr) == 'coalition: no entry matches "airspase" (did you mean: airspace?)'
+
+
+@pytest.mark.parametrize("query", ['"', "AND OR NOT", "(", "*", "col:umn", "NEAR(a b)", "'; DROP TABLE entries; --"])
+def test_search_takes_any_characters_literally(invoke: Invoke, query: str) -> None:
+    result = invoke("search", query)
+    assert result.exit_code in (0, 1)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_timeline_oldest_first(invoke: Invoke) -> None:
+    assert invoke("timeline").stdout == (
+        "2010        Iraq, largest export destination for Syrian goods (iraq-export-2010)\n"
+        "2015-09     Agreement forming the 4+1 coalition (agreement-2015)\n"
+        "2020-01-03  Qassem Soleimani killed in a U.S. drone strike (soleimani-killed)\n"
+    )
+    data = json.loads(invoke("timeline", "-f", "json").stdout)
+    assert [item["date"] for item in data] == ["2010", "2015-09", "2020-01-03"]
+    assert all({"kind", "id", "title"} <= set(item) for item in data)
+
+
+# -- export and validate ---------------------------------------------------------------------------
+
+
+def test_export_json_loads_back_as_the_same_handbook(invoke: Invoke, handbook: Handbook, tmp_path: Path) -> None:
+    data = json.loads(invoke("export", "--format", "json").stdout)
+    path = tmp_path / "exported.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    reloaded = load_handbook(path)
+    strip = [(e.kind, e.to_data()) for e in handbook.entries]
+    assert [(e.kind, e.to_data()) for e in reloaded.entries] == strip
+    assert reloaded.source == handbook.source
+
+
+def test_export_markdown_has_contents_and_anchors(invoke: Invoke, handbook: Handbook) -> None:
+    out = invoke("export", "--format", "markdown").stdout
+    assert out.startswith(f"# {handbook.title}\n")
+    assert "## Contents" in out
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', out))
+    targets = set(re.findall(r"\]\(#([^)]+)\)", out))
+    assert {e.id for e in handbook.entries} <= anchors
+    assert targets <= anchors
+
+
+def test_export_plain_has_every_entry(invoke: Invoke, handbook: Handbook) -> None:
+    out = invoke("export").stdout
+    for entry in handbook.entries:
+        assert f"{entry.title} ({entry.kind}: {entry.id})\n" in out
+    assert_clean_plain(out)
+
+
+def test_validate_bundled(invoke: Invoke) -> None:
+    result = invoke("validate")
+    assert result.exit_code == 0
+    assert result.stdout.endswith("handbook.yaml: valid, 48 entries\n")
+
+
+def test_validate_reports_every_problem(invoke: Invoke, write_handbook: Callable[[str], Path]) -> None:
+    path = write_handbook("format: 1\ntitle: t\nactors:\n  - id: x\n    name: X\n    summary: s\n    sorce: [a]\n")
+    result = invoke("validate", str(path))
+    assert result.exit_code == 3
+    assert result.stdout.splitlines() == [
+        f'{path}:4:5: actor x: missing "source"',
+        f'{path}:4:5: actor x: missing "type"',
+        f'{path}:7:5: actor x: unknown key "sorce" (did you mean "source"?)',
+    ]
+    assert one_line(result.stderr) == f"coalition: {path}: 3 problems"
+    data = json.loads(invoke("validate", str(path), "--format", "json").stdout)
+    message = 'actor x: unknown key "sorce" (did you mean "source"?)'
+    assert data[2] == {"file": str(path), "line": 7, "column": 5, "message": message}
+
+
+def test_bad_handbook_is_exit_3_with_location(invoke: Invoke, write_handbook: Callable[[str], Path]) -> None:
+    path = write_handbook("format: 1\ntitle: [oops\n")
+    result = invoke("--handbook", str(path), "show", "iran")
+    assert result.exit_code == 3
+    assert one_line(result.stderr).startswith(f"coalition: {path}:3:1: YAML syntax:")
+
+
+def test_handbook_from_option_and_environment(invoke: Invoke, minimal_handbook: Path) -> None:
+    by_option = invoke("--handbook", str(minimal_handbook), "list")
+    by_env = invoke("list", env={"COALITION_HANDBOOK": str(minimal_handbook)})
+    assert by_option.stdout == by_env.stdout == "sections\t1\nactors\t1\nfigures\t0\nfacts\t0\nterms\t0\n"
+    missing = invoke("list", env={"COALITION_HANDBOOK": "/nonexistent/handbook.yaml"})
+    assert missing.exit_code == 3
+    assert one_line(missing.stderr) == "coalition: /nonexistent/handbook.yaml: no such file"
+
+
+# -- help and version ------------------------------------------------------------------------------
+
+
+def test_version(invoke: Invoke) -> None:
+    from coalition_cli import __version__
+
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout == f"coalition {__version__}\n"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(invoke: Invoke, command: str) -> None:
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert f"Usage: coalition {command}" in result.stdout
+    assert "Examples:\n    coalition " in result.stdout
+    assert ANSI not in result.stdout
+
+
+def test_main_help_documents_exit_codes(invoke: Invoke) -> None:
+    out = invoke("--help").stdout
+    for line in ("0  found", "1  nothing found", "2  usage error", "3  the handbook cannot be read or is invalid"):
+        assert line in out
+
+
+# -- golden files ----------------------------------------------------------------------------------
+
+GOLDEN = [
+    ("show-iran.txt", ["show", "actor", "iran"]),
+    ("show-soleimani.md", ["show", "soleimani", "--format", "markdown"]),
+    ("show-agreement.json", ["show", "fact", "agreement-2015", "--format", "json"]),
+    ("list-actors.txt", ["list", "actors"]),
+    ("search-airspace.txt", ["search", "airspace", "--limit", "3"]),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), GOLDEN)
+def test_golden_output(invoke: Invoke, name: str, args: list[str]) -> None:
+    """Rendered output compared byte for byte; UPDATE_GOLDEN=1 rewrites the files after a deliberate change."""
+    out = invoke(*args).stdout
+    assert out == invoke(*args).stdout, "output differs between runs"
+    path = DATA / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(out, encoding="utf-8")
+    assert out == path.read_text(encoding="utf-8")

@@ -1,0 +1,86 @@
+"""How readers' names and kinds resolve to entries."""
+
+from __future__ import annotations
+
+import pytest
+
+from coalition_cli.errors import AmbiguousName, NotFound, UsageProblem
+from coalition_cli.handbook import Handbook, find_entry, fold, parse_kind
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("actor", "actor"),
+        ("Actors", "actor"),
+        ("figure", "figure"),
+        ("figures", "figure"),
+        ("person", "figure"),
+        ("people", "figure"),
+        ("section", "section"),
+        ("sections", "section"),
+        ("fact", "fact"),
+        ("terms", "term"),
+    ],
+)
+def test_kind_words(word: str, kind: str) -> None:
+    assert parse_kind(word) == kind
+
+
+def test_unknown_kind_suggests() -> None:
+    with pytest.raises(UsageProblem, match=r'unknown kind "actr" \(did you mean: actor\?\)'):
+        parse_kind("actr")
+
+
+def test_fold_ignores_case_accents_and_punctuation() -> None:
+    assert fold("Qāssem  SOLEIMANI") == "qassem soleimani"
+    assert fold("U.S.") == "us"
+    assert fold("Baghdad\u2019s") == fold("baghdads")
+    assert fold("al-Assad") == "al assad"
+    assert fold("4+1") == "4 1"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "expected"),
+    [
+        ("iran", "actor", "iran"),
+        ("IRAN", None, "iran"),
+        ("Írán", "actor", "iran"),  # accents ignored
+        ("united states", "actor", "united-states"),
+        ("united-states", None, "united-states"),
+        ("soleimani", None, "soleimani"),
+        ("Suleimani", "figure", "soleimani"),
+        ("sol", "figure", "soleimani"),  # unique prefix
+        ("hezb", None, "hezbollah"),
+        ("cordones", None, "carlos-antonio-alcala-cordones"),  # a word of the name
+        ("irgc", None, "irgc"),  # the id wins over the term titled IRGC
+        ("agreement 2015", "fact", "agreement-2015"),
+    ],
+)
+def test_find_entry(handbook: Handbook, name: str, kind: str | None, expected: str) -> None:
+    assert find_entry(handbook, name, kind).id == expected
+
+
+def test_ambiguous_prefix_lists_candidates(handbook: Handbook) -> None:
+    with pytest.raises(AmbiguousName) as caught:
+        find_entry(handbook, "ira", "actor")
+    assert caught.value.suggestions == ["iran", "iraq", "irgc"]  # irgc: "Iranian Revolutionary Guards"
+    assert "give the kind or more of the name" in caught.value.message
+
+
+def test_ambiguous_across_kinds_names_the_kinds(handbook: Handbook) -> None:
+    with pytest.raises(AmbiguousName) as caught:
+        find_entry(handbook, "quds", None)
+    assert caught.value.suggestions == ["actor quds-force", "term quds-force-term"]
+
+
+def test_not_found_suggests_close_names(handbook: Handbook) -> None:
+    with pytest.raises(NotFound) as caught:
+        find_entry(handbook, "irn", "actor")
+    assert caught.value.message.startswith('no actor named "irn" (did you mean: ')
+    assert "iran" in caught.value.suggestions
+
+
+def test_not_found_in_other_kind(handbook: Handbook) -> None:
+    with pytest.raises(NotFound):
+        find_entry(handbook, "iran", "figure")

@@ -1,0 +1,79 @@
+"""The installed `coalition` in real processes: pipes, exit codes, environment, `python -m`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import Run
+
+BOX_CHARS = ("\u2500", "\u2502", "\u256d", "\u2501", "\u2503")
+
+
+def test_piped_show_is_plain_and_stable(run: Run) -> None:
+    first, second = run("show", "actor", "iran"), run("show", "actor", "iran")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    text = first.stdout.decode()
+    assert text.startswith("Iran (actor: iran)\n")
+    assert "\x1b[" not in text
+    assert not any(char in text for char in BOX_CHARS)
+    assert first.stderr == b""
+
+
+def test_piped_output_ignores_terminal_width(run: Run) -> None:
+    narrow = run("show", "actor", "iran", env={"COLUMNS": "20"})
+    wide = run("show", "actor", "iran", env={"COLUMNS": "300"})
+    assert narrow.stdout == wide.stdout
+
+
+def test_exit_codes(run: Run, tmp_path: Path) -> None:
+    assert run("show", "iran").returncode == 0
+    assert run("show", "atlantis").returncode == 1
+    assert run("search", "zzzzzz").returncode == 1
+    assert run("show").returncode == 2
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("format: 1\ntitle: [\n")
+    result = run("show", "iran", env={"COALITION_HANDBOOK": str(broken)})
+    assert result.returncode == 3
+    assert result.stderr.decode().count("\n") == 1
+    assert "Traceback" not in result.stderr.decode()
+
+
+def test_environment_handbook(run: Run, minimal_handbook: Path) -> None:
+    result = run("list", "actors", env={"COALITION_HANDBOOK": str(minimal_handbook)})
+    assert result.stdout == b"somewhere\tSomewhere\tstate\n"
+
+
+def test_output_cut_short_by_head_is_quiet(coalition_bin: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        ["bash", "-c", f"'{coalition_bin}' export | head -1"],
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.decode().startswith("coalition: a handbook")
+    assert result.stdout.count(b"\n") == 1
+    assert result.stderr == b"", result.stderr.decode()
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "COALITION_HANDBOOK")}
+    result = subprocess.run(
+        [sys.executable, "-m", "coalition_cli", "show", "figure", "soleimani"],
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"Qassem Soleimani (figure: soleimani)\n")
+
+
+def test_force_color_colours_piped_output(run: Run) -> None:
+    assert b"\x1b[" in run("show", "iran", env={"FORCE_COLOR": "1"}).stdout
+    assert b"\x1b[" not in run("show", "iran", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout

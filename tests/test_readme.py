@@ -1,0 +1,27 @@
+"""The README's promises: its generated samples are current and CI runs its test command."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_readme_samples_and_reference_are_current() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "update_readme.py"), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_quick_start_has_two_commands_and_ci_runs_the_test_one() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- quickstart -->\n```sh\n(.*?)```", readme, re.DOTALL)
+    assert block is not None
+    install, test = block[1].strip().splitlines()
+    assert "pip install ." in install and install.endswith("coalition show actor iran")
+    assert "'.[test]'" in test and test.endswith("pytest")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "grep -m1 'pytest'" in ci and 'eval "$test_command"' in ci
