@@ -6,6 +6,7 @@ Every failure ends here as one line on stderr and a documented exit code (see `c
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -141,10 +142,8 @@ def main_options(
         Path | None,
         typer.Option(
             "--handbook",
-            envvar=HANDBOOK_ENV,
             metavar="PATH",
             help=f"Read this handbook file instead of the bundled one (or set {HANDBOOK_ENV}).",
-            show_envvar=False,
         ),
     ] = None,
     version: Annotated[
@@ -153,7 +152,9 @@ def main_options(
     ] = False,
 ) -> None:
     """Global options."""
-    ctx.obj = State(handbook)
+    # Read here rather than through typer's `envvar`, which typer 0.26 ignores on callback options.
+    from_env = os.environ.get(HANDBOOK_ENV)
+    ctx.obj = State(handbook or (Path(from_env) if from_env else None))
 
 
 def _output(fmt: Format | None) -> Format:
