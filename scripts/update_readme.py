@@ -50,7 +50,11 @@ def console(commands: list[str]) -> str:
 def blocks() -> dict[str, str]:
     reference = [f"$ coalition --help\n{run('coalition --help')}"]
     reference += [f"$ coalition {name} --help\n{run(f'coalition {name} --help')}" for name in COMMANDS]
+    quality = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "search_quality.py")], capture_output=True, text=True, check=True
+    ).stdout
     return {
+        "search-quality": "```console\n$ python benchmarks/search_quality.py\n" + quality + "```",
         "tour": console(TOUR),
         "reference": "```console\n" + "\n".join(reference).rstrip("\n") + "\n```",
     }

@@ -71,3 +71,9 @@ def _visible(screen: str) -> str:
     import re
 
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen).replace("\r", "")
+
+
+def test_search_on_a_terminal_bolds_the_matched_words(coalition_bin: str) -> None:
+    code, screen = run_in_terminal([coalition_bin, "search", "caspian", "--limit", "1"], columns=100)
+    assert code == 0
+    assert "\x1b[1mCaspian\x1b[0m" in screen or "\x1b[1mcaspian\x1b[0m" in screen.lower()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -29,6 +30,10 @@ from coalition_cli.render import Format
 
 PROG = "coalition"
 HANDBOOK_ENV = "COALITION_HANDBOOK"
+
+
+def _note(message: str) -> None:
+    sys.stderr.write(f"{PROG}: {message}\n")
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -235,6 +240,7 @@ def list_entries(
         "coalition search airspace",
         "coalition search who led the coalition",
         "coalition search missiles --kind fact --limit 3",
+        "coalition search '\"drone strike\" baghdad'",
         "coalition search advisers --format json",
     )
 )
@@ -253,14 +259,24 @@ def search(
     """Search every entry: best matches first, each with a snippet.
 
     Any word of the query may match; entries matching more, and rarer, words rank higher, and
-    matches in titles and aliases count most. Exits 1 when nothing matches, like grep.
+    matches in titles and aliases count most. Common words (who, the, how many) are ignored, words
+    are stemmed (killed, killing), other spellings are known (advisor, Suleimani), a misspelt word
+    is corrected (said on stderr), and numbers and dates match however written (28,500 or 28500;
+    2020-01-03 or January 3, 2020). Put a phrase in double quotes, inside single ones for the
+    shell, to require it. Exits 1 when nothing matches, like grep.
     """
     wanted = [parse_kind(word) for word in kinds or []]
     handbook = _state(ctx).handbook()
     from coalition_cli.render import write_hits
-    from coalition_cli.search import search_entries
+    from coalition_cli.search import fold_word, search_entries
 
-    write_hits(search_entries(handbook, " ".join(query), wanted, limit), _output(fmt))
+    text = " ".join(query)
+    result = search_entries(handbook, text, wanted, limit)
+    if result.corrections:
+        # On stderr: a reader sees it, a note file collecting stdout does not.
+        corrected = re.sub(r"\w+", lambda m: result.corrections.get(fold_word(m[0]), m[0]), text)
+        _note(f'showing results for "{corrected}"')
+    write_hits(result.hits, _output(fmt))
 
 
 @app.command(epilog=_examples("coalition timeline", "coalition timeline --format json"))

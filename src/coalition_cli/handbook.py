@@ -38,6 +38,18 @@ TITLE_KEYS: dict[str, str] = {
     "fact": "title",
     "term": "title",
 }
+# How each kind-specific field is labelled wherever an entry is shown or searched.
+FIELD_LABELS: dict[str, str] = {
+    "type": "Type",
+    "member": "Coalition member",
+    "role": "Role",
+    "contributions": "Contributions",
+    "differences": "Differs from its partners",
+    "date": "Date",
+    "stands_for": "Stands for",
+    "key_points": "Key points",
+    "mentions": "Mentions",
+}
 # The source's opening paragraph has no heading of its own, so it is not a section; entries that rest
 # on it cite this id instead.
 LEAD = "lead"
@@ -93,6 +105,15 @@ class Entry:
         return value if isinstance(value, str) else None
 
     @property
+    def figure(self) -> str | None:
+        """A fact's number with its qualifier and unit: "28,500 troops", "more than 1 decade"."""
+        value = self.details.get("value")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        parts = [self.details.get("qualifier"), f"{value:,}", self.details.get("unit")]
+        return " ".join(str(part) for part in parts if part)
+
+    @property
     def mentions(self) -> tuple[str, ...]:
         value = self.details.get("mentions", ())
         return value if isinstance(value, tuple) else ()
@@ -137,6 +158,7 @@ class Handbook:
     entries: tuple[Entry, ...]
     path: str = ""
     format: int = 1
+    variants: tuple[tuple[str, ...], ...] = ()
     _by_id: dict[str, Entry] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -168,6 +190,8 @@ class Handbook:
         if self.source.note is not None:
             source["note"] = self.source.note
         data: dict[str, Any] = {"format": self.format, "title": self.title, "source": source}
+        if self.variants:
+            data["variants"] = [list(group) for group in self.variants]
         for kind in KINDS:
             data[PLURALS[kind]] = [entry.to_data() for entry in self.of_kind(kind)]
         return data

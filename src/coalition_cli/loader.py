@@ -281,7 +281,7 @@ def _clean(text: str) -> str:
 class _Builder:
     """Validates plain data against the handbook format and builds the model, collecting problems."""
 
-    TOP_KEYS = ("format", "title", "source", *PLURALS.values())
+    TOP_KEYS = ("format", "title", "source", "variants", *PLURALS.values())
     SOURCE_KEYS = ("title", "lead", "note")
     COMMON = ("id", "aliases", "summary", "related", "source", "quote", "note")
     KIND_FIELDS: dict[str, tuple[str, ...]] = {
@@ -470,6 +470,7 @@ class _Builder:
         if "title" not in data:
             self._problem((), 'missing "title"')
         source = self._source(data.get("source"))
+        variants = self._variants(data["variants"]) if data.get("variants") is not None else ()
 
         entries: list[Entry] = []
         for kind in KINDS:
@@ -492,7 +493,24 @@ class _Builder:
         self._cross_check(data)
         if title is None:
             return None
-        return Handbook(title=title, source=source, entries=tuple(entries), path=self.name, format=1)
+        return Handbook(title=title, source=source, entries=tuple(entries), path=self.name, format=1, variants=variants)
+
+    def _variants(self, value: Any) -> tuple[tuple[str, ...], ...]:
+        """Groups of spellings search treats as one word: [adviser, advisor], [defence, defense]."""
+        path: Path_ = ("variants",)
+        if not isinstance(value, list):
+            self._expect(path, "a list of lists of spellings", value)
+            return ()
+        groups = []
+        for index, group in enumerate(value):
+            words = self._texts(group, (*path, index))
+            if words is None:
+                continue
+            if len(words) < 2:
+                self._problem((*path, index), f"variants[{index}]: a group needs at least two spellings")
+                continue
+            groups.append(words)
+        return tuple(groups)
 
     def _source(self, value: Any) -> SourceInfo:
         if value is None:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TextIO
 
 from coalition_cli.errors import Problem
-from coalition_cli.handbook import KINDS, PLURALS, Entry, Handbook
+from coalition_cli.handbook import FIELD_LABELS, KINDS, PLURALS, Entry, Handbook
 from coalition_cli.search import MARK_END, MARK_START, Hit, strip_marks
 
 if TYPE_CHECKING:
@@ -42,17 +42,6 @@ def choose_format(requested: Format | None, stream: TextIO | None = None) -> For
     return Format.rich if interactive or forced else Format.plain
 
 
-LABELS: dict[str, str] = {
-    "type": "Type",
-    "member": "Coalition member",
-    "role": "Role",
-    "contributions": "Contributions",
-    "differences": "Differs from its partners",
-    "date": "Date",
-    "stands_for": "Stands for",
-    "key_points": "Key points",
-    "mentions": "Mentions",
-}
 KIND_STYLES: dict[str, str] = {
     "section": "blue",
     "actor": "green",
@@ -62,15 +51,6 @@ KIND_STYLES: dict[str, str] = {
 }
 
 
-def format_figure(entry: Entry) -> str | None:
-    """A fact's number with its unit and qualifier: "28,500 troops", "more than 1 decade"."""
-    value = entry.details.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    parts = [entry.details.get("qualifier"), f"{value:,}", entry.details.get("unit")]
-    return " ".join(str(part) for part in parts if part)
-
-
 def entry_rows(entry: Entry) -> list[tuple[str, str | tuple[str, ...]]]:
     """The labelled fields of an entry after its summary, in the order every format shows them."""
     rows: list[tuple[str, str | tuple[str, ...]]] = []
@@ -78,12 +58,12 @@ def entry_rows(entry: Entry) -> list[tuple[str, str | tuple[str, ...]]]:
         if key in ("value", "unit", "qualifier"):
             continue
         if isinstance(value, bool):
-            rows.append((LABELS.get(key, key), "yes" if value else "no"))
+            rows.append((FIELD_LABELS.get(key, key), "yes" if value else "no"))
         elif key == "mentions" and isinstance(value, tuple):
-            rows.append((LABELS[key], ", ".join(value)))
+            rows.append((FIELD_LABELS[key], ", ".join(value)))
         elif isinstance(value, str | tuple):
-            rows.append((LABELS.get(key, key), value))
-    figure = format_figure(entry)
+            rows.append((FIELD_LABELS.get(key, key), value))
+    figure = entry.figure
     if figure:
         rows.append(("Figure", figure))
     if entry.aliases:
@@ -97,7 +77,7 @@ def detail_of(entry: Entry) -> str:
         kind = str(entry.details.get("type", ""))
         return f"{kind}, member" if entry.details.get("member") else kind
     if entry.kind == "fact":
-        return entry.date or format_figure(entry) or ""
+        return entry.date or entry.figure or ""
     return str(entry.details.get("stands_for") or entry.details.get("role") or "")
 
 
@@ -453,12 +433,22 @@ def write_counts(handbook: Handbook, fmt: Format) -> None:
     )
 
 
+def hit_json(hit: Hit) -> dict[str, Any]:
+    return {
+        **brief_json(hit.entry),
+        "score": hit.score,
+        "snippet": strip_marks(hit.snippet),
+        "matched": list(hit.matched),
+        "coverage": hit.coverage,
+    }
+
+
 def write_hits(hits: list[Hit], fmt: Format) -> None:
     _write(
         fmt,
         lambda: plain_hits(hits),
         lambda: markdown_hits(hits),
-        lambda: [{**brief_json(h.entry), "score": h.score, "snippet": strip_marks(h.snippet)} for h in hits],
+        lambda: [hit_json(hit) for hit in hits],
         lambda: rich_hits(hits),
     )
 

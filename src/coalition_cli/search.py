@@ -1,130 +1,377 @@
-"""Rank a handbook's entries against a free-text query, with a highlighted snippet for each.
+"""Answer readers' questions: rank entries against a free-text query, with a highlighted snippet each.
 
-SQLite's FTS5, from Python's own sqlite3, does the work: bm25 ranking with titles and aliases
-weighted above body text, the porter stemmer, accent folding, and snippets. Queries are reduced to
-quoted words before they reach FTS5, so no input is ever a query-syntax error.
+Why SQLite FTS5 (from Python's own sqlite3) rather than a hand-written index: it gives bm25
+ranking with per-column weights (names count more than body text), the porter stemmer, accent
+folding, phrase queries and snippets, in C, with no dependency; and the same tables can live in a
+file, so a large handbook's index can be kept between runs.
+
+What FTS5 does not do, this module adds around it:
+- Queries are parsed here, never handed to FTS5 as syntax: words and "quoted phrases" are passed
+  as quoted strings, so no input is a syntax error.
+- Common words ("who", "the", "how many") are dropped, so they neither help nor hurt.
+- Spelling variants come from the handbook (`variants:`) and are matched by porter stem, which
+  FTS5 itself computes for us through a scratch table.
+- A word that matches nothing is corrected to the nearest word the handbook has (edit distance).
+- Numbers and dates match however written: 28,500 and 28500; 2020-01-03, January 3, 2020 and
+  3 January 2020.
 """
 
 from __future__ import annotations
 
-import difflib
+import math
 import re
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from coalition_cli.errors import NotFound
-from coalition_cli.handbook import Entry, Handbook
+from coalition_cli.handbook import FIELD_LABELS, Entry, Handbook
 
 # Snippets mark matched words with these control characters; renderers turn them into bold,
 # **markdown**, or nothing. They cannot occur in handbook text (YAML refuses control characters).
 MARK_START = "\x02"
 MARK_END = "\x03"
-NAME_WEIGHT = 4.0
-BODY_WEIGHT = 1.0
+# bm25 weights for the columns (kind, entry_id, names, body, extra): names are title, aliases and id.
+WEIGHTS = (0.0, 0.0, 4.0, 1.0, 1.0)
 SNIPPET_TOKENS = 24
+RERANKED = 50  # bm25's best this many are re-scored by how much of the query they cover
+COVERAGE_BASE = 0.5  # score = bm25 * (0.5 + coverage): an entry matching all the query counts 3x one matching none
+NAMING_BOOST = 2.0  # an entry named by the query (its title or alias) counts up to three times
+CORRECTED_WEIGHT = 0.5  # a corrected word is a guess: it counts half towards coverage
+MIN_CORRECTED = 5  # shorter words have too many near neighbours to correct safely ("won" -> "own")
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+STOPWORDS = frozenset(
+    """a about after all also an and any are as at be been before being but by can could did do does
+    done during for from get got had happen happened happens has have he her him his how i if in into
+    is it its many me much my of on or our really she should so some such tell than that the their
+    them then there these they this those to too was we were what when where which who whom whose
+    why will with would you your""".split()
+)
+MONTHS = ("January February March April May June July August September October November December").split()
+
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b", re.IGNORECASE)
+_PHRASE = re.compile(r'"([^"]*)"')
+_COMPOUND = re.compile(r"\w+(?:[^\w\s\"]\w+)*")
 _WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result: the entry, its relevance (higher is better) and a marked snippet."""
+    """One search result: the entry, its relevance (higher is better), a marked snippet, and which
+    of the query's words it matched, with the share of the query's weight they carry (0 to 1)."""
 
     entry: Entry
     score: float
     snippet: str
+    matched: tuple[str, ...] = ()
+    coverage: float = 1.0
 
 
-def entry_names(entry: Entry) -> str:
-    """The names column: title, aliases and the id's words."""
-    return "\n".join([entry.title, *entry.aliases, entry.id.replace("-", " ")])
+@dataclass(frozen=True)
+class SearchResult:
+    """The hits, and what was done to the query: words corrected, and words that matched nothing."""
+
+    hits: list[Hit]
+    corrections: dict[str, str] = field(default_factory=dict)
+    unmatched: tuple[str, ...] = ()
 
 
-def entry_text(entry: Entry) -> str:
-    """Everything searchable in an entry besides its names, one paragraph per field."""
-    parts = [entry.summary]
-    for key, value in entry.details.items():
-        if key == "mentions":
-            continue
-        if isinstance(value, tuple):
-            parts.extend(value)
-        elif isinstance(value, str):
-            parts.append(value)
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            parts.append(f"{value} {value:,}")
-    if entry.quote is not None:
-        parts.append(entry.quote.text)
-    if entry.note:
-        parts.append(entry.note)
-    return "\n".join(parts)
+@dataclass
+class _Term:
+    """One thing the query asks for: a word (with its variants) or a phrase."""
+
+    text: str
+    alternatives: tuple[str, ...]
+    required: bool = False
+    docs: frozenset[int] = frozenset()
+    named: frozenset[int] = frozenset()  # entries whose names (title, aliases, id) hold the term
+
+    def expression(self) -> str:
+        return " OR ".join('"' + alt.replace('"', '""') + '"' for alt in self.alternatives)
+
+
+def fold_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def quoted(text: str) -> str:
+    """A reader's query inside a message: in double quotes, or single ones if it holds double."""
+    text = " ".join(text.split())
+    return f"'{text}'" if '"' in text else f'"{text}"'
 
 
 def strip_marks(snippet: str) -> str:
     return snippet.replace(MARK_START, "").replace(MARK_END, "")
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?\"'" else text + "."
+
+
+def entry_names(entry: Entry) -> str:
+    """The names column: title, then the words of aliases and id that the title lacks.
+
+    Each word once: aliases repeat words ("Soleimani", "Qasem Soleimani"...), and counting every
+    repetition would make an entry with many aliases outrank the entry a query is really about.
+    """
+    seen = set(_WORD.findall(fold_word(entry.title)))
+    extra = []
+    for name in (*entry.aliases, entry.id.replace("-", " ")):
+        for word in _WORD.findall(name):
+            if fold_word(word) not in seen:
+                seen.add(fold_word(word))
+                extra.append(word)
+    return " ".join([entry.title, *extra])
+
+
+def entry_text(entry: Entry) -> str:
+    """The body column: everything a reader may search for besides the names, as labelled sentences.
+
+    Labels are searchable too, so "what did russia contribute" finds Russia's contributions.
+    """
+    parts = [entry.summary]
+    for key, value in entry.details.items():
+        if key in ("mentions", "member", "value", "unit", "qualifier"):
+            continue
+        label = FIELD_LABELS.get(key, key)
+        if isinstance(value, tuple):
+            parts.append(f"{label}: " + " ".join(_sentence(item) for item in value))
+        elif isinstance(value, str):
+            parts.append(f"{label}: {value}")
+    if entry.figure:
+        parts.append(f"Figure: {entry.figure}")
+    if entry.quote is not None:
+        parts.append(f'Quote: "{entry.quote.text}"')
+    if entry.note:
+        parts.append(f"Note: {entry.note}")
+    return " ".join(_sentence(part) for part in parts)
+
+
+def entry_extra(entry: Entry, body: str) -> str:
+    """The hidden column: other spellings of the entry's numbers and dates, so they match as typed."""
+    extra = [_THOUSANDS.sub("", number) for number in re.findall(r"\d{1,3}(?:,\d{3})+", body)]
+    value = entry.details.get("value")
+    if isinstance(value, int) and not isinstance(value, bool):
+        extra.append(str(value))
+    date = entry.date
+    if date and len(date) >= 7:
+        month = MONTHS[int(date[5:7]) - 1]
+        extra.append(f"{month} {date[:4]}")
+        if len(date) == 10:
+            day = str(int(date[8:10]))
+            extra.append(f"{day} {month} {date[:4]} {month} {day} {date[:4]}")
+    return " ".join(extra)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (a swap of neighbours counts one), or limit+1 if above it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _allowed_typos(word: str) -> int:
+    return 1 if len(word) <= 6 else 2
+
+
 class SearchIndex:
-    """An in-memory FTS5 index of one handbook."""
+    """FTS5 tables for one handbook: `entries` for ranking, `words` (unstemmed) for spelling."""
 
-    def __init__(self, handbook: Handbook) -> None:
+    def __init__(self, handbook: Handbook, db: sqlite3.Connection | None = None) -> None:
         self.handbook = handbook
-        self.db = sqlite3.connect(":memory:")
-        self.db.execute(
-            "CREATE VIRTUAL TABLE entries USING fts5("
-            "kind UNINDEXED, entry_id UNINDEXED, names, body,"
-            " tokenize = 'porter unicode61 remove_diacritics 2')"
+        self.db = db or sqlite3.connect(":memory:")
+        self._row_entries: dict[int, Entry] = {}
+        self._vocabulary: list[tuple[str, int]] | None = None
+        self._build()
+        self._variants = self._variant_map(handbook.variants)
+
+    def _build(self) -> None:
+        self.db.executescript(
+            f"""
+            CREATE VIRTUAL TABLE entries USING fts5(
+                kind UNINDEXED, entry_id UNINDEXED, names, body, extra, tokenize = '{TOKENIZER}');
+            CREATE VIRTUAL TABLE words USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+            CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, 'row');
+            CREATE VIRTUAL TABLE temp.stemmer USING fts5(text, tokenize = '{TOKENIZER}');
+            CREATE VIRTUAL TABLE temp.stemmer_vocab USING fts5vocab(temp, stemmer, 'instance');
+            """
         )
+        rows = []
+        for rowid, entry in enumerate(self.handbook.entries, 1):
+            self._row_entries[rowid] = entry
+            body = entry_text(entry)
+            rows.append((rowid, entry.kind, entry.id, entry_names(entry), body, entry_extra(entry, body)))
         self.db.executemany(
-            "INSERT INTO entries (kind, entry_id, names, body) VALUES (?, ?, ?, ?)",
-            ((e.kind, e.id, entry_names(e), entry_text(e)) for e in handbook.entries),
+            "INSERT INTO entries (rowid, kind, entry_id, names, body, extra) VALUES (?,?,?,?,?,?)", rows
         )
+        self.db.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", ((r[0], " ".join(r[3:])) for r in rows))
+        self.entry_count = len(rows)
 
-    def search(self, query: str, kinds: Iterable[str] = (), limit: int = 10) -> list[Hit]:
-        """The best entries for the query, best first; raise NotFound with nearby words if none."""
-        words = _WORD.findall(query)
-        if not words:
-            raise NotFound(f'nothing to search for in "{query}"')
-        match = " OR ".join('"' + word + '"' for word in words)
-        kinds = list(kinds)
-        kind_filter = f" AND kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
-        rows = self.db.execute(
-            "SELECT entry_id, -bm25(entries, 0, 0, ?, ?),"
-            " snippet(entries, -1, ?, ?, '...', ?)"
-            f" FROM entries WHERE entries MATCH ?{kind_filter}"
-            " ORDER BY bm25(entries, 0, 0, ?, ?) LIMIT ?",
-            (
-                NAME_WEIGHT,
-                BODY_WEIGHT,
-                MARK_START,
-                MARK_END,
-                SNIPPET_TOKENS,
-                match,
-                *kinds,
-                NAME_WEIGHT,
-                BODY_WEIGHT,
-                limit,
-            ),
-        ).fetchall()
-        hits = []
-        for entry_id, score, snippet in rows:
-            entry = self.handbook.get(entry_id)
-            if entry is not None:
-                hits.append(Hit(entry=entry, score=round(score, 4), snippet=" ".join(snippet.split())))
-        if not hits:
-            raise NotFound(f'no entry matches "{query}"', self.nearest_words(words))
-        return hits
+    # -- words ---------------------------------------------------------------------------------
 
-    def nearest_words(self, words: list[str]) -> list[str]:
-        """Words the handbook does contain that are spelled like the query's."""
-        vocabulary = {w.casefold() for e in self.handbook.entries for w in _WORD.findall(f"{e.title} {entry_text(e)}")}
+    def stems(self, texts: Sequence[str]) -> list[str]:
+        """The porter stems FTS5 gives each text (words joined by spaces), computed by FTS5 itself."""
+        self.db.execute("DELETE FROM temp.stemmer")
+        self.db.executemany("INSERT INTO temp.stemmer (rowid, text) VALUES (?, ?)", enumerate(texts))
+        stems: list[list[str]] = [[] for _ in texts]
+        for doc, term in self.db.execute("SELECT doc, term FROM temp.stemmer_vocab ORDER BY doc, offset"):
+            stems[doc].append(term)
+        return [" ".join(words) for words in stems]
+
+    def _variant_map(self, groups: Iterable[Sequence[str]]) -> dict[str, tuple[str, ...]]:
+        spellings = [(tuple(group), word) for group in groups for word in group]
+        stems = self.stems([word for _, word in spellings])
+        return {stem: group for (group, _), stem in zip(spellings, stems, strict=True) if stem}
+
+    def vocabulary(self) -> list[tuple[str, int]]:
+        """Every word the handbook holds (folded, unstemmed) with the number of entries holding it."""
+        if self._vocabulary is None:
+            rows = self.db.execute("SELECT term, doc FROM words_vocab")
+            # Numbers are never "corrected", and common words make poor suggestions.
+            self._vocabulary = [(t, d) for t, d in rows if t.isalpha() and len(t) > 2 and t not in STOPWORDS]
+        return self._vocabulary
+
+    def correct(self, word: str) -> str | None:
+        """The handbook's word nearest a misspelling, preferring common words among equally near."""
+        limit = _allowed_typos(word)
+        best: tuple[int, int, str] | None = None
+        for term, docs in self.vocabulary():
+            distance = edit_distance(word, term, limit)
+            if distance <= limit and (best is None or (distance, -docs, term) < best):
+                best = (distance, -docs, term)
+        return best[2] if best else None
+
+    def nearest_words(self, words: Iterable[str]) -> list[str]:
+        """Words the handbook has that are spelled like the given ones, for "did you mean"."""
         nearest: list[str] = []
         for word in words:
-            for close in difflib.get_close_matches(word.casefold(), sorted(vocabulary), n=3, cutoff=0.7):
-                if close not in nearest:
-                    nearest.append(close)
+            limit = _allowed_typos(word) + 1
+            scored = sorted((edit_distance(word, term, limit), -docs, term) for term, docs in self.vocabulary())
+            nearest += [term for distance, _, term in scored[:3] if distance <= limit and term not in nearest]
         return nearest[:5]
 
+    # -- queries -------------------------------------------------------------------------------
 
-def search_entries(handbook: Handbook, query: str, kinds: Iterable[str] = (), limit: int = 10) -> list[Hit]:
+    def _docs(self, term: _Term, columns: str = "names body extra") -> frozenset[int]:
+        rows = self.db.execute(
+            "SELECT rowid FROM entries WHERE entries MATCH ?", (f"{{{columns}}}: ({term.expression()})",)
+        )
+        return frozenset(rowid for (rowid,) in rows)
+
+    def _word_term(self, word: str, stem: str) -> _Term:
+        return _Term(text=word, alternatives=self._variants.get(stem, (word,)))
+
+    def parse(self, query: str) -> tuple[list[_Term], dict[str, str], list[str]]:
+        """Terms for a query, the corrections made, and the words that matched nothing."""
+        text = _POSSESSIVE.sub("", _THOUSANDS.sub("", query))
+        terms: list[_Term] = []
+        for phrase in _PHRASE.findall(text):
+            words = _WORD.findall(fold_word(phrase))
+            if words:
+                terms.append(_Term(text=" ".join(words), alternatives=(" ".join(words),), required=True))
+        loose = _PHRASE.sub(" ", text)
+        compounds = [fold_word(c) for c in _COMPOUND.findall(loose)]
+        words = [w for c in compounds for w in _WORD.findall(c)]
+        content = {w for w in words if w not in STOPWORDS} or set(words)
+
+        singles: list[str] = []
+        for compound in compounds:
+            parts = _WORD.findall(compound)
+            if len(parts) > 1:
+                phrase = _Term(text=compound, alternatives=(" ".join(parts),))
+                phrase.docs = self._docs(phrase)
+                if phrase.docs:
+                    terms.append(phrase)
+                    continue
+            singles += [part for part in parts if part in content and part not in singles]
+
+        for term in terms:
+            term.docs = term.docs or self._docs(term)
+        corrections: dict[str, str] = {}
+        unmatched: list[str] = []
+        for word, stem in zip(singles, self.stems(singles), strict=True):
+            term = self._word_term(word, stem)
+            term.docs = self._docs(term)
+            if not term.docs and word.isalpha() and len(word) >= MIN_CORRECTED:
+                fixed = self.correct(word)
+                if fixed is not None:
+                    term = self._word_term(fixed, self.stems([fixed])[0])
+                    term.docs = self._docs(term)
+                    corrections[word] = fixed
+            if term.docs:
+                terms.append(term)
+            else:
+                unmatched.append(word)
+        return terms, corrections, unmatched
+
+    def _idf(self, term: _Term) -> float:
+        return math.log(1 + self.entry_count / (1 + len(term.docs)))
+
+    def search(self, query: str, kinds: Iterable[str] = (), limit: int = 10) -> SearchResult:
+        """The best entries for the query, best first; raise NotFound with nearby words if none."""
+        terms, corrections, unmatched = self.parse(query)
+        if not terms or any(t.required and not t.docs for t in terms):
+            missing = [t.text for t in terms if t.required and not t.docs] or unmatched
+            if not missing and not _WORD.search(query):
+                raise NotFound(f"nothing to search for in {quoted(query)}")
+            raise NotFound(f"no entry matches {quoted(query)}", self.nearest_words(unmatched))
+
+        required = [f"({t.expression()})" for t in terms if t.required]
+        anything = "(" + " OR ".join(f"({t.expression()})" for t in terms) + ")"
+        match = " AND ".join([*required, anything])
+        kinds = list(kinds)
+        kind_filter = f" AND kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
+        marks = (MARK_START, MARK_END, "...", SNIPPET_TOKENS)
+        for term in terms:
+            term.named = self._docs(term, "names")
+        rows = self.db.execute(
+            "SELECT rowid, bm25(entries, ?, ?, ?, ?, ?) AS rank,"
+            " snippet(entries, 3, ?, ?, ?, ?), snippet(entries, 2, ?, ?, ?, ?), snippet(entries, 4, ?, ?, ?, ?)"
+            f" FROM entries WHERE entries MATCH ?{kind_filter} ORDER BY rank LIMIT ?",
+            (*WEIGHTS, *marks, *marks, *marks, match, *kinds, max(limit, RERANKED)),
+        ).fetchall()
+
+        weights = {id(t): self._idf(t) * (CORRECTED_WEIGHT if t.text in corrections.values() else 1.0) for t in terms}
+        total = sum(weights.values()) + sum(math.log(1 + self.entry_count) for _ in unmatched)
+        hits = []
+        for rowid, rank, *snippets in rows:
+            matched = [t for t in terms if rowid in t.docs]
+            coverage = sum(weights[id(t)] for t in matched) / total if total else 0.0
+            naming = sum(weights[id(t)] for t in terms if rowid in t.named) / total if total else 0.0
+            snippet = next((s for s in snippets if MARK_START in s), snippets[0])
+            hits.append(
+                Hit(
+                    entry=self._row_entries[rowid],
+                    score=round(-rank * (COVERAGE_BASE + coverage) * (1 + NAMING_BOOST * naming), 4),
+                    snippet=" ".join(snippet.split()),
+                    matched=tuple(t.text for t in matched),
+                    coverage=round(coverage, 3),
+                )
+            )
+        hits.sort(key=lambda hit: -hit.score)
+        hits = hits[:limit]
+        if not hits:
+            raise NotFound(f"no {' or '.join(kinds)} entry matches {quoted(query)}")
+        return SearchResult(hits=hits, corrections=corrections, unmatched=tuple(unmatched))
+
+
+def search_entries(handbook: Handbook, query: str, kinds: Iterable[str] = (), limit: int = 10) -> SearchResult:
     """Search a handbook once (builds its index)."""
     return SearchIndex(handbook).search(query, kinds, limit)

@@ -1,0 +1,180 @@
+"""Search: ranking, stemming, variants, typos, numbers, dates, phrases, filters and highlights."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from coalition_cli.errors import NotFound
+from coalition_cli.handbook import Handbook
+from coalition_cli.loader import load_handbook
+from coalition_cli.search import SearchIndex, edit_distance
+from tests.conftest import MINIMAL, Invoke
+
+
+@pytest.fixture(scope="module")
+def index(handbook: Handbook) -> SearchIndex:
+    return SearchIndex(handbook)
+
+
+def ids(index: SearchIndex, query: str, **kwargs: object) -> list[str]:
+    return [hit.entry.id for hit in index.search(query, **kwargs).hits]  # type: ignore[arg-type]
+
+
+def test_common_words_neither_help_nor_hurt(index: SearchIndex) -> None:
+    assert ids(index, "who led the coalition") == ids(index, "led coalition")
+    assert ids(index, "how many iranian advisers") == ids(index, "iranian advisers")
+
+
+def test_a_query_of_only_common_words_still_searches(index: SearchIndex) -> None:
+    assert ids(index, "the")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("killing", "soleimani-killed"),
+        ("kill", "soleimani-killed"),
+        ("missile", "caspian-cruise-missiles"),
+        ("SOLEÏMANI", "soleimani"),
+        ("hezbollah's fighters", "hezbollah"),
+    ],
+)
+def test_stems_and_folds(index: SearchIndex, query: str, expected: str) -> None:
+    assert expected in ids(index, query)[:3]
+
+
+def test_handbook_variants_match_other_spellings(index: SearchIndex) -> None:
+    result = index.search("advisors")
+    assert result.corrections == {}
+    assert "iranian-advisers-47" in [hit.entry.id for hit in result.hits[:3]]
+    assert "soleimani" == ids(index, "Sulaimani")[0]
+
+
+def test_variants_come_from_the_handbook(write_handbook: Callable[[str], Path]) -> None:
+    # "curb" is too short to be corrected to "kerb": only the handbook's variants join them.
+    text = MINIMAL.replace("A place that exists only in tests.", "Parked by the kerb.")
+    without = SearchIndex(load_handbook(write_handbook(text, "a.yaml")))
+    with pytest.raises(NotFound):
+        without.search("curb")
+    with_variants = SearchIndex(load_handbook(write_handbook(text + "variants:\n  - [kerb, curb]\n", "b.yaml")))
+    assert [hit.entry.id for hit in with_variants.search("curb").hits] == ["somewhere"]
+
+
+def test_typos_are_corrected_and_said(index: SearchIndex, invoke: Invoke) -> None:
+    result = index.search("airspce")
+    assert result.corrections == {"airspce": "airspace"}
+    assert {"iranian-iraqi-airspace", "operational-dynamics"} & {hit.entry.id for hit in result.hits[:3]}
+    cli = invoke("search", "who", "comanded", "the", "quds", "force")
+    assert cli.exit_code == 0
+    assert cli.stderr == 'coalition: showing results for "who commanded the quds force"\n'
+    assert cli.stdout.startswith("Qassem Soleimani (figure: soleimani)") or "quds-force" in cli.stdout.splitlines()[0]
+
+
+def test_short_words_are_not_corrected(index: SearchIndex) -> None:
+    for word in ("zzzz", "won", "cup"):  # "own" and "cut" are one edit away, but not what was meant
+        with pytest.raises(NotFound):
+            index.search(word)
+
+
+@pytest.mark.parametrize("query", ["28500", "28,500", "28,500 troops", "28500 troops in korea"])
+def test_numbers_match_however_written(index: SearchIndex, query: str) -> None:
+    assert ids(index, query)[0] == "us-troops-south-korea"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("2015", "agreement-2015"),
+        ("September 2015", "agreement-2015"),
+        ("2020-01-03", "soleimani-killed"),
+        ("January 3, 2020", "soleimani-killed"),
+        ("3 January 2020", "soleimani-killed"),
+        ("2010", "iraq-export-2010"),
+    ],
+)
+def test_dates_match_however_written(index: SearchIndex, query: str, expected: str) -> None:
+    assert expected in ids(index, query)[:3]
+
+
+def test_quoted_phrases_match_as_phrases(index: SearchIndex) -> None:
+    hits = index.search('"seismic geopolitical shift"').hits
+    assert hits and all(
+        "seismic geopolitical shift" in hit.snippet.replace("\x02", "").replace("\x03", "") for hit in hits[:1]
+    )
+    assert {hit.entry.id for hit in hits} <= {"fall-of-assad", "bashar-al-assad"}
+    with pytest.raises(NotFound):
+        index.search('"shift geopolitical seismic"')
+
+
+def test_phrase_and_words_together_require_the_phrase(index: SearchIndex) -> None:
+    hits = index.search('"drone strike" airport').hits
+    assert hits[0].entry.id == "soleimani-killed"
+    assert all("drone" in hit.matched[0] for hit in hits)
+
+
+def test_kind_filter_and_limit(invoke: Invoke) -> None:
+    data = json.loads(invoke("search", "iran", "--kind", "fact", "-k", "terms", "-f", "json").stdout)
+    assert data and {hit["kind"] for hit in data} <= {"fact", "term"}
+    assert len(json.loads(invoke("search", "coalition", "-f", "json").stdout)) == 10
+    assert len(json.loads(invoke("search", "coalition", "-n", "3", "-f", "json").stdout)) == 3
+
+
+def test_json_results_carry_score_snippet_and_matched_terms(invoke: Invoke) -> None:
+    [hit, *_] = json.loads(invoke("search", "caspian", "missiles", "-f", "json").stdout)
+    assert hit["id"] == "caspian-cruise-missiles"
+    assert sorted(hit["matched"]) == ["caspian", "missiles"]
+    assert hit["coverage"] == 1.0 and hit["score"] > 0
+    assert "\x02" not in hit["snippet"] and "missiles" in hit["snippet"]
+
+
+def test_matches_are_highlighted_per_format(invoke: Invoke) -> None:
+    markdown = invoke("search", "airspace", "-n", "1", "-f", "markdown").stdout
+    assert "**airspace**" in markdown
+    plain = invoke("search", "airspace", "-n", "1").stdout
+    assert "airspace" in plain and "*" not in plain and "\x02" not in plain
+
+
+def test_nothing_found_names_the_nearest_words(invoke: Invoke) -> None:
+    result = invoke("search", "irn")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == 'coalition: no entry matches "irn" (did you mean: iran, iraq, irgc?)\n'
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '""',
+        "AND",
+        "OR NOT",
+        "(",
+        ")",
+        "*",
+        "col:umn",
+        "NEAR(a b)",
+        "^x",
+        "a-",
+        "-",
+        "'",
+        "\\",
+        "{names}: x",
+        "\x00",
+        "ö" * 10_000,
+    ],
+)
+def test_odd_queries_are_never_errors(index: SearchIndex, query: str) -> None:
+    try:
+        index.search(query)
+    except NotFound:
+        pass
+
+
+def test_edit_distance() -> None:
+    assert edit_distance("airspce", "airspace", 2) == 1
+    assert edit_distance("caspain", "caspian", 2) == 1  # a swap counts once
+    assert edit_distance("abc", "xyzuvw", 2) == 3  # beyond the limit: limit + 1
