@@ -1,6 +1,19 @@
-"""`python -m coalition_cli` runs the same program as the `coalition` command."""
+"""Entry point of `coalition` and `python -m coalition_cli`.
 
-from coalition_cli.cli import main
+Kept apart from cli.py so that Ctrl-C while the program is still importing ends quietly too.
+"""
+
+import sys
+
+
+def main() -> None:
+    try:
+        from coalition_cli.cli import main as run
+
+        run()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
 
 if __name__ == "__main__":
     main()

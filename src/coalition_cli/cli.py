@@ -51,8 +51,12 @@ class CoalitionGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         kwargs.setdefault("prog_name", PROG)
+        _tolerate_unencodable_output()
         try:
             result = super().main(*args, **kwargs)
+        except OutputClosed:
+            # The reader stopped reading (`coalition export | head -1`): that is not an error.
+            sys.exit(0)
         except CoalitionError as error:
             _fail(error.message, error.exit_code)
         except NoArgsIsHelpError as error:
@@ -65,8 +69,40 @@ class CoalitionGroup(TyperGroup):
         except ClickException as error:
             _fail(error.format_message(), error.exit_code)
         except (typer.Abort, KeyboardInterrupt):
-            _fail("interrupted", EXIT_INTERRUPTED)
+            sys.exit(EXIT_INTERRUPTED)  # quietly: the shell has already shown ^C
         sys.exit(result if isinstance(result, int) else 0)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _silence_stdout()
+            raise OutputClosed() from None
+
+
+class OutputClosed(Exception):
+    """stdout's reader went away; raised past typer, which would otherwise exit 1 on EPIPE."""
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's final flush cannot complain about the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (CliRunner) or already closed
+        pass
+
+
+def _tolerate_unencodable_output() -> None:
+    """Replace characters the output encoding cannot hold (PYTHONIOENCODING=ascii) instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
 
 
 def _examples(*lines: str) -> str:

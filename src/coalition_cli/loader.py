@@ -35,6 +35,7 @@ ALIAS_ALLOWANCE = 100_000  # nodes that aliases may add beyond the file's own (s
 MAX_QUOTE_WORDS = 40
 ACTOR_TYPES = ("state", "non-state force", "organisation", "grouping")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # written as escapes in quoted YAML
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 _TAG = "tag:yaml.org,2002:"
@@ -104,10 +105,13 @@ def _read_text(path: Path, name: str) -> str:
     try:
         if path.is_dir():
             raise fail("is a folder, not a handbook file")
+        limit = f"handbooks are limited to {MAX_BYTES // 1024 // 1024} MB"
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise fail(f"is {size / 1024 / 1024:.0f} MB; handbooks are limited to {MAX_BYTES // 1024 // 1024} MB")
-        raw = path.read_bytes()
+            raise fail(f"is {size / 1024 / 1024:.0f} MB; {limit}")
+        raw = _read_at_most(path, MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise fail(f"is more than {MAX_BYTES // 1024 // 1024} MB; {limit}")
     except FileNotFoundError:
         raise fail("no such file") from None
     except OSError as error:
@@ -122,6 +126,21 @@ def _read_text(path: Path, name: str) -> str:
     if not text.strip():
         raise fail("is empty")
     return text
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """The file's bytes, but never more than limit: a device or pipe (/dev/zero) has no size to check.
+
+    Read in pieces, because `read(limit)` would set aside the whole limit for every small file.
+    """
+    data = bytearray()
+    with path.open("rb") as handle:
+        while len(data) < limit:
+            piece = handle.read(min(1 << 20, limit - len(data)))
+            if not piece:
+                break
+            data += piece
+    return bytes(data)
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -370,6 +389,10 @@ class _Builder:
             return None
         if not value.strip():
             self._problem(path, f"{self._where(path)}is empty")
+            return None
+        control = _CONTROL.search(value)
+        if control is not None:
+            self._problem(path, f"{self._where(path)}holds the control character U+{ord(control[0]):04X}")
             return None
         return _clean(value)
 

@@ -33,10 +33,13 @@ class Format(StrEnum):
 
 
 def choose_format(requested: Format | None, stream: TextIO | None = None) -> Format:
-    """The format asked for, else rich on a terminal (or with FORCE_COLOR) and plain otherwise."""
+    """The format asked for; else rich on a terminal or with FORCE_COLOR, and plain when piped,
+    with NO_COLOR (which wins over FORCE_COLOR) or on a dumb terminal (TERM=dumb)."""
     if requested is not None:
         return requested
     stream = stream or sys.stdout
+    if os.environ.get("TERM") == "dumb":
+        return Format.plain
     interactive = stream.isatty() if hasattr(stream, "isatty") else False
     forced = bool(os.environ.get("FORCE_COLOR")) and not os.environ.get("NO_COLOR")
     return Format.rich if interactive or forced else Format.plain
@@ -250,7 +253,13 @@ def dump_json(data: Any) -> str:
 def _console() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, emoji=False, markup=False)
+    class DataConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1 here; let cli.py end a cut-short pipe the same way for every format.
+            self.quiet = True
+            raise BrokenPipeError
+
+    return DataConsole(highlight=False, emoji=False, markup=False)
 
 
 def _marked_text(snippet: str) -> Text:
