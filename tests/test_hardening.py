@@ -211,3 +211,14 @@ def test_force_color_and_no_color_piped(run: Run) -> None:
     assert b"\x1b[" in run("show", "iran", env={"FORCE_COLOR": "1"}).stdout
     assert b"\x1b[" not in run("show", "iran", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
     assert b"\x1b[" not in run("show", "iran", env={"NO_COLOR": "1"}).stdout
+
+
+@pytest.mark.parametrize(
+    ("target", "message"), [("missing.yaml", "no such file"), ("", "is a folder, not a handbook file")]
+)
+def test_missing_path_and_folder(run: Run, tmp_path: Path, target: str, message: str) -> None:
+    path = tmp_path / target
+    shown = run("--handbook", str(path), "show", "iran")
+    assert (shown.returncode, shown.stderr.decode()) == (3, f"coalition: {path}: {message}\n")
+    checked = run("validate", str(path))
+    assert (checked.returncode, checked.stdout.decode()) == (3, f"{path}: {message}\n")
