@@ -117,7 +117,7 @@ def test_billion_laughs_is_refused_fast_and_small(broken_file: Callable[[str], P
     elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert re.match(r"aliases expand to [\d,]{13} values; refusing", problems[0].message)
+    assert re.match(r"aliases expand to more than [\d,]+ values; refusing", problems[0].message)
     assert elapsed < 0.5
     assert peak < 5 * 1024 * 1024
 

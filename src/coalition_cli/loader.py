@@ -1,8 +1,10 @@
 """Find, read and validate a handbook file, reporting every problem as file:line:col.
 
-YAML is composed into nodes by PyYAML (its C parser when available) and converted by hand, so that
-no tag can build a Python object, duplicate keys are caught (PyYAML silently keeps the last), aliases
-cannot expand without bound, and every value keeps the position it came from.
+YAML is read as a stream of parser events (PyYAML's C parser when available) and turned into plain
+data by hand, so that no tag can build a Python object, duplicate keys are caught (PyYAML silently
+keeps the last), aliases cannot expand without bound, and no tree of nodes is ever held for a valid
+file (for a 10,000-entry handbook that tree alone took over 100 MB). Only when the data has problems
+is the file composed into nodes a second time, to give each problem its line and column.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from coalition_cli.handbook import (
 
 MAX_BYTES = 50 * 1024 * 1024  # documented in the README: larger files are refused unread
 MAX_DEPTH = 64  # a handbook nests five levels deep; far deeper is an attack or an accident
-ALIAS_ALLOWANCE = 100_000  # nodes that aliases may add beyond the file's own (stops "billion laughs")
+ALIAS_ALLOWANCE = 100_000  # values that aliases may add beyond the file's own (stops "billion laughs")
 MAX_QUOTE_WORDS = 40
 ACTOR_TYPES = ("state", "non-state force", "organisation", "grouping")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -42,22 +44,24 @@ _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
 _SEQ, _MAP = _TAG + "seq", _TAG + "map"
 
+# Plain scalars resolve as in YAML 1.2's core schema, where YAML 1.1 (PyYAML's default) surprises:
+# `no`, `on` and `2020-01-03` stay text rather than false, true and a date. Numbers with leading
+# zeros (`0299`, `010`) stay text too, rather than 299 (1.2) or octal 8 (1.1), and an exponent needs
+# its sign: that is what PyYAML's own writer assumes, so a handbook it writes reads back unchanged.
+_NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
+_TRUE_WORDS = frozenset(("true", "True", "TRUE"))
+_FALSE_WORDS = frozenset(("false", "False", "FALSE"))
+_NUMBER_START = frozenset("-+.0123456789")
+_INT_PATTERN = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT_PATTERN = re.compile(r"[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?\Z")
+
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc]
-    """Resolves plain scalars as YAML 1.2 does: `no` and `2020-01-03` stay text, `010` is ten."""
+    """The safe loader with no implicit types: the event reader resolves plain scalars itself."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}
-
-
-for _tag, _pattern, _first in (
-    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    (_INT, r"^[-+]?[0-9]+$", "-+0123456789"),
-    (_FLOAT, r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", "-+0123456789."),
-    (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-):
-    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
 def bundled_handbook_path() -> Path:
@@ -84,23 +88,34 @@ def load_handbook(path: Path | None = None) -> Handbook:
 
 def check_handbook(path: Path) -> tuple[Handbook | None, list[Problem]]:
     """Every problem in a handbook file, in file order, with the handbook when it has none."""
-    name = str(path)
     try:
-        text = _read_text(path, name)
-        root = _compose(text, name)
-        walker = _Walker(name)
-        data = walker.convert(root)
+        raw = read_handbook_bytes(path)
     except HandbookError as error:
         return None, error.problems
-    builder = _Builder(name, root)
+    return parse_handbook(raw, str(path))
+
+
+def parse_handbook(raw: bytes, name: str) -> tuple[Handbook | None, list[Problem]]:
+    """Every problem in a handbook's bytes, in file order, with the handbook when it has none."""
+    try:
+        text = _decode(raw, name)
+        reader = _EventReader(name)
+        data = reader.read(text)
+    except HandbookError as error:
+        return None, error.problems
+    builder = _Builder(name)
     handbook = builder.build(data)
-    problems = sorted(walker.problems + builder.problems, key=lambda p: (p.line or 0, p.column or 0))
+    problems = reader.problems + builder.locate(text)
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return (None if problems else handbook), problems
 
 
-def _read_text(path: Path, name: str) -> str:
-    def fail(message: str, line: int | None = None, column: int | None = None) -> HandbookError:
-        return HandbookError([Problem(name, message, line, column)])
+def read_handbook_bytes(path: Path) -> bytes:
+    """A handbook file's bytes, refusing folders, missing files and anything over MAX_BYTES."""
+    name = str(path)
+
+    def fail(message: str) -> HandbookError:
+        return HandbookError([Problem(name, message)])
 
     try:
         if path.is_dir():
@@ -116,15 +131,19 @@ def _read_text(path: Path, name: str) -> str:
         raise fail("no such file") from None
     except OSError as error:
         raise fail(f"cannot be read: {error.strerror or error}") from None
+    return raw
+
+
+def _decode(raw: bytes, name: str) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         byte = raw[error.start : error.start + 1].hex()
-        raise fail(f"is not UTF-8 text (byte 0x{byte})", line, column) from None
+        raise HandbookError([Problem(name, f"is not UTF-8 text (byte 0x{byte})", line, column)]) from None
     if not text.strip():
-        raise fail("is empty")
+        raise HandbookError([Problem(name, "is empty")])
     return text
 
 
@@ -149,22 +168,28 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _compose(text: str, name: str) -> yaml.Node:
-    loader = _Loader(text)
-    try:
-        root: yaml.Node | None = loader.get_single_node()
-    except yaml.MarkedYAMLError as error:
+def _yaml_problem(error: yaml.YAMLError, text: str, name: str) -> HandbookError:
+    """PyYAML's errors as one located problem."""
+    if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         message = " ".join(str(part) for part in (error.context, error.problem) if part)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise HandbookError([Problem(name, f"YAML syntax: {message}", line, column)]) from None
-    except yaml.reader.ReaderError as error:
+        return HandbookError([Problem(name, f"YAML syntax: {message}", line, column)])
+    if isinstance(error, yaml.reader.ReaderError):
         line, column = _position(text, error.position)
         character = error.character if isinstance(error.character, str) else chr(error.character)
         message = f"YAML cannot hold the character {ord(character):#04x} here"
-        raise HandbookError([Problem(name, message, line, column)]) from None
+        return HandbookError([Problem(name, message, line, column)])
+    return HandbookError([Problem(name, f"YAML: {str(error).splitlines()[0]}")])
+
+
+def _compose(text: str, name: str) -> yaml.Node:
+    """The document as PyYAML nodes, which keep positions: used only to locate problems."""
+    loader = _Loader(text)
+    try:
+        root: yaml.Node | None = loader.get_single_node()
     except yaml.YAMLError as error:
-        raise HandbookError([Problem(name, f"YAML: {str(error).splitlines()[0]}")]) from None
+        raise _yaml_problem(error, text, name) from None
     except RecursionError:
         raise HandbookError([Problem(name, "nested too deeply to be a handbook")]) from None
     finally:
@@ -178,80 +203,154 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _mark(thing: yaml.Node | yaml.Event) -> tuple[int | None, int | None]:
+    mark = thing.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
 
 
-class _Walker:
-    """Turns composed nodes into plain data, refusing what a handbook never needs."""
+_NO_KEY = object()  # a mapping waiting for its next key
+_SKIP = object()  # a mapping entry to drop (duplicate or unusable key)
+
+
+class _Collection:
+    """A sequence or mapping being filled while its events arrive."""
+
+    __slots__ = ("value", "key", "first_lines", "size", "anchor", "event")
+
+    def __init__(self, value: list[Any] | dict[str, Any], anchor: str | None, event: yaml.Event) -> None:
+        self.value = value
+        self.key: Any = _NO_KEY
+        self.first_lines: dict[str, int] = {}
+        self.size = 1  # values in this collection's subtree, aliases expanded, itself included
+        self.anchor = anchor
+        self.event = event
+
+
+class _EventReader:
+    """Turns parser events into plain data, refusing what a handbook never needs."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.problems: list[Problem] = []
 
-    def convert(self, root: yaml.Node) -> Any:
-        sizes: dict[int, int] = {}
-        expanded = self._expanded_size(root, sizes, set(), 0)
-        if expanded > 2 * len(sizes) + ALIAS_ALLOWANCE:
-            message = f"aliases expand to {expanded:,} values; refusing (a handbook never needs this)"
-            raise HandbookError([Problem(self.name, message, *_mark(root))])
-        return self._value(root)
+    def _problem(self, event: yaml.Event, message: str) -> None:
+        self.problems.append(Problem(self.name, message, *_mark(event)))
 
-    def _expanded_size(self, node: yaml.Node, sizes: dict[int, int], open_: set[int], depth: int) -> int:
-        """Values the document holds once aliases are expanded, counted without expanding them."""
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in open_:
-            raise HandbookError([Problem(self.name, "an alias refers to a value that contains it", *_mark(node))])
-        if depth > MAX_DEPTH:
-            raise HandbookError([Problem(self.name, f"nested more than {MAX_DEPTH} levels deep", *_mark(node))])
-        open_.add(key)
-        size = 1
-        if isinstance(node, yaml.SequenceNode):
-            size += sum(self._expanded_size(child, sizes, open_, depth + 1) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                size += self._expanded_size(key_node, sizes, open_, depth + 1)
-                size += self._expanded_size(value_node, sizes, open_, depth + 1)
-        open_.discard(key)
-        sizes[key] = size
-        return size
+    def _refuse(self, event: yaml.Event, message: str) -> HandbookError:
+        return HandbookError([Problem(self.name, message, *_mark(event))])
 
-    def _problem(self, node: yaml.Node, message: str) -> None:
-        self.problems.append(Problem(self.name, message, *_mark(node)))
-
-    def _value(self, node: yaml.Node) -> Any:
-        tag = node.tag
-        if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            if tag != _SEQ:
-                self._problem(node, f"the YAML tag {_short_tag(tag)} is not allowed in a handbook")
-            return [self._value(child) for child in node.value]
-        if isinstance(node, yaml.MappingNode):
-            if tag != _MAP:
-                self._problem(node, f"the YAML tag {_short_tag(tag)} is not allowed in a handbook")
-            mapping: dict[str, Any] = {}
-            first_line: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    self._problem(key_node, "a key must be plain text, not a list or mapping")
-                    continue
-                key = str(key_node.value)
-                if key in mapping:
-                    self._problem(key_node, f'duplicate key "{key}" (first at line {first_line[key]})')
-                    continue
-                first_line[key] = _mark(key_node)[0]
-                mapping[key] = self._value(value_node)
-            return mapping
-        self._problem(node, "unexpected YAML node")  # pragma: no cover - PyYAML has only three kinds
-        return None
-
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
-        tag, text = node.tag, node.value
+    def read(self, text: str) -> Any:
+        loader = _Loader(text)
         try:
-            if tag in (_STR, "!"):
+            return self._read(loader)
+        except yaml.YAMLError as error:
+            raise _yaml_problem(error, text, self.name) from None
+        finally:
+            loader.dispose()
+
+    def _read(self, loader: Any) -> Any:
+        get_event = loader.get_event
+        stack: list[_Collection] = []
+        anchors: dict[str, tuple[Any, int]] = {}
+        open_anchors: set[str] = set()
+        root: list[Any] = []
+        documents = 0
+        distinct = expanded = 0
+
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                distinct += 1
+                expanded += 1
+                if stack and stack[-1].key is _NO_KEY and isinstance(stack[-1].value, dict):
+                    self._key(stack[-1], event)
+                    continue
+                value = self._scalar(event)
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                self._attach(stack, root, value, 1, event)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                distinct += 1
+                expanded += 1
+                if len(stack) >= MAX_DEPTH:
+                    raise self._refuse(event, f"nested more than {MAX_DEPTH} levels deep")
+                if event.tag not in (None, "!", _MAP if kind is yaml.MappingStartEvent else _SEQ):
+                    self._problem(event, f"the YAML tag {_short_tag(event.tag)} is not allowed in a handbook")
+                if stack and stack[-1].key is _NO_KEY and isinstance(stack[-1].value, dict):
+                    self._problem(event, "a key must be plain text, not a list or mapping")
+                    stack[-1].key = _SKIP
+                if event.anchor:
+                    open_anchors.add(event.anchor)
+                stack.append(_Collection({} if kind is yaml.MappingStartEvent else [], event.anchor, event))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                done = stack.pop()
+                if done.anchor:
+                    anchors[done.anchor] = (done.value, done.size)
+                    open_anchors.discard(done.anchor)
+                self._attach(stack, root, done.value, done.size, done.event)
+            elif kind is yaml.AliasEvent:
+                if event.anchor in open_anchors:
+                    raise self._refuse(event, "an alias refers to a value that contains it")
+                if event.anchor not in anchors:
+                    raise self._refuse(event, f'the alias "*{event.anchor}" names no anchor')
+                value, size = anchors[event.anchor]
+                expanded += size
+                if expanded > 2 * distinct + ALIAS_ALLOWANCE:
+                    # Counted, never expanded: each alias adds its anchor's size, nested aliases included.
+                    message = f"aliases expand to more than {expanded:,} values; refusing (a handbook never needs this)"
+                    raise self._refuse(event, message)
+                if stack and stack[-1].key is _NO_KEY and isinstance(stack[-1].value, dict):
+                    if isinstance(value, str):
+                        self._key_text(stack[-1], value, event)
+                    else:
+                        self._problem(event, "a key must be plain text, not a list or mapping")
+                        stack[-1].key = _SKIP
+                    continue
+                self._attach(stack, root, value, size, event)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise self._refuse(event, "holds more than one YAML document")
+            elif kind is yaml.StreamEndEvent:
+                break
+        if not root:
+            raise HandbookError([Problem(self.name, "holds no YAML document, only comments or blank lines")])
+        return root[0]
+
+    def _attach(self, stack: list[_Collection], root: list[Any], value: Any, size: int, event: yaml.Event) -> None:
+        if not stack:
+            root.append(value)
+            return
+        parent = stack[-1]
+        parent.size += size
+        if isinstance(parent.value, list):
+            parent.value.append(value)
+        else:
+            if parent.key is not _SKIP:
+                parent.value[parent.key] = value
+            parent.key = _NO_KEY
+
+    def _key(self, mapping: _Collection, event: yaml.ScalarEvent) -> None:
+        if event.tag not in (None, "!", _STR):
+            self._problem(event, f"the YAML tag {_short_tag(event.tag)} is not allowed on a key")
+        self._key_text(mapping, event.value, event)
+
+    def _key_text(self, mapping: _Collection, key: str, event: yaml.Event) -> None:
+        line = _mark(event)[0] or 0
+        if key in mapping.first_lines:
+            self._problem(event, f'duplicate key "{key}" (first at line {mapping.first_lines[key]})')
+            mapping.key = _SKIP
+        else:
+            mapping.first_lines[key] = line
+            mapping.key = key
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag, text = event.tag, event.value
+        if tag is None or tag == "!":
+            return _plain(text) if event.implicit[0] else text
+        try:
+            if tag == _STR:
                 return text
             if tag == _INT:
                 return int(text.replace("_", ""), 10)
@@ -259,17 +358,33 @@ class _Walker:
                 return float(text)
             if tag == _BOOL and text.lower() in ("true", "false"):
                 return text.lower() == "true"
-            if tag == _NULL and text in ("", "~", "null", "Null", "NULL"):
+            if tag == _NULL and text in _NULL_WORDS:
                 return None
         except ValueError:
             pass
         if tag.startswith(_TAG) and tag[len(_TAG) :] in ("int", "float", "bool", "null"):
-            self._problem(node, f'"{text}" is not a valid {tag[len(_TAG) :]}')
+            self._problem(event, f'"{text}" is not a valid {tag[len(_TAG) :]}')
         else:
             self._problem(
-                node, f"the YAML tag {_short_tag(tag)} is not allowed in a handbook (tags never run code here)"
+                event, f"the YAML tag {_short_tag(tag)} is not allowed in a handbook (tags never run code here)"
             )
         return None
+
+
+def _plain(text: str) -> Any:
+    """An untagged, unquoted scalar's value."""
+    if text in _NULL_WORDS:
+        return None
+    if text in _TRUE_WORDS:
+        return True
+    if text in _FALSE_WORDS:
+        return False
+    if text[0] in _NUMBER_START:
+        if _INT_PATTERN.match(text):
+            return int(text)
+        if _FLOAT_PATTERN.match(text):
+            return float(text)
+    return text
 
 
 Path_ = tuple[str | int, ...]
@@ -293,8 +408,33 @@ def _describe(value: Any) -> str:
 
 def _clean(text: str) -> str:
     """One line per paragraph, single spaces: stable, reflowable output from any YAML style."""
+    if "\n" not in text and "  " not in text and "\t" not in text and text == text.strip():
+        return text  # the common case, and worth the shortcut on a large handbook
     paragraphs = re.split(r"\n[ \t]*\n", text.strip())
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
+def _closest(word: str, candidates: set[str]) -> list[str]:
+    """The candidate spelled most like word, if any is close; cheap enough for 10,000 candidates."""
+    near = sorted(c for c in candidates if abs(len(c) - len(word)) <= 3 and c[:1] == word[:1])
+    return difflib.get_close_matches(word, near, n=1)
+
+
+def _locate(root: yaml.Node, path: Path_, *, at_key: bool = False) -> tuple[int | None, int | None]:
+    """Line and column of the value a path leads to (or of its key), or of its nearest parent."""
+    node = root
+    for index, step in enumerate(path):
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step), None)
+            if pair is not None:
+                child = pair[0] if at_key and index == len(path) - 1 else pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            child = node.value[step]
+        if child is None:
+            break
+        node = child
+    return _mark(node)
 
 
 class _Builder:
@@ -311,10 +451,11 @@ class _Builder:
         "term": ("stands_for",),
     }
 
-    def __init__(self, name: str, root: yaml.Node) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
-        self.root = root
-        self.problems: list[Problem] = []
+        # Problems wait here as (path, message, at the key?, path whose line the message names)
+        # until `locate` composes the file once to find them all.
+        self.pending: list[tuple[Path_, str, bool, Path_ | None]] = []
         self.checks: dict[str, Callable[[Any, Path_], Value | None]] = {
             "id": self._id,
             "aliases": self._texts,
@@ -340,24 +481,20 @@ class _Builder:
 
     # -- locating and reporting -------------------------------------------------------------
 
-    def _locate(self, path: Path_, *, at_key: bool = False) -> tuple[int, int]:
-        """Line and column of the value a path leads to (or of its key), or of its nearest parent."""
-        node = self.root
-        for index, step in enumerate(path):
-            child: yaml.Node | None = None
-            if isinstance(node, yaml.MappingNode):
-                pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step), None)
-                if pair is not None:
-                    child = pair[0] if at_key and index == len(path) - 1 else pair[1]
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-                child = node.value[step]
-            if child is None:
-                break
-            node = child
-        return _mark(node)
+    def locate(self, text: str) -> list[Problem]:
+        """The pending problems with their lines and columns (nodes are composed only if there are any)."""
+        if not self.pending:
+            return []
+        root = _compose(text, self.name)
+        problems = []
+        for path, message, at_key, named in self.pending:
+            if named is not None:
+                message = message.format(line=_locate(root, named)[0] or "?")
+            problems.append(Problem(self.name, message, *_locate(root, path, at_key=at_key)))
+        return problems
 
-    def _problem(self, path: Path_, message: str, *, at_key: bool = False) -> None:
-        self.problems.append(Problem(self.name, message, *self._locate(path, at_key=at_key)))
+    def _problem(self, path: Path_, message: str, *, at_key: bool = False, naming: Path_ | None = None) -> None:
+        self.pending.append((path, message, at_key, naming))
 
     def _unknown_keys(self, mapping: dict[str, Any], allowed: tuple[str, ...], path: Path_, what: str) -> None:
         for key in mapping:
@@ -511,7 +648,7 @@ class _Builder:
                 entry = self._entry(kind, index, item)
                 if entry is not None:
                     entries.append(entry)
-        if not entries and not self.problems:
+        if not entries and not self.pending:
             self._problem((), f"has no entries: add a list of {', '.join(PLURALS.values())}")
         self._cross_check(data)
         if title is None:
@@ -607,8 +744,8 @@ class _Builder:
         first: dict[str, Path_] = {}
         for (plural, index), entry_id in self._entry_ids.items():
             if entry_id in first:
-                first_line = self._locate((*first[entry_id], "id"))[0]
-                self._problem((plural, index, "id"), f'duplicate id "{entry_id}" (first at line {first_line})')
+                message = f'duplicate id "{entry_id}" (first at line {{line}})'
+                self._problem((plural, index, "id"), message, naming=(*first[entry_id], "id"))
             else:
                 first[entry_id] = (plural, index)
         ids = set(first)
@@ -639,6 +776,6 @@ class _Builder:
                 self._dangling((*path, "quote", "section"), section, sections, "section")
 
     def _dangling(self, path: Path_, target: str, targets: set[str], what: str) -> None:
-        close = difflib.get_close_matches(target, sorted(targets), n=1)
+        close = _closest(target, targets)
         hint = f' (did you mean "{close[0]}"?)' if close else ""
         self._problem(path, f'{self._where(path[:-1])}no {what} with id "{target}"{hint}')
