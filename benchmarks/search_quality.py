@@ -9,6 +9,7 @@ than half of the query). Needs only the installed package.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import yaml
 from coalition_cli.errors import NotFound
 from coalition_cli.loader import load_handbook
 from coalition_cli.search import SearchIndex
+from coalition_cli.store import build_store
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "questions.yaml"
 CONFIDENT = 0.5  # a top hit covering at least this share of the query's weight is a confident answer
@@ -51,7 +53,7 @@ def load_questions() -> list[dict[str, object]]:
 
 
 def evaluate(index: SearchIndex | None = None) -> list[Outcome]:
-    index = index or SearchIndex(load_handbook())
+    index = index or SearchIndex(build_store(load_handbook(), sqlite3.connect(":memory:")))
     outcomes = []
     for item in load_questions():
         question, answers = str(item["q"]), [str(a) for a in item["answers"]]  # type: ignore[attr-defined]

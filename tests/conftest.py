@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from typer.testing import CliRunner, Result
 from coalition_cli.cli import app
 from coalition_cli.handbook import Handbook
 from coalition_cli.loader import load_handbook
+from coalition_cli.store import Store, build_store
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT.parent / "shared" / "source" / "article.md"
@@ -24,11 +26,18 @@ DATA = Path(__file__).resolve().parent / "data"
 _LEAKY_ENV = ("FORCE_COLOR", "NO_COLOR", "CLICOLOR_FORCE", "PY_COLORS", "COALITION_HANDBOOK", "TERMINAL_WIDTH")
 
 
+@pytest.fixture(scope="session")
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder of the test session's own: tests never read or write the user's cache."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def clean_env(monkeypatch: pytest.MonkeyPatch, cache_home: Path) -> Iterator[None]:
     for name in _LEAKY_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     yield
 
 
@@ -42,6 +51,16 @@ def article() -> str:
 @pytest.fixture(scope="session")
 def handbook() -> Handbook:
     return load_handbook()
+
+
+def memory_store(handbook: Handbook) -> Store:
+    """The store commands read, built in memory from a handbook."""
+    return build_store(handbook, sqlite3.connect(":memory:"))
+
+
+@pytest.fixture(scope="session")
+def store(handbook: Handbook) -> Store:
+    return memory_store(handbook)
 
 
 Invoke = Callable[..., Result]
@@ -81,7 +100,7 @@ def run(coalition_bin: str, tmp_path: Path) -> Run:
         *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
     ) -> subprocess.CompletedProcess[bytes]:
         full_env = {k: v for k, v in os.environ.items() if k not in _LEAKY_ENV}
-        full_env.update(env or {})
+        full_env.update(env or {})  # XDG_CACHE_HOME comes from clean_env's monkeypatched os.environ
         return subprocess.run(
             [coalition_bin, *args], capture_output=True, env=full_env, cwd=cwd or tmp_path, timeout=60, check=False
         )

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from coalition_cli.handbook import LEAD, Handbook, find_entry
+from coalition_cli.handbook import LEAD, Handbook
 from coalition_cli.loader import bundled_handbook_path, check_handbook
+from coalition_cli.store import Store
 
 MONTHS = "January February March April May June July August September October November December".split()
 
@@ -110,8 +111,8 @@ def test_every_number_in_the_article_is_a_fact(handbook: Handbook, article: str)
     assert {int(n.replace(",", "")) for n in numerals} <= {value for value, _, _ in figures}
 
 
-def test_caspian_missiles_are_a_fact_without_invented_date(handbook: Handbook) -> None:
-    fact = find_entry(handbook, "caspian-cruise-missiles", "fact")
+def test_caspian_missiles_are_a_fact_without_invented_date(store: Store) -> None:
+    fact = store.find_entry("caspian-cruise-missiles", "fact")
     assert fact.date is None and "value" not in fact.details
     assert fact.note and "neither a date nor a number" in fact.note
 
@@ -161,8 +162,8 @@ def test_actors(handbook: Handbook, entry_id: str, kind: str, actor_type: str, m
         ("MOD", "term", "mod"),
     ],
 )
-def test_readers_names_resolve(handbook: Handbook, name: str, kind: str, expected: str) -> None:
-    assert find_entry(handbook, name, kind).id == expected
+def test_readers_names_resolve(store: Store, name: str, kind: str, expected: str) -> None:
+    assert store.find_entry(name, kind).id == expected
 
 
 def test_notes_from_outside_the_article_say_so(handbook: Handbook) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from coalition_cli.errors import AmbiguousName, NotFound, UsageProblem
-from coalition_cli.handbook import Handbook, find_entry, fold, parse_kind
+from coalition_cli.handbook import fold, parse_kind
+from coalition_cli.store import Store
 
 
 @pytest.mark.parametrize(
@@ -57,30 +58,30 @@ def test_fold_ignores_case_accents_and_punctuation() -> None:
         ("agreement 2015", "fact", "agreement-2015"),
     ],
 )
-def test_find_entry(handbook: Handbook, name: str, kind: str | None, expected: str) -> None:
-    assert find_entry(handbook, name, kind).id == expected
+def test_find_entry(store: Store, name: str, kind: str | None, expected: str) -> None:
+    assert store.find_entry(name, kind).id == expected
 
 
-def test_ambiguous_prefix_lists_candidates(handbook: Handbook) -> None:
+def test_ambiguous_prefix_lists_candidates(store: Store) -> None:
     with pytest.raises(AmbiguousName) as caught:
-        find_entry(handbook, "ira", "actor")
+        store.find_entry("ira", "actor")
     assert caught.value.suggestions == ["iran", "iraq", "irgc"]  # irgc: "Iranian Revolutionary Guards"
     assert "give the kind or more of the name" in caught.value.message
 
 
-def test_ambiguous_across_kinds_names_the_kinds(handbook: Handbook) -> None:
+def test_ambiguous_across_kinds_names_the_kinds(store: Store) -> None:
     with pytest.raises(AmbiguousName) as caught:
-        find_entry(handbook, "quds", None)
+        store.find_entry("quds", None)
     assert caught.value.suggestions == ["actor quds-force", "term quds-force-term"]
 
 
-def test_not_found_suggests_close_names(handbook: Handbook) -> None:
+def test_not_found_suggests_close_names(store: Store) -> None:
     with pytest.raises(NotFound) as caught:
-        find_entry(handbook, "irn", "actor")
+        store.find_entry("irn", "actor")
     assert caught.value.message.startswith('no actor named "irn" (did you mean: ')
     assert "iran" in caught.value.suggestions
 
 
-def test_not_found_in_other_kind(handbook: Handbook) -> None:
+def test_not_found_in_other_kind(store: Store) -> None:
     with pytest.raises(NotFound):
-        find_entry(handbook, "iran", "figure")
+        store.find_entry("iran", "figure")

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from coalition_cli.errors import NotFound
-from coalition_cli.handbook import Handbook
 from coalition_cli.loader import load_handbook
 from coalition_cli.search import SearchIndex, edit_distance
-from tests.conftest import MINIMAL, Invoke
+from coalition_cli.store import Store
+from tests.conftest import MINIMAL, Invoke, memory_store
 
 
 @pytest.fixture(scope="module")
-def index(handbook: Handbook) -> SearchIndex:
-    return SearchIndex(handbook)
+def index(store: Store) -> SearchIndex:
+    return SearchIndex(store)
 
 
 def ids(index: SearchIndex, query: str, **kwargs: object) -> list[str]:
@@ -57,10 +57,12 @@ def test_handbook_variants_match_other_spellings(index: SearchIndex) -> None:
 def test_variants_come_from_the_handbook(write_handbook: Callable[[str], Path]) -> None:
     # "curb" is too short to be corrected to "kerb": only the handbook's variants join them.
     text = MINIMAL.replace("A place that exists only in tests.", "Parked by the kerb.")
-    without = SearchIndex(load_handbook(write_handbook(text, "a.yaml")))
+    without = SearchIndex(memory_store(load_handbook(write_handbook(text, "a.yaml"))))
     with pytest.raises(NotFound):
         without.search("curb")
-    with_variants = SearchIndex(load_handbook(write_handbook(text + "variants:\n  - [kerb, curb]\n", "b.yaml")))
+    with_variants = SearchIndex(
+        memory_store(load_handbook(write_handbook(text + "variants:\n  - [kerb, curb]\n", "b.yaml")))
+    )
     assert [hit.entry.id for hit in with_variants.search("curb").hits] == ["somewhere"]
 
 

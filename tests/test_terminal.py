@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 
 def run_in_terminal(
@@ -143,3 +144,23 @@ def test_c_locale_and_ascii_terminal(coalition_bin: str, env: dict[str, str]) ->
     code, screen = run_in_terminal([coalition_bin, "show", "figure", "soleimani"], env=env)
     assert code == 0
     assert "Traceback" not in screen and "Soleimani" in screen
+
+
+def test_progress_bar_while_a_large_handbook_is_first_indexed(coalition_bin: str, tmp_path: Path) -> None:
+    from benchmarks.generate import scaled_handbook
+
+    big = tmp_path / "big.yaml"
+    big.write_text(yaml.safe_dump(scaled_handbook(2000), allow_unicode=True), encoding="utf-8")
+    assert big.stat().st_size > 1_000_000
+    env = {"COALITION_HANDBOOK": str(big), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    code, screen = run_in_terminal([coalition_bin, "search", "airspace", "-n", "1"], env=env)
+    assert code == 0
+    assert "Reading the handbook" in screen and "Indexing for search" in screen
+    # Built once: the next run is served from the cache and shows no bar.
+    code, screen = run_in_terminal([coalition_bin, "search", "airspace", "-n", "1"], env=env)
+    assert code == 0 and "Reading the handbook" not in screen
+
+
+def test_no_progress_bar_for_the_small_shipped_handbook(coalition_bin: str, tmp_path: Path) -> None:
+    code, screen = run_in_terminal([coalition_bin, "show", "iran"], env={"XDG_CACHE_HOME": str(tmp_path / "c")})
+    assert code == 0 and "Reading the handbook" not in screen

@@ -1,13 +1,11 @@
-"""The `coalition` command: a thin typer layer over the handbook, search and render modules.
+"""The `coalition` command: the typer app, a thin layer over commands.py.
 
-Every failure ends here as one line on stderr and a documented exit code (see `coalition --help`).
+Parsing and help live here; what each command does lives in commands.py, and how every run ends
+(one line on stderr, a documented exit code) in `commands.conclude`.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -16,93 +14,40 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
-from coalition_cli import __version__
-from coalition_cli.errors import (
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    CoalitionError,
-    InvalidHandbook,
-    NotFound,
-    UsageProblem,
-)
-from coalition_cli.handbook import KIND_WORDS, PLURALS, Handbook, find_entry, parse_kind
+from coalition_cli import __version__, commands
+from coalition_cli.commands import HANDBOOK_ENV, PROG, Session
+from coalition_cli.errors import UsageProblem
+from coalition_cli.handbook import PLURALS
 from coalition_cli.render import Format
-
-PROG = "coalition"
-HANDBOOK_ENV = "COALITION_HANDBOOK"
-
-
-def _note(message: str) -> None:
-    sys.stderr.write(f"{PROG}: {message}\n")
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    sys.stderr.write(f"{PROG}: {message}\n")
-    sys.stderr.flush()
-    sys.exit(code)
 
 
 class CoalitionGroup(TyperGroup):
-    """Runs the commands and turns every expected failure into one line on stderr and an exit code.
+    """Runs the commands through `commands.conclude`, turning typer's own errors into ours.
 
     Overriding `main` (not wrapping `app()`) means CliRunner tests see exactly what users see.
     """
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
         kwargs.setdefault("prog_name", PROG)
-        _tolerate_unencodable_output()
-        try:
-            result = super().main(*args, **kwargs)
-        except OutputClosed:
-            # The reader stopped reading (`coalition export | head -1`): that is not an error.
-            sys.exit(0)
-        except CoalitionError as error:
-            _fail(error.message, error.exit_code)
-        except NoArgsIsHelpError as error:
-            # `coalition` alone is a request for help, not a mistake.
-            sys.stdout.write(error.format_message() + "\n")
-            sys.exit(0)
-        except UsageError as error:
-            where = error.ctx.command_path if error.ctx else PROG
-            _fail(f"{error.format_message()} (see '{where} --help')", EXIT_USAGE)
-        except ClickException as error:
-            _fail(error.format_message(), error.exit_code)
-        except (typer.Abort, KeyboardInterrupt):
-            sys.exit(EXIT_INTERRUPTED)  # quietly: the shell has already shown ^C
-        sys.exit(result if isinstance(result, int) else 0)
 
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except BrokenPipeError:
-            _silence_stdout()
-            raise OutputClosed() from None
-
-
-class OutputClosed(Exception):
-    """stdout's reader went away; raised past typer, which would otherwise exit 1 on EPIPE."""
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so Python's final flush cannot complain about the closed pipe."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):  # not a real file (CliRunner) or already closed
-        pass
-
-
-def _tolerate_unencodable_output() -> None:
-    """Replace characters the output encoding cannot hold (PYTHONIOENCODING=ascii) instead of failing."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
+        def run() -> int:
             try:
-                reconfigure(errors="replace")
-            except (ValueError, OSError):
-                pass
+                result = super(CoalitionGroup, self).main(*args, **kwargs)
+            except NoArgsIsHelpError as error:
+                # `coalition` alone is a request for help, not a mistake.
+                sys.stdout.write(error.format_message() + "\n")
+                return 0
+            except UsageError as error:
+                where = error.ctx.command_path if error.ctx else PROG
+                raise UsageProblem(f"{error.format_message()} (see '{where} --help')") from None
+            except ClickException as error:
+                commands.fail(error.format_message(), error.exit_code)
+            except typer.Abort:
+                raise KeyboardInterrupt from None
+            return result if isinstance(result, int) else 0
+
+        commands.conclude(run)
 
 
 def _examples(*lines: str) -> str:
@@ -138,24 +83,9 @@ app = typer.Typer(
 )
 
 
-class State:
-    """What the top-level options chose; the handbook is loaded only by commands that need it."""
-
-    def __init__(self, handbook_path: Path | None) -> None:
-        self.handbook_path = handbook_path
-        self._handbook: Handbook | None = None
-
-    def handbook(self) -> Handbook:
-        if self._handbook is None:
-            from coalition_cli.loader import load_handbook
-
-            self._handbook = load_handbook(self.handbook_path)
-        return self._handbook
-
-
-def _state(ctx: typer.Context) -> State:
-    state = ctx.find_object(State)
-    return state if state is not None else State(None)
+def _session(ctx: typer.Context) -> Session:
+    session = ctx.find_object(Session)
+    return session if session is not None else Session()
 
 
 def _print_version(value: bool) -> None:
@@ -193,15 +123,8 @@ def main_options(
     ] = False,
 ) -> None:
     """Global options."""
-    # Read here rather than through typer's `envvar`, which typer 0.26 ignores on callback options.
-    from_env = os.environ.get(HANDBOOK_ENV)
-    ctx.obj = State(handbook or (Path(from_env) if from_env else None))
-
-
-def _output(fmt: Format | None) -> Format:
-    from coalition_cli.render import choose_format
-
-    return choose_format(fmt)
+    # COALITION_HANDBOOK is read by Session, not typer's `envvar` (ignored on callbacks by typer 0.26).
+    ctx.obj = Session(handbook)
 
 
 @app.command(
@@ -223,23 +146,7 @@ def show(
     KIND (actor, figure or person, section, fact, term; singular or plural) may be left out when
     the name is unique.
     """
-    kind = KIND_WORDS.get(words[0].lower()) if len(words) > 1 else None
-    name = " ".join(words[1:] if kind else words)
-    if len(words) == 1 and words[0].lower() in KIND_WORDS:
-        plural = PLURALS[KIND_WORDS[words[0].lower()]]
-        raise UsageProblem(
-            f"which {KIND_WORDS[words[0].lower()]}? give a NAME, or list them with 'coalition list {plural}'"
-        )
-    handbook = _state(ctx).handbook()
-    try:
-        entry = find_entry(handbook, name, kind)
-    except NotFound:
-        if kind is None and len(words) > 1 and difflib.get_close_matches(words[0].lower(), KIND_WORDS, n=1):
-            parse_kind(words[0])  # "show actr iran": the mistake is the kind, so say so
-        raise
-    from coalition_cli.render import write_entry
-
-    write_entry(handbook, entry, _output(fmt))
+    commands.show(_session(ctx), words, fmt)
 
 
 @app.command(
@@ -261,14 +168,7 @@ def list_entries(
     Piped, each entry is one tab-separated line: id, title, detail. As JSON without a KIND, every
     entry is listed.
     """
-    kind = parse_kind(kind_word) if kind_word is not None else None
-    handbook = _state(ctx).handbook()
-    from coalition_cli.render import write_counts, write_entries
-
-    if kind is None:
-        write_counts(handbook, _output(fmt))
-    else:
-        write_entries(handbook.of_kind(kind), _output(fmt))
+    commands.list_entries(_session(ctx), kind_word, fmt)
 
 
 @app.command(
@@ -301,27 +201,13 @@ def search(
     2020-01-03 or January 3, 2020). Put a phrase in double quotes, inside single ones for the
     shell, to require it. Exits 1 when nothing matches, like grep.
     """
-    wanted = [parse_kind(word) for word in kinds or []]
-    handbook = _state(ctx).handbook()
-    from coalition_cli.render import write_hits
-    from coalition_cli.search import fold_word, search_entries
-
-    text = " ".join(query)
-    result = search_entries(handbook, text, wanted, limit)
-    if result.corrections:
-        # On stderr: a reader sees it, a note file collecting stdout does not.
-        corrected = re.sub(r"\w+", lambda m: result.corrections.get(fold_word(m[0]), m[0]), text)
-        _note(f'showing results for "{corrected}"')
-    write_hits(result.hits, _output(fmt))
+    commands.search(_session(ctx), query, kinds or [], limit, fmt)
 
 
 @app.command(epilog=_examples("coalition timeline", "coalition timeline --format json"))
 def timeline(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """The dated facts, oldest first."""
-    handbook = _state(ctx).handbook()
-    from coalition_cli.render import write_timeline
-
-    write_timeline(handbook, _output(fmt))
+    commands.timeline(_session(ctx), fmt)
 
 
 @app.command(
@@ -336,10 +222,7 @@ def export(ctx: typer.Context, fmt: FormatOption = None) -> None:
     Markdown has a table of contents and internal links; JSON has the handbook file's own shape,
     so it can be loaded back as a handbook.
     """
-    handbook = _state(ctx).handbook()
-    from coalition_cli.render import write_export
-
-    write_export(handbook, _output(fmt))
+    commands.export(_session(ctx), fmt)
 
 
 @app.command(
@@ -364,18 +247,7 @@ def validate(
 
     Exits 0 when the file is clean and 3 when it has problems.
     """
-    from coalition_cli.loader import bundled_handbook_path, check_handbook
-    from coalition_cli.render import write_problems
-
-    if fmt not in (None, Format.plain, Format.json):
-        raise UsageProblem(f"validate prints plain or json, not {fmt.value}")
-    target = path or _state(ctx).handbook_path or bundled_handbook_path()
-    handbook, problems = check_handbook(target)
-    write_problems(problems, fmt or Format.plain)
-    if problems or handbook is None:
-        raise InvalidHandbook(f"{target}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
-    if fmt is not Format.json:
-        sys.stdout.write(f"{target}: valid, {len(handbook.entries)} entries\n")
+    commands.validate(_session(ctx), path, fmt)
 
 
 def main() -> None:

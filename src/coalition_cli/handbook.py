@@ -1,4 +1,4 @@
-"""The handbook's model (entries of five kinds) and how readers' names resolve to entries.
+"""The handbook's model: entries of five kinds, the words readers use for kinds, and name folding.
 
 Nothing here imports typer, rich or yaml: the model is plain data that the loader builds and the
 renderers read.
@@ -6,14 +6,13 @@ renderers read.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from coalition_cli.errors import AmbiguousName, NotFound, UsageProblem
+from coalition_cli.errors import UsageProblem
 
 KINDS: tuple[str, ...] = ("section", "actor", "figure", "fact", "term")
 PLURALS: dict[str, str] = {
@@ -38,6 +37,14 @@ TITLE_KEYS: dict[str, str] = {
     "fact": "title",
     "term": "title",
 }
+# The fields particular to each kind, in the order they are shown.
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "section": ("key_points", "mentions"),
+    "actor": ("type", "member", "role", "contributions", "differences"),
+    "figure": ("role",),
+    "fact": ("date", "value", "unit", "qualifier"),
+    "term": ("stands_for",),
+}
 # How each kind-specific field is labelled wherever an entry is shown or searched.
 FIELD_LABELS: dict[str, str] = {
     "type": "Type",
@@ -61,6 +68,8 @@ def parse_kind(word: str) -> str:
     """Return the kind a reader's word names (`actors`, `people`...), or raise a usage problem."""
     kind = KIND_WORDS.get(word.strip().lower())
     if kind is None:
+        import difflib
+
         close = difflib.get_close_matches(word.lower(), list(KIND_WORDS), n=1)
         hint = f" (did you mean: {close[0]}?)" if close else ""
         raise UsageProblem(f'unknown kind "{word}"{hint}; kinds are: {", ".join(KINDS)}')
@@ -117,6 +126,29 @@ class Entry:
     def mentions(self) -> tuple[str, ...]:
         value = self.details.get("mentions", ())
         return value if isinstance(value, tuple) else ()
+
+    @classmethod
+    def from_data(cls, kind: str, data: Mapping[str, Any], origin: str = "") -> Entry:
+        """Rebuild an entry from `to_data()` output, which the loader has already validated."""
+        quote = data.get("quote")
+        details: dict[str, Value] = {}
+        for key in KIND_FIELDS[kind]:
+            if key in data:
+                value = data[key]
+                details[key] = tuple(value) if isinstance(value, list) else value
+        return cls(
+            kind=kind,
+            id=data["id"],
+            title=data[TITLE_KEYS[kind]],
+            summary=data["summary"],
+            related=tuple(data.get("related", ())),
+            source=tuple(data.get("source", ())),
+            aliases=tuple(data.get("aliases", ())),
+            quote=Quote(quote["text"], quote["section"]) if quote else None,
+            note=data.get("note"),
+            details=details,
+            origin=origin,
+        )
 
     def names(self) -> list[str]:
         """Every name the entry answers to: id, title and aliases."""
@@ -182,6 +214,10 @@ class Handbook:
         dated = [entry for entry in self.of_kind("fact") if entry.date]
         return sorted(dated, key=lambda entry: entry.date or "")
 
+    def counts(self) -> dict[str, int]:
+        """How many entries of each kind, every kind listed."""
+        return {kind: len(self.of_kind(kind)) for kind in KINDS}
+
     def to_data(self) -> dict[str, Any]:
         """The whole handbook in its file's shape, so an export can be loaded back as a handbook."""
         source: dict[str, Any] = {"title": self.source.title}
@@ -197,47 +233,31 @@ class Handbook:
         return data
 
 
-def find_entry(handbook: Handbook, name: str, kind: str | None = None) -> Entry:
-    """Resolve a reader's name to one entry: by id, then title or alias, then unique prefix.
+class HandbookView(Protocol):
+    """What the renderers and commands read: the in-memory Handbook and the cached Store alike."""
 
-    Matching ignores case, accents and punctuation. A stage that matches several entries is
-    ambiguous and raises, rather than guessing; no match at all raises NotFound with suggestions.
-    """
-    pool = handbook.of_kind(kind) if kind else list(handbook.entries)
-    query = fold(name)
-    what = f'no {kind or "entry"} named "{name}"'
-    if not query:
-        raise NotFound(what)
+    title: str
+    source: SourceInfo
+    variants: tuple[tuple[str, ...], ...]
+    format: int
+    path: str
 
-    stages: list[Iterable[Entry]] = [
-        (e for e in pool if fold(e.id) == query),
-        (e for e in pool if query in {fold(n) for n in e.names()}),
-        (e for e in pool if any(fold(n).startswith(query) for n in e.names())),
-        (e for e in pool if any(f" {query}" in f" {fold(n)}" for n in e.names())),
-    ]
-    for stage in stages:
-        found = list(stage)
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise AmbiguousName(name, [_label(e, kind) for e in found])
-    raise NotFound(what, suggest_names(pool, query, kind))
+    @property
+    def entries(self) -> tuple[Entry, ...]: ...
+
+    def get(self, entry_id: str) -> Entry | None: ...
+
+    def of_kind(self, kind: str) -> list[Entry]: ...
+
+    def source_title(self, source_id: str) -> str: ...
+
+    def dated_facts(self) -> list[Entry]: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def to_data(self) -> dict[str, Any]: ...
 
 
-def suggest_names(pool: list[Entry], query: str, kind: str | None = None) -> list[str]:
-    """The entries whose names are spelled most like the query, best first."""
-    folded: dict[str, Entry] = {}
-    for entry in pool:
-        for entry_name in entry.names():
-            folded.setdefault(fold(entry_name), entry)
-    suggestions: list[str] = []
-    for close in difflib.get_close_matches(query, list(folded), n=6, cutoff=0.6):
-        label = _label(folded[close], kind)
-        if label not in suggestions:
-            suggestions.append(label)
-    return suggestions[:3]
-
-
-def _label(entry: Entry, kind: str | None) -> str:
+def label(entry: Entry, kind: str | None = None) -> str:
     """How to name an entry in a message: just the id when the kind is already given."""
     return entry.id if kind else f"{entry.kind} {entry.id}"

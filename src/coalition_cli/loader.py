@@ -13,13 +13,13 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from coalition_cli.errors import HandbookError, Problem
 from coalition_cli.handbook import (
+    KIND_FIELDS,
     KINDS,
     LEAD,
     PLURALS,
@@ -30,6 +30,14 @@ from coalition_cli.handbook import (
     SourceInfo,
     Value,
 )
+
+if TYPE_CHECKING:
+    import yaml
+
+    from coalition_cli.store import Progress
+
+# PyYAML is imported only when a file is actually parsed: a run served from the cache never pays
+# for it (about 15 ms).
 
 MAX_BYTES = 50 * 1024 * 1024  # documented in the README: larger files are refused unread
 MAX_DEPTH = 64  # a handbook nests five levels deep; far deeper is an attack or an accident
@@ -55,13 +63,15 @@ _NUMBER_START = frozenset("-+.0123456789")
 _INT_PATTERN = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
 _FLOAT_PATTERN = re.compile(r"[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?\Z")
 
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+@cache
+def _loader_class() -> Any:
+    """PyYAML's safe loader (its C version when built) with no implicit types: the event reader
+    resolves plain scalars itself."""
+    import yaml
 
-class _Loader(_BaseLoader):  # type: ignore[misc]
-    """The safe loader with no implicit types: the event reader resolves plain scalars itself."""
-
-    yaml_implicit_resolvers: dict[Any, Any] = {}
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return type("_Loader", (base,), {"yaml_implicit_resolvers": {}})
 
 
 def bundled_handbook_path() -> Path:
@@ -95,15 +105,15 @@ def check_handbook(path: Path) -> tuple[Handbook | None, list[Problem]]:
     return parse_handbook(raw, str(path))
 
 
-def parse_handbook(raw: bytes, name: str) -> tuple[Handbook | None, list[Problem]]:
+def parse_handbook(raw: bytes, name: str, progress: Progress | None = None) -> tuple[Handbook | None, list[Problem]]:
     """Every problem in a handbook's bytes, in file order, with the handbook when it has none."""
     try:
         text = _decode(raw, name)
-        reader = _EventReader(name)
+        reader = _EventReader(name, progress)
         data = reader.read(text)
     except HandbookError as error:
         return None, error.problems
-    builder = _Builder(name)
+    builder = _Builder(name, progress)
     handbook = builder.build(data)
     problems = reader.problems + builder.locate(text)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
@@ -170,6 +180,8 @@ def _position(text: str, index: int) -> tuple[int, int]:
 
 def _yaml_problem(error: yaml.YAMLError, text: str, name: str) -> HandbookError:
     """PyYAML's errors as one located problem."""
+    import yaml
+
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         message = " ".join(str(part) for part in (error.context, error.problem) if part)
@@ -185,7 +197,9 @@ def _yaml_problem(error: yaml.YAMLError, text: str, name: str) -> HandbookError:
 
 def _compose(text: str, name: str) -> yaml.Node:
     """The document as PyYAML nodes, which keep positions: used only to locate problems."""
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader_class()(text)
     try:
         root: yaml.Node | None = loader.get_single_node()
     except yaml.YAMLError as error:
@@ -229,9 +243,10 @@ class _Collection:
 class _EventReader:
     """Turns parser events into plain data, refusing what a handbook never needs."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, progress: Progress | None = None) -> None:
         self.name = name
         self.problems: list[Problem] = []
+        self.progress = progress
 
     def _problem(self, event: yaml.Event, message: str) -> None:
         self.problems.append(Problem(self.name, message, *_mark(event)))
@@ -240,16 +255,21 @@ class _EventReader:
         return HandbookError([Problem(self.name, message, *_mark(event))])
 
     def read(self, text: str) -> Any:
-        loader = _Loader(text)
+        import yaml
+
+        loader = _loader_class()(text)
         try:
-            return self._read(loader)
+            return self._read(loader, len(text))
         except yaml.YAMLError as error:
             raise _yaml_problem(error, text, self.name) from None
         finally:
             loader.dispose()
 
-    def _read(self, loader: Any) -> Any:
+    def _read(self, loader: Any, length: int) -> Any:
+        import yaml
+
         get_event = loader.get_event
+        progress = self.progress
         stack: list[_Collection] = []
         anchors: dict[str, tuple[Any, int]] = {}
         open_anchors: set[str] = set()
@@ -261,6 +281,8 @@ class _EventReader:
             event = get_event()
             kind = type(event)
             if kind is yaml.ScalarEvent:
+                if progress is not None and distinct % 20_000 == 0:
+                    progress("reading", event.start_mark.index, length)
                 distinct += 1
                 expanded += 1
                 if stack and stack[-1].key is _NO_KEY and isinstance(stack[-1].value, dict):
@@ -422,6 +444,8 @@ def _closest(word: str, candidates: set[str]) -> list[str]:
 
 def _locate(root: yaml.Node, path: Path_, *, at_key: bool = False) -> tuple[int | None, int | None]:
     """Line and column of the value a path leads to (or of its key), or of its nearest parent."""
+    import yaml
+
     node = root
     for index, step in enumerate(path):
         child: yaml.Node | None = None
@@ -443,16 +467,10 @@ class _Builder:
     TOP_KEYS = ("format", "title", "source", "variants", *PLURALS.values())
     SOURCE_KEYS = ("title", "lead", "note")
     COMMON = ("id", "aliases", "summary", "related", "source", "quote", "note")
-    KIND_FIELDS: dict[str, tuple[str, ...]] = {
-        "section": ("key_points", "mentions"),
-        "actor": ("type", "member", "role", "contributions", "differences"),
-        "figure": ("role",),
-        "fact": ("date", "value", "unit", "qualifier"),
-        "term": ("stands_for",),
-    }
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, progress: Progress | None = None) -> None:
         self.name = name
+        self.progress = progress
         # Problems wait here as (path, message, at the key?, path whose line the message names)
         # until `locate` composes the file once to find them all.
         self.pending: list[tuple[Path_, str, bool, Path_ | None]] = []
@@ -648,6 +666,8 @@ class _Builder:
                 entry = self._entry(kind, index, item)
                 if entry is not None:
                     entries.append(entry)
+                if self.progress is not None and index % 1000 == 999:
+                    self.progress("checking", index + 1, len(items))
         if not entries and not self.pending:
             self._problem((), f"has no entries: add a list of {', '.join(PLURALS.values())}")
         self._cross_check(data)
@@ -691,7 +711,7 @@ class _Builder:
             self._expect(path, f"a mapping (one {kind})", item)
             return None
         title_key = TITLE_KEYS[kind]
-        allowed = (*self.COMMON, title_key, *self.KIND_FIELDS[kind])
+        allowed = (*self.COMMON, title_key, *KIND_FIELDS[kind])
         for key in item:
             if key in ("title", "name") and key != title_key:
                 self._problem((*path, key), f'{self._where(path)}{plural} take "{title_key}", not "{key}"', at_key=True)
@@ -719,7 +739,7 @@ class _Builder:
 
         if any(values.get(key) is None for key in required):
             return None
-        details = {key: values[key] for key in self.KIND_FIELDS[kind] if values.get(key) is not None}
+        details = {key: values[key] for key in KIND_FIELDS[kind] if values.get(key) is not None}
         source = values.get("source") or ((values["id"],) if kind == "section" else ())
         return Entry(
             kind=kind,

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TextIO
 
 from coalition_cli.errors import Problem
-from coalition_cli.handbook import FIELD_LABELS, KINDS, PLURALS, Entry, Handbook
+from coalition_cli.handbook import FIELD_LABELS, KINDS, PLURALS, Entry, Handbook, HandbookView
 from coalition_cli.search import MARK_END, MARK_START, Hit, strip_marks
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ def choose_format(requested: Format | None, stream: TextIO | None = None) -> For
     return Format.rich if interactive or forced else Format.plain
 
 
+MAX_IDS_SHOWN = 30  # `list` on a terminal names the ids of kinds that have no more than this
 KIND_STYLES: dict[str, str] = {
     "section": "blue",
     "actor": "green",
@@ -84,14 +85,14 @@ def detail_of(entry: Entry) -> str:
     return str(entry.details.get("stands_for") or entry.details.get("role") or "")
 
 
-def cite(handbook: Handbook, section_ids: Iterable[str]) -> str:
+def cite(handbook: HandbookView, section_ids: Iterable[str]) -> str:
     return "; ".join(handbook.source_title(section_id) for section_id in section_ids)
 
 
 # -- plain -------------------------------------------------------------------------------------
 
 
-def plain_entry(handbook: Handbook, entry: Entry) -> str:
+def plain_entry(handbook: HandbookView, entry: Entry) -> str:
     lines = [f"{entry.title} ({entry.kind}: {entry.id})", "", entry.summary, ""]
     for label, value in entry_rows(entry):
         if isinstance(value, tuple):
@@ -130,7 +131,7 @@ def plain_timeline(facts: list[Entry]) -> str:
     return "".join(f"{fact.date or '':<10}  {fact.title} ({fact.id})\n" for fact in facts)
 
 
-def plain_export(handbook: Handbook) -> str:
+def plain_export(handbook: HandbookView) -> str:
     parts = [handbook.title, ""]
     if handbook.source.title:
         parts.append(f'Source: "{handbook.source.title}"')
@@ -157,7 +158,7 @@ def md(text: str) -> str:
     return text.translate(_MARKDOWN_SPECIAL)
 
 
-def markdown_entry(handbook: Handbook, entry: Entry, *, level: int = 2, links: bool = False) -> str:
+def markdown_entry(handbook: HandbookView, entry: Entry, *, level: int = 2, links: bool = False) -> str:
     """An entry as markdown; with links, related ids point at anchors in the same document."""
     lines = []
     if links:
@@ -185,7 +186,7 @@ def markdown_entry(handbook: Handbook, entry: Entry, *, level: int = 2, links: b
     return "\n".join(lines) + "\n"
 
 
-def _title(handbook: Handbook, entry_id: str) -> str:
+def _title(handbook: HandbookView, entry_id: str) -> str:
     entry = handbook.get(entry_id)
     return entry.title if entry is not None else entry_id
 
@@ -211,7 +212,7 @@ def markdown_timeline(facts: list[Entry]) -> str:
     return "".join(f"- **{fact.date}**: {md(fact.title)} (`{fact.id}`)\n" for fact in facts)
 
 
-def markdown_export(handbook: Handbook) -> str:
+def markdown_export(handbook: HandbookView) -> str:
     lines = [f"# {md(handbook.title)}", ""]
     if handbook.source.title:
         lines += [f"Source: *{md(handbook.source.title)}*", ""]
@@ -275,7 +276,7 @@ def _marked_text(snippet: str) -> Text:
     return text
 
 
-def rich_entry(handbook: Handbook, entry: Entry) -> RenderableType:
+def rich_entry(handbook: HandbookView, entry: Entry) -> RenderableType:
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
@@ -328,7 +329,7 @@ def rich_table(entries: Iterable[Entry], *, with_kind: bool = False) -> Renderab
     return table
 
 
-def rich_counts(handbook: Handbook) -> RenderableType:
+def rich_counts(handbook: HandbookView) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
 
@@ -336,13 +337,9 @@ def rich_counts(handbook: Handbook) -> RenderableType:
     table.add_column("kind", no_wrap=True)
     table.add_column("count", justify="right", no_wrap=True)
     table.add_column("ids", style="dim")
-    for kind in KINDS:
-        entries = handbook.of_kind(kind)
-        table.add_row(
-            Text(PLURALS[kind], style=KIND_STYLES[kind]),
-            Text(str(len(entries))),
-            Text(", ".join(e.id for e in entries)),
-        )
+    for kind, count in handbook.counts().items():
+        ids = ", ".join(e.id for e in handbook.of_kind(kind)) if count <= MAX_IDS_SHOWN else "..."
+        table.add_row(Text(PLURALS[kind], style=KIND_STYLES[kind]), Text(str(count)), Text(ids))
     return table
 
 
@@ -373,7 +370,7 @@ def rich_timeline(facts: list[Entry]) -> RenderableType:
     return table
 
 
-def rich_export(handbook: Handbook) -> list[RenderableType]:
+def rich_export(handbook: HandbookView) -> list[RenderableType]:
     from rich.rule import Rule
     from rich.text import Text
 
@@ -410,7 +407,7 @@ def _write(
     sys.stdout.flush()
 
 
-def write_entry(handbook: Handbook, entry: Entry, fmt: Format) -> None:
+def write_entry(handbook: HandbookView, entry: Entry, fmt: Format) -> None:
     _write(
         fmt,
         lambda: plain_entry(handbook, entry),
@@ -430,9 +427,9 @@ def write_entries(entries: list[Entry], fmt: Format, *, with_kind: bool = False)
     )
 
 
-def write_counts(handbook: Handbook, fmt: Format) -> None:
+def write_counts(handbook: HandbookView, fmt: Format) -> None:
     """Every kind with its count; as JSON, every entry (the counts follow from it)."""
-    counts = [(PLURALS[kind], len(handbook.of_kind(kind))) for kind in KINDS]
+    counts = [(PLURALS[kind], count) for kind, count in handbook.counts().items()]
     _write(
         fmt,
         lambda: "".join(f"{plural}\t{count}\n" for plural, count in counts),
@@ -462,7 +459,7 @@ def write_hits(hits: list[Hit], fmt: Format) -> None:
     )
 
 
-def write_timeline(handbook: Handbook, fmt: Format) -> None:
+def write_timeline(handbook: HandbookView, fmt: Format) -> None:
     facts = handbook.dated_facts()
     _write(
         fmt,
@@ -473,7 +470,10 @@ def write_timeline(handbook: Handbook, fmt: Format) -> None:
     )
 
 
-def write_export(handbook: Handbook, fmt: Format) -> None:
+def write_export(view: HandbookView, fmt: Format) -> None:
+    # Every entry is shown with the titles of its relations: hold them all in memory once, rather
+    # than asking the store for each.
+    handbook = Handbook(view.title, view.source, view.entries, view.path, view.format, view.variants)
     _write(
         fmt,
         lambda: plain_export(handbook),
@@ -491,3 +491,40 @@ def write_problems(problems: list[Problem], fmt: Format) -> None:
     else:
         sys.stdout.write("".join(f"{problem}\n" for problem in problems))
     sys.stdout.flush()
+
+
+class BuildProgress:
+    """A progress bar on stderr while a large handbook is read and indexed for the first time.
+
+    Nothing is shown, and rich is not imported, for a handbook small enough to build in a blink:
+    the first report (reading, with the file's length) decides.
+    """
+
+    BIG = 1_000_000  # characters of YAML
+    STAGES = {"reading": "Reading the handbook", "checking": "Checking entries", "indexing": "Indexing for search"}
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
+        self._off = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._off:
+            return
+        if self._bar is None:
+            if stage != "reading" or total < self.BIG:
+                self._off = True
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+            columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
+            self._bar = Progress(*columns, console=Console(stderr=True), transient=True)
+            self._bar.start()
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(self.STAGES.get(stage, stage), total=total)
+        self._bar.update(self._tasks[stage], completed=done, total=total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()

@@ -24,9 +24,13 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from coalition_cli.errors import NotFound
-from coalition_cli.handbook import FIELD_LABELS, Entry, Handbook
+from coalition_cli.handbook import FIELD_LABELS, Entry
+
+if TYPE_CHECKING:
+    from coalition_cli.store import Progress, Store
 
 # Snippets mark matched words with these control characters; renderers turn them into bold,
 # **markdown**, or nothing. They cannot occur in handbook text (YAML refuses control characters).
@@ -191,54 +195,63 @@ def _allowed_typos(word: str) -> int:
     return 1 if len(word) <= 6 else 2
 
 
-class SearchIndex:
-    """FTS5 tables for one handbook: `entries` for ranking, `words` (unstemmed) for spelling."""
-
-    def __init__(self, handbook: Handbook, db: sqlite3.Connection | None = None) -> None:
-        self.handbook = handbook
-        self.db = db or sqlite3.connect(":memory:")
-        self._row_entries: dict[int, Entry] = {}
-        self._vocabulary: list[tuple[str, int]] | None = None
-        self._build()
-        self._variants = self._variant_map(handbook.variants)
-
-    def _build(self) -> None:
-        self.db.executescript(
-            f"""
-            CREATE VIRTUAL TABLE entries USING fts5(
-                kind UNINDEXED, entry_id UNINDEXED, names, body, extra, tokenize = '{TOKENIZER}');
-            CREATE VIRTUAL TABLE words USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
-            CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, 'row');
-            CREATE VIRTUAL TABLE temp.stemmer USING fts5(text, tokenize = '{TOKENIZER}');
-            CREATE VIRTUAL TABLE temp.stemmer_vocab USING fts5vocab(temp, stemmer, 'instance');
-            """
-        )
+def create_search_tables(db: sqlite3.Connection, entries: Sequence[Entry], progress: Progress | None = None) -> None:
+    """The FTS5 tables for a store: `entries` for ranking (rowids match the store's), `words`
+    (unstemmed) for spelling correction and suggestions."""
+    db.executescript(
+        f"""
+        CREATE VIRTUAL TABLE entries USING fts5(
+            kind UNINDEXED, entry_id UNINDEXED, names, body, extra, tokenize = '{TOKENIZER}');
+        CREATE VIRTUAL TABLE words USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+        CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, 'row');
+        """
+    )
+    batch = 500
+    for start in range(0, len(entries), batch):
         rows = []
-        for rowid, entry in enumerate(self.handbook.entries, 1):
-            self._row_entries[rowid] = entry
+        for rowid, entry in enumerate(entries[start : start + batch], start + 1):
             body = entry_text(entry)
             rows.append((rowid, entry.kind, entry.id, entry_names(entry), body, entry_extra(entry, body)))
-        self.db.executemany(
-            "INSERT INTO entries (rowid, kind, entry_id, names, body, extra) VALUES (?,?,?,?,?,?)", rows
-        )
-        self.db.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", ((r[0], " ".join(r[3:])) for r in rows))
-        self.entry_count = len(rows)
+        db.executemany("INSERT INTO entries (rowid, kind, entry_id, names, body, extra) VALUES (?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", ((r[0], " ".join(r[3:])) for r in rows))
+        if progress is not None:
+            progress("indexing", min(start + batch, len(entries)), len(entries))
+
+
+def stems(db: sqlite3.Connection, texts: Sequence[str]) -> list[str]:
+    """The porter stems FTS5 gives each text (words joined by spaces), computed by FTS5 itself."""
+    db.executescript(
+        f"""
+        CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer USING fts5(text, tokenize = '{TOKENIZER}');
+        CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer_vocab USING fts5vocab(temp, stemmer, 'instance');
+        DELETE FROM temp.stemmer;
+        """
+    )
+    db.executemany("INSERT INTO temp.stemmer (rowid, text) VALUES (?, ?)", enumerate(texts))
+    found: list[list[str]] = [[] for _ in texts]
+    for doc, term in db.execute("SELECT doc, term FROM temp.stemmer_vocab ORDER BY doc, offset"):
+        found[doc].append(term)
+    return [" ".join(words) for words in found]
+
+
+def variant_map(db: sqlite3.Connection, groups: Iterable[Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """Each spelling's stem, mapped to its group of spellings: how search finds variants."""
+    spellings = [(tuple(group), word) for group in groups for word in group]
+    found = stems(db, [word for _, word in spellings])
+    return {stem: group for (group, _), stem in zip(spellings, found, strict=True) if stem}
+
+
+class SearchIndex:
+    """Search over a store's FTS5 tables."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.db = store.db
+        self.entry_count = store.count()
+        self._variants = store.variant_map
+        self._vocabulary: list[tuple[str, int]] | None = None
 
     # -- words ---------------------------------------------------------------------------------
-
-    def stems(self, texts: Sequence[str]) -> list[str]:
-        """The porter stems FTS5 gives each text (words joined by spaces), computed by FTS5 itself."""
-        self.db.execute("DELETE FROM temp.stemmer")
-        self.db.executemany("INSERT INTO temp.stemmer (rowid, text) VALUES (?, ?)", enumerate(texts))
-        stems: list[list[str]] = [[] for _ in texts]
-        for doc, term in self.db.execute("SELECT doc, term FROM temp.stemmer_vocab ORDER BY doc, offset"):
-            stems[doc].append(term)
-        return [" ".join(words) for words in stems]
-
-    def _variant_map(self, groups: Iterable[Sequence[str]]) -> dict[str, tuple[str, ...]]:
-        spellings = [(tuple(group), word) for group in groups for word in group]
-        stems = self.stems([word for _, word in spellings])
-        return {stem: group for (group, _), stem in zip(spellings, stems, strict=True) if stem}
 
     def vocabulary(self) -> list[tuple[str, int]]:
         """Every word the handbook holds (folded, unstemmed) with the number of entries holding it."""
@@ -306,13 +319,13 @@ class SearchIndex:
             term.docs = term.docs or self._docs(term)
         corrections: dict[str, str] = {}
         unmatched: list[str] = []
-        for word, stem in zip(singles, self.stems(singles), strict=True):
+        for word, stem in zip(singles, stems(self.db, singles), strict=True):
             term = self._word_term(word, stem)
             term.docs = self._docs(term)
             if not term.docs and word.isalpha() and len(word) >= MIN_CORRECTED:
                 fixed = self.correct(word)
                 if fixed is not None:
-                    term = self._word_term(fixed, self.stems([fixed])[0])
+                    term = self._word_term(fixed, stems(self.db, [fixed])[0])
                     term.docs = self._docs(term)
                     corrections[word] = fixed
             if term.docs:
@@ -350,6 +363,7 @@ class SearchIndex:
 
         weights = {id(t): self._idf(t) * (CORRECTED_WEIGHT if t.text in corrections.values() else 1.0) for t in terms}
         total = sum(weights.values()) + sum(math.log(1 + self.entry_count) for _ in unmatched)
+        found = self.store.by_rowids(rowid for rowid, *_ in rows)
         hits = []
         for rowid, rank, *snippets in rows:
             matched = [t for t in terms if rowid in t.docs]
@@ -358,7 +372,7 @@ class SearchIndex:
             snippet = next((s for s in snippets if MARK_START in s), snippets[0])
             hits.append(
                 Hit(
-                    entry=self._row_entries[rowid],
+                    entry=found[rowid],
                     score=round(-rank * (COVERAGE_BASE + coverage) * (1 + NAMING_BOOST * naming), 4),
                     snippet=" ".join(snippet.split()),
                     matched=tuple(t.text for t in matched),
@@ -372,6 +386,6 @@ class SearchIndex:
         return SearchResult(hits=hits, corrections=corrections, unmatched=tuple(unmatched))
 
 
-def search_entries(handbook: Handbook, query: str, kinds: Iterable[str] = (), limit: int = 10) -> SearchResult:
-    """Search a handbook once (builds its index)."""
-    return SearchIndex(handbook).search(query, kinds, limit)
+def search_entries(store: Store, query: str, kinds: Iterable[str] = (), limit: int = 10) -> SearchResult:
+    """Search a store once."""
+    return SearchIndex(store).search(query, kinds, limit)

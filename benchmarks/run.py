@@ -1,0 +1,213 @@
+"""Measure coalition against its speed and memory targets, each against a reference timed in the
+same run.
+
+    python benchmarks/run.py [--rounds N] [--strict]
+
+What it needs, and never installs: the `coalition` command installed in this Python's environment,
+and, for the two rows measured against it, the Python tldr client (`pip install tldr`); rows whose
+reference is missing are reported as skipped. It writes only into a temporary folder: the large
+handbook it generates, the empty typer app, a tldr page and the caches it times.
+
+Every timing is a whole process with stdout piped, as a reader's shell runs it. Each row runs the
+measured command and its reference alternately, after warm-up runs, and compares medians, so both
+see the same machine load. Child processes run with bytecode caching on (PYTHONDONTWRITEBYTECODE
+unset), as an installed program normally does. Timings are noisy: the test suite does not depend
+on this script; --strict makes it exit 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pty
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+TLDR_PAGE = """# tar
+
+> Archiving utility.
+> More information: <https://www.gnu.org/software/tar>.
+
+- [c]reate an archive and write it to a [f]ile:
+
+`tar cf {{path/to/target.tar}} {{path/to/file1 path/to/file2 ...}}`
+
+- E[x]tract a (compressed) archive [f]ile into the current directory [v]erbosely:
+
+`tar xvf {{path/to/source.tar[.gz|.bz2|.xz]}}`
+"""
+
+EMPTY_TYPER_APP = """import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def show(kind: str, name: str) -> None:
+    print(kind, name)
+
+
+@app.command()
+def search(query: str) -> None:
+    print(query)
+
+
+app()
+"""
+
+
+@dataclass
+class Row:
+    measure: str
+    ours: float | None  # median seconds, or a count for memory
+    reference: float | None
+    target: str
+    passed: bool | None
+    note: str = ""
+
+
+def run_piped(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, check=False)
+    return time.perf_counter() - started
+
+
+def run_on_terminal(command: list[str], env: dict[str, str]) -> float:
+    """Time a command whose stdout is a pseudo-terminal, reading everything it draws."""
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execvpe(command[0], command, {**env, "TERM": "xterm-256color", "COLUMNS": "100"})
+    while True:
+        try:
+            if not os.read(fd, 65536):
+                break
+        except OSError:
+            break
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return time.perf_counter() - started
+
+
+def peak_memory_mb(command: list[str], env: dict[str, str]) -> float:
+    """The largest resident set size a command reached, in MB."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, _, usage = os.wait4(process.pid, 0)
+    return usage.ru_maxrss / 1024  # Linux reports kilobytes
+
+
+def alternate(ours: Callable[[], float], reference: Callable[[], float], rounds: int) -> tuple[float, float]:
+    """Medians of the two, run alternately (and in alternating order) after two warm-up runs each."""
+    for _ in range(2):
+        ours()
+        reference()
+    mine, theirs = [], []
+    for round_ in range(rounds):
+        if round_ % 2:
+            theirs.append(reference())
+            mine.append(ours())
+        else:
+            mine.append(ours())
+            theirs.append(reference())
+    return statistics.median(mine), statistics.median(theirs)
+
+
+def ratio_row(measure: str, ours: float, reference: float, limit: float) -> Row:
+    ratio = ours / reference
+    return Row(measure, ours, reference, f"<= {limit}", ratio <= limit, f"ratio {ratio:.2f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=21)
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
+    args = parser.parse_args()
+
+    coalition = shutil.which("coalition", path=str(Path(sys.executable).parent)) or shutil.which("coalition")
+    if coalition is None:
+        print("needs the coalition command: pip install . (from the repository)", file=sys.stderr)
+        return 2
+    tldr = shutil.which("tldr", path=str(Path(sys.executable).parent)) or shutil.which("tldr")
+
+    work = Path(tempfile.mkdtemp(prefix="coalition-bench-"))
+    try:
+        return measure(args.rounds, args.strict, coalition, tldr, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(rounds: int, strict: bool, coalition: str, tldr: str | None, work: Path) -> int:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "FORCE_COLOR", "NO_COLOR")}
+    env.pop("COALITION_HANDBOOK", None)
+    env["XDG_CACHE_HOME"] = str(work / "cache")
+    page = work / "tar.md"
+    page.write_text(TLDR_PAGE)
+    empty_app = work / "empty_typer_app.py"
+    empty_app.write_text(EMPTY_TYPER_APP)
+    big = work / "big.yaml"
+    print(f"generating a 10,000-entry handbook in {work} ...", file=sys.stderr)
+    subprocess.run([sys.executable, str(HERE / "generate.py"), str(big), "--entries", "10000"], check=True, env=env)
+
+    def piped(*command: str, environment: dict[str, str] = env) -> Callable[[], float]:
+        return lambda: run_piped(list(command), environment)
+
+    show = piped(coalition, "show", "actor", "iran")
+    search = piped(coalition, "search", "airspace")
+    rows: list[Row] = []
+
+    if tldr is None:
+        for measure in ("show actor iran / tldr --render", "search airspace / tldr --render"):
+            rows.append(Row(measure, None, None, "<= 1.0", None, "skipped: needs the tldr client (pip install tldr)"))
+    else:
+        reference = piped(tldr, "--render", str(page))
+        rows.append(ratio_row("show actor iran / tldr --render", *alternate(show, reference, rounds), 1.0))
+        rows.append(ratio_row("search airspace / tldr --render", *alternate(search, reference, rounds), 1.0))
+
+    typer_app = piped(sys.executable, str(empty_app), "show", "actor", "iran")
+    rows.append(ratio_row("show actor iran / empty typer app", *alternate(show, typer_app, rounds), 1.3))
+
+    big_search = piped(coalition, "--handbook", str(big), "search", "airspace")
+    rows.append(ratio_row("warm search: 10,000 entries / shipped", *alternate(big_search, search, rounds), 2.0))
+
+    cold_times, cold_memory = [], []
+    for attempt in range(3):
+        cold_env = {**env, "XDG_CACHE_HOME": str(work / f"cold-{attempt}")}
+        cold_times.append(run_piped([coalition, "--handbook", str(big), "search", "airspace"], cold_env))
+        cold_env["XDG_CACHE_HOME"] = str(work / f"cold-memory-{attempt}")
+        cold_memory.append(peak_memory_mb([coalition, "--handbook", str(big), "search", "airspace"], cold_env))
+    cold = statistics.median(cold_times)
+    rows.append(Row("first search, 10,000 entries (cold)", cold, None, "<= 3 s", cold <= 3.0, f"{cold:.2f} s"))
+
+    warm_memory = peak_memory_mb([coalition, "--handbook", str(big), "search", "airspace"], env)
+    peak = max(max(cold_memory), warm_memory)
+    note = f"{peak:.0f} MB (cold {max(cold_memory):.0f}, warm {warm_memory:.0f})"
+    rows.append(Row("peak memory, 10,000 entries", peak, None, "<= 150 MB", peak <= 150, note))
+
+    on_terminal = lambda: run_on_terminal([coalition, "show", "actor", "iran"], env)  # noqa: E731
+    rows.append(ratio_row("show on a terminal / piped show", *alternate(on_terminal, show, rounds), 1.8))
+
+    print_table(rows, rounds)
+    return 1 if strict and any(row.passed is False for row in rows) else 0
+
+
+def print_table(rows: list[Row], rounds: int) -> None:
+    print(f"coalition benchmarks (medians of {rounds} alternating runs; Python {sys.version.split()[0]})")
+    print(f"{'measure':40} {'ours':>9} {'reference':>10}  {'target':>9}  result")
+    for row in rows:
+        ours = f"{row.ours * 1000:.0f} ms" if row.ours is not None and "memory" not in row.measure else ""
+        reference = f"{row.reference * 1000:.0f} ms" if row.reference is not None else ""
+        verdict = {True: "pass", False: "FAIL", None: "-"}[row.passed]
+        print(f"{row.measure:40} {ours:>9} {reference:>10}  {row.target:>9}  {verdict}  {row.note}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""The fast path (quick.py) and the typer app must answer every `show` and `search` identically."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ARGUMENTS = [
+    ["show", "actor", "iran"],
+    ["show", "iran", "-f", "json"],
+    ["show", "-f", "markdown", "iran"],
+    ["show", "--format=JSON", "soleimani"],
+    ["show", "figure", "sol"],
+    ["show", "united", "states"],
+    ["show", "quds"],
+    ["show", "atlantis"],
+    ["show", "actr", "iran"],
+    ["show", "actor"],
+    ["show"],
+    ["show", "iran", "--format", "yaml"],
+    ["show", "iran", "--colour"],
+    ["show", "iran", "-h"],
+    ["show", "--", "-iran"],
+    ["show", "iran", "-f"],
+    ["search", "airspace"],
+    ["search", "airspce"],
+    ["search", "who", "led", "the", "coalition", "-n", "2"],
+    ["search", "-k", "fact", "missiles"],
+    ["search", "--kind=fact", "--limit=1", "--kind", "term", "missiles"],
+    ["search", "zzzz"],
+    ["search", '"seismic geopolitical shift"'],
+    ["search", "iran", "-n", "0"],
+    ["search", "iran", "-n", "x"],
+    ["search", "iran", "--kind", "place"],
+    ["search", "-f", "json", "advisers"],
+    ["search", "-f", "markdown", "--", "-k"],
+]
+
+
+def _env(handbook: Path | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR", "COALITION_HANDBOOK")}
+    if handbook is not None:
+        env["COALITION_HANDBOOK"] = str(handbook)
+    return env
+
+
+def both(coalition_bin: str, args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[bytes], ...]:
+    quick = subprocess.run([coalition_bin, *args], capture_output=True, env=env, timeout=60, check=False)
+    typer_only = [sys.executable, "-c", "from coalition_cli.cli import main; main()", *args]
+    full = subprocess.run(typer_only, capture_output=True, env=env, timeout=60, check=False)
+    return quick, full
+
+
+@pytest.mark.parametrize("args", ARGUMENTS, ids=" ".join)
+def test_fast_path_and_typer_agree(coalition_bin: str, args: list[str]) -> None:
+    quick, full = both(coalition_bin, args, _env())
+    assert (quick.returncode, quick.stdout, quick.stderr) == (full.returncode, full.stdout, full.stderr)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--handbook", "{path}", "show", "somewhere"],
+        ["--handbook={path}", "search", "place"],
+        ["--handbook", "{path}", "search", "nothing-here"],
+    ],
+)
+def test_fast_path_and_typer_agree_on_another_handbook(
+    coalition_bin: str, minimal_handbook: Path, args: list[str]
+) -> None:
+    args = [a.replace("{path}", str(minimal_handbook)) for a in args]
+    quick, full = both(coalition_bin, args, _env())
+    assert (quick.returncode, quick.stdout, quick.stderr) == (full.returncode, full.stdout, full.stderr)
+
+
+def test_fast_path_does_not_import_typer(coalition_bin: str, tmp_path: Path) -> None:
+    subprocess.run([coalition_bin, "list"], capture_output=True, env=_env(), check=True)  # the cache is warm
+    for args in (["show", "actor", "iran"], ["search", "airspace"]):
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "coalition_cli", *args],
+            capture_output=True,
+            env=_env(),
+            cwd=tmp_path,
+            timeout=60,
+            check=True,
+        )
+        imported = {line.split("|")[-1].strip() for line in result.stderr.decode().splitlines()}
+        assert "typer" not in imported and "yaml" not in imported and "rich" not in imported
+        assert "coalition_cli.quick" in imported
