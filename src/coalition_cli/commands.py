@@ -137,14 +137,15 @@ def list_entries(session: Session, kind_word: str | None, fmt: Format | None) ->
 
 
 def search(session: Session, words: list[str], kind_words: list[str], limit: int, fmt: Format | None) -> None:
+    from coalition_cli.handbook import unaccent
     from coalition_cli.render import write_hits
-    from coalition_cli.search import fold_word, search_entries
+    from coalition_cli.search import search_entries
 
     kinds = [parse_kind(word) for word in kind_words]
     text = " ".join(words)
     result = search_entries(session.store(), text, kinds, limit)
     if result.corrections:
-        corrected = re.sub(r"\w+", lambda m: result.corrections.get(fold_word(m[0]), m[0]), text)
+        corrected = re.sub(r"\w+", lambda m: result.corrections.get(unaccent(m[0]), m[0]), text)
         note(f'showing results for "{corrected}"')
     write_hits(result.hits, choose_format(fmt))
 

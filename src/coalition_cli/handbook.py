@@ -76,10 +76,17 @@ def parse_kind(word: str) -> str:
     return kind
 
 
+def unaccent(text: str) -> str:
+    """Text in lower case without accents: "Qāssem" becomes "qassem"."""
+    if text.isascii():
+        return text.lower()  # most text, and much faster than decomposing it
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def fold(text: str) -> str:
     """Fold a name for matching: no case, no accents, no dots or apostrophes, punctuation as spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    bare = unaccent(text)
     bare = re.sub(r"[.'\u2018\u2019`]", "", bare)
     return " ".join(re.split(r"[\W_]+", bare)).strip()
 

@@ -21,13 +21,12 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from coalition_cli.errors import NotFound
-from coalition_cli.handbook import FIELD_LABELS, Entry
+from coalition_cli.handbook import FIELD_LABELS, Entry, unaccent
 
 if TYPE_CHECKING:
     from coalition_cli.store import Progress, Store
@@ -97,11 +96,6 @@ class _Term:
         return " OR ".join('"' + alt.replace('"', '""') + '"' for alt in self.alternatives)
 
 
-def fold_word(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def quoted(text: str) -> str:
     """A reader's query inside a message: in double quotes, or single ones if it holds double."""
     text = " ".join(text.split())
@@ -123,12 +117,12 @@ def entry_names(entry: Entry) -> str:
     Each word once: aliases repeat words ("Soleimani", "Qasem Soleimani"...), and counting every
     repetition would make an entry with many aliases outrank the entry a query is really about.
     """
-    seen = set(_WORD.findall(fold_word(entry.title)))
+    seen = set(_WORD.findall(unaccent(entry.title)))
     extra = []
     for name in (*entry.aliases, entry.id.replace("-", " ")):
         for word in _WORD.findall(name):
-            if fold_word(word) not in seen:
-                seen.add(fold_word(word))
+            if unaccent(word) not in seen:
+                seen.add(unaccent(word))
                 extra.append(word)
     return " ".join([entry.title, *extra])
 
@@ -296,11 +290,11 @@ class SearchIndex:
         text = _POSSESSIVE.sub("", _THOUSANDS.sub("", query))
         terms: list[_Term] = []
         for phrase in _PHRASE.findall(text):
-            words = _WORD.findall(fold_word(phrase))
+            words = _WORD.findall(unaccent(phrase))
             if words:
                 terms.append(_Term(text=" ".join(words), alternatives=(" ".join(words),), required=True))
         loose = _PHRASE.sub(" ", text)
-        compounds = [fold_word(c) for c in _COMPOUND.findall(loose)]
+        compounds = [unaccent(c) for c in _COMPOUND.findall(loose)]
         words = [w for c in compounds for w in _WORD.findall(c)]
         content = {w for w in words if w not in STOPWORDS} or set(words)
 
