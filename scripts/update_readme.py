@@ -24,9 +24,11 @@ TOUR = [
     "coalition list",
     "coalition list facts",
     "coalition timeline",
+    "coalition related carlos",
+    "coalition cite iranian-advisers-47 --format markdown",
     "coalition show fact iranian-advisers-47 --format json",
 ]
-COMMANDS = ["show", "list", "search", "timeline", "export", "validate"]
+COMMANDS = ["show", "list", "search", "timeline", "related", "cite", "export", "validate", "init"]
 
 
 def run(command: str) -> str:

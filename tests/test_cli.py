@@ -17,7 +17,7 @@ from tests.conftest import DATA, Invoke
 
 ANSI = "\x1b["
 BOX = re.compile(r"[\u2500-\u257f]")
-COMMANDS = ["show", "list", "search", "timeline", "export", "validate"]
+COMMANDS = ["show", "list", "search", "timeline", "related", "cite", "export", "validate", "init"]
 
 
 def assert_clean_plain(text: str) -> None:
@@ -125,11 +125,16 @@ def test_show_json_is_one_object(invoke: Invoke) -> None:
     assert data["quote"]["section"] == "divergent-approaches"
 
 
-def test_show_markdown(invoke: Invoke) -> None:
+def test_show_markdown_is_a_note(invoke: Invoke) -> None:
     out = invoke("show", "figure", "soleimani", "-f", "markdown").stdout
-    assert out.startswith("## Qassem Soleimani\n\n*figure* `soleimani`\n")
-    assert "- **Related:** Quds Force (`quds-force`)" in out
-    assert "> who was assassinated in a U.S. drone strike" in out
+    assert out.startswith('<a id="soleimani"></a>\n\n## Qassem Soleimani\n\n*figure* `soleimani`\n')
+    assert "- **Role:** Commander of the Quds Force of the IRGC" in out  # the key facts
+    assert "- **Related:** [Quds Force](#quds-force), [Islamic Revolutionary Guard Corps](#irgc)," in out
+    assert out.endswith(
+        "Source: *Understanding The Russia-Syria-Iran-Iraq Coalition: A Geopolitical Deep Dive*, section"
+        ' "Lieutenant General Qassem Soleimani\'s Leadership": "who was assassinated in a U.S. drone strike near'
+        ' Baghdad\u2019s international airport on January 3, 2020"\n'
+    )
 
 
 def test_entry_text_is_never_markup(invoke: Invoke, minimal_handbook: Path) -> None:
@@ -263,7 +268,7 @@ def test_validate_reports_every_problem(invoke: Invoke, write_handbook: Callable
     assert one_line(result.stderr) == f"coalition: {path}: 3 problems"
     data = json.loads(invoke("validate", str(path), "--format", "json").stdout)
     message = 'actor x: unknown key "sorce" (did you mean "source"?)'
-    assert data[2] == {"file": str(path), "line": 7, "column": 5, "message": message}
+    assert data[2] == {"file": str(path), "line": 7, "column": 5, "message": message, "severity": "error"}
 
 
 def test_bad_handbook_is_exit_3_with_location(invoke: Invoke, write_handbook: Callable[[str], Path]) -> None:

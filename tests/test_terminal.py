@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import select
 import struct
 import subprocess
 import termios
@@ -16,7 +17,12 @@ import yaml
 
 
 def run_in_terminal(
-    args: list[str], columns: int = 80, env: dict[str, str] | None = None, keys: bytes = b"", after: float = 0.0
+    args: list[str],
+    columns: int = 80,
+    env: dict[str, str] | None = None,
+    keys: bytes = b"",
+    after: float = 0.0,
+    rows: int = 50,
 ) -> tuple[int, str]:
     """Run a command with a pty as its controlling terminal; return its exit code and screen bytes.
 
@@ -24,9 +30,10 @@ def run_in_terminal(
     as SIGINT to the command, as when a person presses it).
     """
     master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR", "COLUMNS", "LINES")}
-    full_env.update({"TERM": "xterm-256color", **(env or {})})
+    # Long output would wait in a pager for keys that never come, unless a test asks for one.
+    full_env.update({"TERM": "xterm-256color", "PAGER": "cat", **(env or {})})
     process = subprocess.Popen(
         args,
         stdin=slave,
@@ -42,7 +49,12 @@ def run_in_terminal(
         time.sleep(after)
         os.write(master, keys)
     chunks = []
+    deadline = time.monotonic() + 60
     while True:
+        ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            process.kill()
+            raise AssertionError(f"{args} did not finish within 60 s on the terminal")
         try:
             data = os.read(master, 65536)
         except OSError:  # EIO: the child closed the terminal
@@ -76,11 +88,63 @@ def test_markup_in_entries_prints_literally(coalition_bin: str, minimal_handbook
     assert "[red]this[/red] and [/x] literally" in _visible(screen)
 
 
-def test_list_and_timeline_draw_tables(coalition_bin: str) -> None:
-    for command in (["list", "actors"], ["timeline"], ["list"]):
+def test_list_draws_tables(coalition_bin: str) -> None:
+    for command in (["list", "actors"], ["list"]):
         code, screen = run_in_terminal([coalition_bin, *command])
         assert code == 0
         assert "\u2501" in screen  # a table's heavy header rule
+
+
+def test_timeline_draws_gaps_to_scale(coalition_bin: str) -> None:
+    code, screen = run_in_terminal([coalition_bin, "timeline"], columns=100)
+    assert code == 0
+    lines = _visible(screen).splitlines()
+    dots = [i for i, line in enumerate(lines) if "\u25cf" in line]
+    assert [lines[i][:10].strip() for i in dots] == ["2010", "2015-09", "2020-01-03"]
+    first_gap, second_gap = dots[1] - dots[0] - 1, dots[2] - dots[1] - 1
+    # About 5 years then about 4.3 years: the longer gap gets the full 8 lines, the other in scale.
+    assert first_gap == 8 and second_gap == round(8 * 1572 / 1902)
+    assert "about 5 years" in screen and "about 4 years 3 months" in screen
+
+
+def test_related_is_a_tree(coalition_bin: str) -> None:
+    code, screen = run_in_terminal([coalition_bin, "related", "soleimani"], columns=120)
+    assert code == 0
+    visible = _visible(screen)
+    assert "\u251c\u2500\u2500 Actors" in visible and "\u2514\u2500\u2500 Sections" in visible
+    assert "Iran  iran  related, relates to it" in visible
+
+
+def _pager_recorder(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    record = tmp_path / "paged.txt"
+    pager = tmp_path / "pager.sh"
+    pager.write_text(f"#!/bin/sh\ncat > '{record}'\n")
+    pager.chmod(0o755)
+    return {"PAGER": str(pager)}, record
+
+
+def test_long_output_goes_through_the_pager(coalition_bin: str, tmp_path: Path) -> None:
+    env, record = _pager_recorder(tmp_path)
+    code, screen = run_in_terminal([coalition_bin, "list", "terms"], rows=10, env=env)
+    assert code == 0
+    assert "irgc-term" in record.read_text() and "irgc-term" not in screen
+
+
+def test_short_output_no_pager_and_pipes_skip_the_pager(coalition_bin: str, tmp_path: Path) -> None:
+    env, record = _pager_recorder(tmp_path)
+    code, screen = run_in_terminal([coalition_bin, "list", "terms"], rows=60, env=env)
+    assert code == 0 and "irgc-term" in screen and not record.exists()
+    code, screen = run_in_terminal([coalition_bin, "--no-pager", "list", "terms"], rows=10, env=env)
+    assert code == 0 and "irgc-term" in screen and not record.exists()
+    code, screen = run_in_terminal([coalition_bin, "--no-pager", "show", "iran"], rows=10, env=env)
+    assert code == 0 and "Iran" in screen and not record.exists()
+    piped = subprocess.run([coalition_bin, "list", "terms"], capture_output=True, env={**os.environ, **env}, check=True)
+    assert b"irgc-term" in piped.stdout and not record.exists()
+
+
+def test_missing_pager_prints_directly(coalition_bin: str) -> None:
+    code, screen = run_in_terminal([coalition_bin, "list", "terms"], rows=10, env={"PAGER": "no-such-pager-here"})
+    assert code == 0 and "irgc-term" in screen
 
 
 def test_errors_on_a_terminal_are_one_line(coalition_bin: str) -> None:

@@ -6,6 +6,7 @@ Parsing and help live here; what each command does lives in commands.py, and how
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -15,10 +16,10 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer.core import TyperGroup
 
 from coalition_cli import __version__, commands
-from coalition_cli.commands import HANDBOOK_ENV, PROG, Session
+from coalition_cli.commands import BUNDLED, HANDBOOK_ENV, PROG, Session
 from coalition_cli.errors import UsageProblem
 from coalition_cli.handbook import PLURALS
-from coalition_cli.render import Format
+from coalition_cli.render import CiteFormat, Format
 
 
 class CoalitionGroup(TyperGroup):
@@ -74,7 +75,9 @@ app = typer.Typer(
         "coalition show actor iran",
         "coalition search who led the coalition",
         "coalition list actors",
-        "coalition timeline --format markdown >> notes.md",
+        "coalition related iran",
+        "coalition cite soleimani --format markdown >> notes.md",
+        "COALITION_HANDBOOK=notes.yaml coalition show iran",
     ),
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -86,6 +89,33 @@ app = typer.Typer(
 def _session(ctx: typer.Context) -> Session:
     session = ctx.find_object(Session)
     return session if session is not None else Session()
+
+
+def _handbook_option(ctx: typer.Context) -> list[str] | None:
+    """--handbook as typed before the command, for completion (the callback has not run then)."""
+    root = ctx.find_root()
+    value = root.params.get("handbook") if root is not None else None
+    return list(value) if value else None
+
+
+def _complete_words(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from coalition_cli.complete import entry_candidates
+
+    return entry_candidates(
+        list(ctx.params.get("words") or []), incomplete, Session(_handbook_option(ctx), pager=False, quiet=True)
+    )
+
+
+def _complete_kind(incomplete: str) -> list[tuple[str, str]]:
+    from coalition_cli.complete import kind_candidates
+
+    return kind_candidates(incomplete)
+
+
+def _complete_plural_kind(incomplete: str) -> list[tuple[str, str]]:
+    from coalition_cli.complete import kind_candidates
+
+    return kind_candidates(incomplete, plural=True)
 
 
 def _print_version(value: bool) -> None:
@@ -110,13 +140,21 @@ FormatOption = Annotated[
 def main_options(
     ctx: typer.Context,
     handbook: Annotated[
-        Path | None,
+        list[str] | None,
         typer.Option(
             "--handbook",
             metavar="PATH",
-            help=f"Read this handbook file instead of the bundled one (or set {HANDBOOK_ENV}).",
+            help=(
+                f"Read these handbook files instead of the bundled one (or set {HANDBOOK_ENV}); repeat it, or"
+                f" separate files with '{os.pathsep}', to layer them in order; an empty item or"
+                f" {BUNDLED} is the bundled handbook, so ':notes.yaml' adds your notes to it."
+            ),
         ),
     ] = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Print long output straight to the terminal ($PAGER, else less -R)."),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
@@ -124,7 +162,7 @@ def main_options(
 ) -> None:
     """Global options."""
     # COALITION_HANDBOOK is read by Session, not typer's `envvar` (ignored on callbacks by typer 0.26).
-    ctx.obj = Session(handbook)
+    ctx.obj = Session(handbook, pager=not no_pager)
 
 
 @app.command(
@@ -137,7 +175,9 @@ def main_options(
 )
 def show(
     ctx: typer.Context,
-    words: Annotated[list[str], typer.Argument(metavar="[KIND] NAME...", show_default=False)],
+    words: Annotated[
+        list[str], typer.Argument(metavar="[KIND] NAME...", show_default=False, autocompletion=_complete_words)
+    ],
     fmt: FormatOption = None,
 ) -> None:
     """Show one entry in full.
@@ -158,7 +198,10 @@ def list_entries(
     kind_word: Annotated[
         str | None,
         typer.Argument(
-            metavar="[KIND]", help=f"One of: {', '.join(PLURALS.values())} (singular works too).", show_default=False
+            metavar="[KIND]",
+            help=f"One of: {', '.join(PLURALS.values())} (singular works too).",
+            show_default=False,
+            autocompletion=_complete_plural_kind,
         ),
     ] = None,
     fmt: FormatOption = None,
@@ -186,7 +229,12 @@ def search(
     kinds: Annotated[
         list[str] | None,
         typer.Option(
-            "--kind", "-k", metavar="KIND", help="Only entries of this kind (repeatable).", show_default=False
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help="Only entries of this kind (repeatable).",
+            show_default=False,
+            autocompletion=_complete_kind,
         ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many results.")] = 10,
@@ -248,6 +296,67 @@ def validate(
     Exits 0 when the file is clean and 3 when it has problems.
     """
     commands.validate(_session(ctx), path, fmt)
+
+
+CiteFormatOption = Annotated[
+    CiteFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="rich, plain, markdown, json or bib [default: rich on a terminal, plain otherwise]",
+        show_default=False,
+    ),
+]
+EntryWords = Annotated[
+    list[str], typer.Argument(metavar="[KIND] NAME...", show_default=False, autocompletion=_complete_words)
+]
+
+
+@app.command(
+    epilog=_examples(
+        "coalition cite iranian-advisers-47",
+        "coalition cite soleimani --format markdown >> notes.md",
+        "coalition cite fact agreement-2015 --format bib >> refs.bib",
+    )
+)
+def cite(ctx: typer.Context, words: EntryWords, fmt: CiteFormatOption = None) -> None:
+    """Print only where an entry's claim comes from, to paste under a note.
+
+    The citation names the source article, the section, and the quote when the entry has one.
+    """
+    commands.cite(_session(ctx), words, fmt)
+
+
+@app.command(
+    epilog=_examples(
+        "coalition related iran",
+        "coalition related axis-of-resistance --depth 2",
+        "coalition related soleimani --format json",
+    )
+)
+def related(
+    ctx: typer.Context,
+    words: EntryWords,
+    depth: Annotated[int, typer.Option("--depth", "-d", min=1, max=3, help="Levels of neighbours to show.")] = 1,
+    fmt: FormatOption = None,
+) -> None:
+    """Show an entry's relations: what it relates to, what relates to it, and what mentions it.
+
+    A tree on a terminal, an indented list when piped, and nodes and edges as JSON.
+    """
+    commands.related(_session(ctx), words, depth, fmt)
+
+
+@app.command(epilog=_examples("coalition init notes.yaml", "COALITION_HANDBOOK=notes.yaml coalition show iran"))
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter handbook.", show_default=False)],
+) -> None:
+    """Write a small, commented starter handbook for your own notes, layered on the shipped one.
+
+    It never overwrites a file, and it validates clean.
+    """
+    commands.init(path)
 
 
 def main() -> None:

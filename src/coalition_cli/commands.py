@@ -11,15 +11,19 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from coalition_cli.errors import EXIT_INTERRUPTED, CoalitionError, InvalidHandbook, NotFound, UsageProblem
 from coalition_cli.handbook import KIND_WORDS, PLURALS, parse_kind
-from coalition_cli.render import Format, choose_format
-from coalition_cli.store import Store
+from coalition_cli.render import CiteFormat, Format, choose_format
+
+if TYPE_CHECKING:
+    from coalition_cli.handbook import Entry
+    from coalition_cli.store import Store
 
 PROG = "coalition"
 HANDBOOK_ENV = "COALITION_HANDBOOK"
+BUNDLED = "@bundled"
 
 
 # -- how a run ends ------------------------------------------------------------------------------
@@ -77,38 +81,52 @@ def _tolerate_unencodable_output() -> None:
 # -- the handbook a run reads --------------------------------------------------------------------
 
 
-class Session:
-    """The handbook a run uses (from --handbook or COALITION_HANDBOOK), opened on first need."""
+def handbook_paths(values: list[str]) -> list[Path | None]:
+    """Handbook files from --handbook values (or COALITION_HANDBOOK), each a list separated by the
+    platform's path separator; an empty item or `@bundled` is the handbook shipped with the program,
+    so `:notes.yaml` layers notes.yaml on the shipped handbook, as an empty item does in MANPATH."""
+    items = [item for value in values for item in value.split(os.pathsep)]
+    return [None if item in ("", BUNDLED) else Path(item) for item in items]
 
-    def __init__(self, handbook_path: Path | None = None) -> None:
+
+class Session:
+    """The handbooks a run uses (from --handbook or COALITION_HANDBOOK), opened on first need."""
+
+    def __init__(self, handbooks: list[str] | None = None, pager: bool = True, quiet: bool = False) -> None:
+        from coalition_cli.render import allow_paging
+
+        allow_paging(pager)
         from_env = os.environ.get(HANDBOOK_ENV)
-        self.handbook_path = handbook_path or (Path(from_env) if from_env else None)
+        values = handbooks or ([from_env] if from_env else [])
+        self.paths: list[Path | None] = handbook_paths(values) if values else [None]
         self._store: Store | None = None
+        self.quiet = quiet  # for completion: no progress bar, no warnings, nothing in the prompt
 
     def store(self) -> Store:
         if self._store is None:
             from coalition_cli.store import open_store
 
             progress = None
-            if sys.stderr.isatty():
+            if sys.stderr.isatty() and not self.quiet:
                 from coalition_cli.render import BuildProgress
 
                 progress = BuildProgress()
             try:
-                self._store = open_store(self.handbook_path, progress)
+                self._store = open_store(self.paths, progress)
             finally:
                 if progress is not None:
                     progress.close()
+            for warning in () if self.quiet else self._store.warnings:
+                note(warning)
         return self._store
 
 
 # -- the commands --------------------------------------------------------------------------------
 
 
-def show(session: Session, words: list[str], fmt: Format | None) -> None:
+def _entry_named(session: Session, words: list[str]) -> tuple[Store, Entry]:
+    """`[KIND] NAME...` as `show`, `cite` and `related` take it: the store and the entry it names."""
     import difflib
-
-    from coalition_cli.render import write_entry
 
     kind = KIND_WORDS.get(words[0].lower()) if len(words) > 1 else None
     name = " ".join(words[1:] if kind else words)
@@ -117,12 +135,37 @@ def show(session: Session, words: list[str], fmt: Format | None) -> None:
         raise UsageProblem(f"which {only_kind}? give a NAME, or list them with 'coalition list {PLURALS[only_kind]}'")
     store = session.store()
     try:
-        entry = store.find_entry(name, kind)
+        return store, store.find_entry(name, kind)
     except NotFound:
         if kind is None and len(words) > 1 and difflib.get_close_matches(words[0].lower(), KIND_WORDS, n=1):
             parse_kind(words[0])  # "show actr iran": the mistake is the kind, so say so
         raise
+
+
+def show(session: Session, words: list[str], fmt: Format | None) -> None:
+    from coalition_cli.render import write_entry
+
+    store, entry = _entry_named(session, words)
     write_entry(store, entry, choose_format(fmt))
+
+
+def cite(session: Session, words: list[str], fmt: CiteFormat | None) -> None:
+    from coalition_cli.render import write_bib, write_citation
+
+    store, entry = _entry_named(session, words)
+    if fmt is CiteFormat.bib:
+        write_bib(store, entry)
+    else:
+        write_citation(store, entry, Format(fmt.value) if fmt else None)
+
+
+def related(session: Session, words: list[str], depth: int, fmt: Format | None) -> None:
+    from coalition_cli.relations import relation_tree
+    from coalition_cli.render import write_relations
+
+    store, entry = _entry_named(session, words)
+    tree, edges = relation_tree(store, entry, depth)
+    write_relations(tree, edges, choose_format(fmt))
 
 
 def list_entries(session: Session, kind_word: str | None, fmt: Format | None) -> None:
@@ -133,7 +176,7 @@ def list_entries(session: Session, kind_word: str | None, fmt: Format | None) ->
     if kind is None:
         write_counts(store, choose_format(fmt))
     else:
-        write_entries(store.of_kind(kind), choose_format(fmt))
+        write_entries(store.of_kind(kind), choose_format(fmt), origins=len(store.files) > 1)
 
 
 def search(session: Session, words: list[str], kind_words: list[str], limit: int, fmt: Format | None) -> None:
@@ -163,15 +206,67 @@ def export(session: Session, fmt: Format | None) -> None:
 
 
 def validate(session: Session, path: Path | None, fmt: Format | None) -> None:
-    from coalition_cli.loader import bundled_handbook_path, check_handbook
+    """Check one file (on the bundled handbook if it says `base: bundled`), or every file in use."""
+    from coalition_cli.loader import bundled_handbook_path, check_stack
     from coalition_cli.render import write_problems
 
     if fmt not in (None, Format.plain, Format.json):
         raise UsageProblem(f"validate prints plain or json, not {fmt.value}")
-    target = path or session.handbook_path or bundled_handbook_path()
-    handbook, problems = check_handbook(target)
-    write_problems(problems, fmt or Format.plain)
+    files = [path] if path else [p or bundled_handbook_path() for p in session.paths]
+    target = os.pathsep.join(str(file) for file in files)
+    handbook, problems = check_stack(files)
+    warnings = [] if handbook is None else list(handbook.warnings)
+    write_problems(problems, warnings, fmt or Format.plain)
     if problems or handbook is None:
         raise InvalidHandbook(f"{target}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
     if fmt is not Format.json:
-        sys.stdout.write(f"{target}: valid, {len(handbook.entries)} entries\n")
+        layers = f" in {len(handbook.files)} files" if len(handbook.files) > 1 else ""
+        sys.stdout.write(f"{target}: valid, {len(handbook.entries)} entries{layers}\n")
+
+
+STARTER = """\
+# My notes for coalition, layered on the handbook that ships with it.
+#
+# Use them:   COALITION_HANDBOOK={path} coalition show iran
+#        or:  coalition --handbook {path} search reading
+# Check them: coalition validate {path}
+#
+# The full format is described at the top of the shipped handbook; `coalition export --format json`
+# shows its shape. These are the parts a notes file uses most.
+
+format: 1
+title: My notes on the coalition
+
+# The shipped handbook goes beneath this file, so its entries can be extended and linked to here.
+base: bundled
+
+# Add aliases, a note and related ids to entries of the shipped handbook. A note added here is
+# shown after the entry's own, marked with this file's name: it is yours, not the article's.
+extend:
+  - id: iran
+    aliases: [Persia]
+    note: A note of my own, to check against other reporting.
+    related: [my-reading]
+
+# New entries, of any kind: sections, actors, figures, facts or terms. Each needs an id (lowercase
+# letters, digits and hyphens), a title (actors and figures take a name), a summary, and the
+# section(s) of the source it rests on.
+terms:
+  - id: my-reading
+    title: My reading list
+    summary: Articles I mean to read next about the coalition.
+    related: [iran, divergent-approaches]
+    source: [divergent-approaches]
+"""
+
+
+def init(path: Path) -> None:
+    """Write a starter notes handbook, never over an existing file."""
+    if path.exists():
+        raise NotFound(f"{path} already exists; give another path, or remove it first")
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(STARTER.format(path=path))
+    except OSError as error:
+        raise NotFound(f"cannot write {path}: {error.strerror or error}") from None
+    note(f"wrote {path}; use it with: COALITION_HANDBOOK={path} coalition show iran")

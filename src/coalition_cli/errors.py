@@ -57,6 +57,7 @@ class Problem:
     message: str
     line: int | None = None
     column: int | None = None
+    warning: bool = False  # worth telling, but the handbook is still usable
 
     def __str__(self) -> str:
         where = self.file
@@ -64,7 +65,7 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.message}"
+        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
 
 
 class HandbookError(CoalitionError):

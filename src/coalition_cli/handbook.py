@@ -6,13 +6,14 @@ renderers read.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from coalition_cli.errors import UsageProblem
+from coalition_cli.errors import Problem, UsageProblem
 
 KINDS: tuple[str, ...] = ("section", "actor", "figure", "fact", "term")
 PLURALS: dict[str, str] = {
@@ -188,6 +189,17 @@ class SourceInfo:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class Extension:
+    """What a later handbook adds to an entry defined in a handbook beneath it."""
+
+    id: str
+    aliases: tuple[str, ...] = ()
+    note: str | None = None
+    related: tuple[str, ...] = ()
+    origin: str = ""
+
+
 @dataclass
 class Handbook:
     """All entries of one handbook file, in file order, with lookups by id and kind."""
@@ -198,6 +210,10 @@ class Handbook:
     path: str = ""
     format: int = 1
     variants: tuple[tuple[str, ...], ...] = ()
+    base: str | None = None  # "bundled": this handbook adds to the shipped one
+    extensions: tuple[Extension, ...] = ()  # what it adds to entries of the handbooks beneath it
+    files: tuple[str, ...] = ()  # the files it was read from, bottom layer first
+    warnings: tuple[Problem, ...] = ()  # collisions between layers, told on every run
     _by_id: dict[str, Entry] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -225,6 +241,13 @@ class Handbook:
         """How many entries of each kind, every kind listed."""
         return {kind: len(self.of_kind(kind)) for kind in KINDS}
 
+    def origin_counts(self) -> dict[str, int]:
+        """How many entries each file contributed, in layer order."""
+        counts = {file: 0 for file in self.files or (self.path,)}
+        for entry in self.entries:
+            counts[entry.origin] = counts.get(entry.origin, 0) + 1
+        return counts
+
     def to_data(self) -> dict[str, Any]:
         """The whole handbook in its file's shape, so an export can be loaded back as a handbook."""
         source: dict[str, Any] = {"title": self.source.title}
@@ -240,6 +263,38 @@ class Handbook:
         return data
 
 
+def layered(bottom: Handbook, top: Handbook) -> Handbook:
+    """The top handbook's entries added to the bottom's, and its extensions applied to them.
+
+    Extensions only add: aliases and related ids (each once, in order) and a note, as a paragraph
+    of its own that names the file it came from, since it is the reader's and not the source's.
+    """
+    entries = {entry.id: entry for entry in bottom.entries}
+    for extension in top.extensions:
+        entry = entries[extension.id]
+        note = entry.note
+        if extension.note:
+            added = f"{os.path.basename(extension.origin)}: {extension.note}"
+            note = f"{note}\n\n{added}" if note else added
+        entries[extension.id] = replace(
+            entry,
+            aliases=tuple(dict.fromkeys(entry.aliases + extension.aliases)),
+            related=tuple(dict.fromkeys(entry.related + extension.related)),
+            note=note,
+        )
+    entries.update((entry.id, entry) for entry in top.entries)
+    return Handbook(
+        title=bottom.title,
+        source=bottom.source,
+        entries=tuple(entries.values()),
+        path=f"{bottom.path}{os.pathsep}{top.path}",
+        format=bottom.format,
+        variants=bottom.variants + top.variants,
+        files=(bottom.files or (bottom.path,)) + (top.files or (top.path,)),
+        warnings=bottom.warnings + top.warnings,
+    )
+
+
 class HandbookView(Protocol):
     """What the renderers and commands read: the in-memory Handbook and the cached Store alike."""
 
@@ -248,6 +303,7 @@ class HandbookView(Protocol):
     variants: tuple[tuple[str, ...], ...]
     format: int
     path: str
+    files: tuple[str, ...]
 
     @property
     def entries(self) -> tuple[Entry, ...]: ...
@@ -261,6 +317,8 @@ class HandbookView(Protocol):
     def dated_facts(self) -> list[Entry]: ...
 
     def counts(self) -> dict[str, int]: ...
+
+    def origin_counts(self) -> dict[str, int]: ...
 
     def to_data(self) -> dict[str, Any]: ...
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,10 +26,12 @@ from coalition_cli.handbook import (
     PLURALS,
     TITLE_KEYS,
     Entry,
+    Extension,
     Handbook,
     Quote,
     SourceInfo,
     Value,
+    layered,
 )
 
 if TYPE_CHECKING:
@@ -90,34 +93,58 @@ def bundled_handbook_path() -> Path:
 
 def load_handbook(path: Path | None = None) -> Handbook:
     """Load and validate a handbook (the bundled one by default); raise HandbookError if invalid."""
-    handbook, problems = check_handbook(path or bundled_handbook_path())
+    return load_stack([path or bundled_handbook_path()])
+
+
+def load_stack(paths: list[Path], progress: Progress | None = None) -> Handbook:
+    """Handbooks layered in order (see `check_stack`); raise HandbookError with every problem."""
+    handbook, problems = check_stack(paths, progress)
     if problems or handbook is None:
         raise HandbookError(problems)
     return handbook
 
 
 def check_handbook(path: Path) -> tuple[Handbook | None, list[Problem]]:
-    """Every problem in a handbook file, in file order, with the handbook when it has none."""
-    try:
-        raw = read_handbook_bytes(path)
-    except HandbookError as error:
-        return None, error.problems
-    return parse_handbook(raw, str(path))
+    """Every problem in one handbook file (read on the bundled one if it says `base: bundled`)."""
+    return check_stack([path])
 
 
-def parse_handbook(raw: bytes, name: str, progress: Progress | None = None) -> tuple[Handbook | None, list[Problem]]:
-    """Every problem in a handbook's bytes, in file order, with the handbook when it has none."""
-    try:
-        text = _decode(raw, name)
-        reader = _EventReader(name, progress)
-        data = reader.read(text)
-    except HandbookError as error:
-        return None, error.problems
-    builder = _Builder(name, progress)
-    handbook = builder.build(data)
-    problems = reader.problems + builder.locate(text)
-    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-    return (None if problems else handbook), problems
+def check_stack(paths: list[Path], progress: Progress | None = None) -> tuple[Handbook | None, list[Problem]]:
+    """Every problem in a stack of handbook files, each read on top of those before it.
+
+    A file that declares `base: bundled` gets the shipped handbook beneath the whole stack, if it
+    is not in it already. Returns the layered handbook when no file has a problem.
+    """
+    read: list[tuple[Path, str, Any]] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            text = _decode(read_handbook_bytes(path), str(path))
+            reader = _EventReader(str(path), progress)
+            read.append((path, text, reader.read(text)))
+            problems += reader.problems
+        except HandbookError as error:
+            problems += error.problems
+    if any(isinstance(data, dict) and data.get("base") == "bundled" for _, _, data in read):
+        bundled = bundled_handbook_path()
+        if all(path.resolve() != bundled.resolve() for path in paths):
+            text = _decode(read_handbook_bytes(bundled), str(bundled))
+            read.insert(0, (bundled, text, _EventReader(str(bundled)).read(text)))
+
+    stack: Handbook | None = None
+    for path, text, data in read:
+        builder = _Builder(str(path), progress, base=stack)
+        layer = builder.build(data)
+        located = builder.locate(text)
+        problems += [p for p in located if not p.warning]
+        if layer is not None:
+            layer = replace(layer, warnings=tuple(p for p in located if p.warning))
+            stack = layer if stack is None else layered(stack, layer)
+    if problems or stack is None:
+        order = {str(path): index for index, (path, _, _) in enumerate(read)}
+        problems.sort(key=lambda p: (order.get(p.file, -1), p.line or 0, p.column or 0))
+        return None, problems
+    return stack, []
 
 
 def read_handbook_bytes(path: Path) -> bytes:
@@ -464,16 +491,20 @@ def _locate(root: yaml.Node, path: Path_, *, at_key: bool = False) -> tuple[int 
 class _Builder:
     """Validates plain data against the handbook format and builds the model, collecting problems."""
 
-    TOP_KEYS = ("format", "title", "source", "variants", *PLURALS.values())
+    TOP_KEYS = ("format", "title", "source", "base", "variants", "extend", *PLURALS.values())
+    EXTEND_KEYS = ("id", "aliases", "note", "related")
     SOURCE_KEYS = ("title", "lead", "note")
     COMMON = ("id", "aliases", "summary", "related", "source", "quote", "note")
 
-    def __init__(self, name: str, progress: Progress | None = None) -> None:
+    def __init__(self, name: str, progress: Progress | None = None, base: Handbook | None = None) -> None:
         self.name = name
         self.progress = progress
-        # Problems wait here as (path, message, at the key?, path whose line the message names)
-        # until `locate` composes the file once to find them all.
-        self.pending: list[tuple[Path_, str, bool, Path_ | None]] = []
+        self.base = base
+        self.base_ids = {entry.id for entry in base.entries} if base else set()
+        self.base_sections = {entry.id for entry in base.of_kind("section")} if base else set()
+        # Problems wait here as (path, message, at the key?, path whose line the message names,
+        # only a warning?) until `locate` composes the file once to find them all.
+        self.pending: list[tuple[Path_, str, bool, Path_ | None, bool]] = []
         self.checks: dict[str, Callable[[Any, Path_], Value | None]] = {
             "id": self._id,
             "aliases": self._texts,
@@ -505,14 +536,16 @@ class _Builder:
             return []
         root = _compose(text, self.name)
         problems = []
-        for path, message, at_key, named in self.pending:
+        for path, message, at_key, named, warning in self.pending:
             if named is not None:
                 message = message.format(line=_locate(root, named)[0] or "?")
-            problems.append(Problem(self.name, message, *_locate(root, path, at_key=at_key)))
+            problems.append(Problem(self.name, message, *_locate(root, path, at_key=at_key), warning=warning))
         return problems
 
-    def _problem(self, path: Path_, message: str, *, at_key: bool = False, naming: Path_ | None = None) -> None:
-        self.pending.append((path, message, at_key, naming))
+    def _problem(
+        self, path: Path_, message: str, *, at_key: bool = False, naming: Path_ | None = None, warning: bool = False
+    ) -> None:
+        self.pending.append((path, message, at_key, naming, warning))
 
     def _unknown_keys(self, mapping: dict[str, Any], allowed: tuple[str, ...], path: Path_, what: str) -> None:
         for key in mapping:
@@ -536,7 +569,8 @@ class _Builder:
             head = f"{kind} {entry_id}" if entry_id else f"{path[0]}[{path[1]}]"
             tail = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[2:]).lstrip(".")
             return f"{head}: {tail}: " if tail else f"{head}: "
-        return f"{'.'.join(str(p) for p in path)}: " if path else ""
+        steps = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+        return f"{steps}: " if steps else ""
 
     def _text(self, value: Any, path: Path_) -> str | None:
         if not isinstance(value, str):
@@ -649,6 +683,10 @@ class _Builder:
             self._problem((), 'missing "title"')
         source = self._source(data.get("source"))
         variants = self._variants(data["variants"]) if data.get("variants") is not None else ()
+        base = data.get("base")
+        if base is not None and base != "bundled":
+            self._problem(("base",), 'base: the only base is "bundled" (the handbook shipped with the program)')
+        extensions = list(self._extend(data["extend"])) if data.get("extend") is not None else []
 
         entries: list[Entry] = []
         for kind in KINDS:
@@ -668,12 +706,62 @@ class _Builder:
                     entries.append(entry)
                 if self.progress is not None and index % 1000 == 999:
                     self.progress("checking", index + 1, len(items))
-        if not entries and not self.pending:
+        if not entries and not extensions and not self.pending:
             self._problem((), f"has no entries: add a list of {', '.join(PLURALS.values())}")
         self._cross_check(data)
+        kept = []
+        for entry in entries:
+            if entry.id in self.base_ids:
+                extensions.append(self._collision(entry))
+            else:
+                kept.append(entry)
         if title is None:
             return None
-        return Handbook(title=title, source=source, entries=tuple(entries), path=self.name, format=1, variants=variants)
+        return Handbook(
+            title=title,
+            source=source,
+            entries=tuple(kept),
+            path=self.name,
+            format=1,
+            variants=variants,
+            base=base if isinstance(base, str) else None,
+            extensions=tuple(extensions),
+            files=(self.name,),
+        )
+
+    def _collision(self, entry: Entry) -> Extension:
+        """An entry a handbook beneath already has: keep that one, add this one's names, note and links."""
+        path = next(path for path, entry_id in self._entry_ids.items() if entry_id == entry.id)
+        message = (
+            f'{entry.kind} "{entry.id}" is already in a handbook beneath this one: its aliases, note and'
+            " related ids are added there and its other fields ignored (to add on purpose, use extend:)"
+        )
+        self._problem((*path, "id"), message, warning=True)
+        return Extension(entry.id, entry.aliases, entry.note, entry.related, self.name)
+
+    def _extend(self, value: Any) -> Iterable[Extension]:
+        """`extend:` items: aliases, a note and related ids for entries of the handbooks beneath."""
+        if not isinstance(value, list):
+            self._expect(("extend",), "a list of entries to extend", value)
+            return
+        for index, item in enumerate(value):
+            path: Path_ = ("extend", index)
+            if not isinstance(item, dict):
+                self._expect(path, "a mapping with an id", item)
+                continue
+            self._unknown_keys(item, self.EXTEND_KEYS, path, f"extend[{index}]: ")
+            entry_id = self._id(item["id"], (*path, "id")) if "id" in item else None
+            if "id" not in item:
+                self._problem(path, f'extend[{index}]: missing "id"')
+            elif entry_id is not None and entry_id not in self.base_ids:
+                where = "in the handbooks beneath this one" if self.base else "beneath it (add base: bundled?)"
+                self._problem((*path, "id"), f'extend[{index}]: no entry "{entry_id}" {where}')
+                entry_id = None
+            aliases = self._texts(item["aliases"], (*path, "aliases")) if item.get("aliases") is not None else ()
+            note = self._text(item["note"], (*path, "note")) if item.get("note") is not None else None
+            related = self._ids(item["related"], (*path, "related")) if item.get("related") is not None else ()
+            if entry_id is not None:
+                yield Extension(entry_id, aliases or (), note, related or (), self.name)
 
     def _variants(self, value: Any) -> tuple[tuple[str, ...], ...]:
         """Groups of spellings search treats as one word: [adviser, advisor], [defence, defense]."""
@@ -768,9 +856,15 @@ class _Builder:
                 self._problem((plural, index, "id"), message, naming=(*first[entry_id], "id"))
             else:
                 first[entry_id] = (plural, index)
-        ids = set(first)
+        ids = set(first) | self.base_ids
         sections = {entry_id for (plural, _), entry_id in self._entry_ids.items() if plural == "sections"}
-        sections.add(LEAD)
+        sections |= self.base_sections | {LEAD}
+        extend = data.get("extend")
+        for index, item in enumerate(extend if isinstance(extend, list) else []):
+            related = item.get("related") if isinstance(item, dict) else None
+            for position, target in enumerate(related if isinstance(related, list) else []):
+                if isinstance(target, str) and target not in ids:
+                    self._dangling(("extend", index, "related", position), target, ids, "entry")
 
         for (plural, index), entry_id in self._entry_ids.items():
             path: Path_ = (plural, index)

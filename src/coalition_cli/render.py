@@ -7,20 +7,26 @@ rendering for a terminal. Handbook text is always passed to rich as `Text`, neve
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
+import shutil
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TextIO
 
 from coalition_cli.errors import Problem
-from coalition_cli.handbook import FIELD_LABELS, KINDS, PLURALS, Entry, Handbook, HandbookView
+from coalition_cli.handbook import FIELD_LABELS, KINDS, LEAD, PLURALS, Entry, Handbook, HandbookView
 from coalition_cli.search import MARK_END, MARK_START, Hit, strip_marks
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
+
+    from coalition_cli.relations import Edge, Node
 
 
 class Format(StrEnum):
@@ -30,6 +36,16 @@ class Format(StrEnum):
     plain = "plain"
     markdown = "markdown"
     json = "json"
+
+
+class CiteFormat(StrEnum):
+    """`cite` also speaks BibTeX."""
+
+    rich = "rich"
+    plain = "plain"
+    markdown = "markdown"
+    json = "json"
+    bib = "bib"
 
 
 def choose_format(requested: Format | None, stream: TextIO | None = None) -> Format:
@@ -110,12 +126,16 @@ def plain_entry(handbook: HandbookView, entry: Entry) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plain_table(entries: Iterable[Entry]) -> str:
-    """One entry per line, tab-separated (id, title, detail), like `gh` when piped."""
+def plain_table(entries: Iterable[Entry], *, origins: bool = False) -> str:
+    """One entry per line, tab-separated (id, title, detail, and the file when several are in use),
+    like `gh` when piped."""
     lines = []
     for entry in entries:
         detail = detail_of(entry)
-        lines.append("\t".join([entry.id, entry.title, *([detail] if detail else [])]))
+        if origins:
+            lines.append("\t".join([entry.id, entry.title, detail, entry.origin]))
+        else:
+            lines.append("\t".join([entry.id, entry.title, *([detail] if detail else [])]))
     return "\n".join(lines) + "\n"
 
 
@@ -158,12 +178,11 @@ def md(text: str) -> str:
     return text.translate(_MARKDOWN_SPECIAL)
 
 
-def markdown_entry(handbook: HandbookView, entry: Entry, *, level: int = 2, links: bool = False) -> str:
-    """An entry as markdown; with links, related ids point at anchors in the same document."""
-    lines = []
-    if links:
-        lines.append(f'<a id="{entry.id}"></a>')
-        lines.append("")
+def markdown_entry(handbook: HandbookView, entry: Entry, *, level: int = 2) -> str:
+    """An entry as a note: an anchor and heading, the summary, the key facts, related entries as
+    links to their anchors (they resolve in an export, or in notes that collect several entries),
+    the note, and a citation line."""
+    lines = [f'<a id="{entry.id}"></a>', ""]
     lines += [f"{'#' * level} {md(entry.title)}", "", f"*{entry.kind}* `{entry.id}`", "", md(entry.summary), ""]
     for label, value in entry_rows(entry):
         if isinstance(value, tuple):
@@ -172,17 +191,11 @@ def markdown_entry(handbook: HandbookView, entry: Entry, *, level: int = 2, link
         else:
             lines.append(f"- **{label}:** {md(value)}")
     if entry.related:
-        if links:
-            names = [f"[{md(_title(handbook, r))}](#{r})" for r in entry.related]
-        else:
-            names = [f"{md(_title(handbook, r))} (`{r}`)" for r in entry.related]
+        names = [f"[{md(_title(handbook, r))}](#{r})" for r in entry.related]
         lines.append(f"- **Related:** {', '.join(names)}")
-    lines.append(f"- **Source:** {md(cite(handbook, entry.source))}")
-    if entry.quote is not None:
-        where = handbook.source_title(entry.quote.section)
-        lines += ["", f"> {md(entry.quote.text)}", ">", f"> ({md(where)})"]
     if entry.note:
         lines += ["", f"**Note:** {md(entry.note)}"]
+    lines += ["", f"Source: {citation_markdown(citation_of(handbook, entry))}"]
     return "\n".join(lines) + "\n"
 
 
@@ -191,11 +204,11 @@ def _title(handbook: HandbookView, entry_id: str) -> str:
     return entry.title if entry is not None else entry_id
 
 
-def markdown_table(entries: Iterable[Entry], *, with_kind: bool = False) -> str:
-    head = ["kind"] if with_kind else []
-    lines = ["| " + " | ".join([*head, "id", "title", "detail"]) + " |", "|" + " --- |" * (len(head) + 3)]
+def markdown_table(entries: Iterable[Entry], *, origins: bool = False) -> str:
+    tail = ["file"] if origins else []
+    lines = ["| " + " | ".join(["id", "title", "detail", *tail]) + " |", "|" + " --- |" * (len(tail) + 3)]
     for entry in entries:
-        cells = [*([entry.kind] if with_kind else []), f"`{entry.id}`", md(entry.title), md(detail_of(entry))]
+        cells = [f"`{entry.id}`", md(entry.title), md(detail_of(entry)), *([md(entry.origin)] if origins else [])]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -228,8 +241,109 @@ def markdown_export(handbook: HandbookView) -> str:
     for kind in kinds:
         lines += ["", f'<a id="{PLURALS[kind]}"></a>', "", f"## {PLURALS[kind].capitalize()}"]
         for entry in handbook.of_kind(kind):
-            lines += ["", markdown_entry(handbook, entry, level=3, links=True).rstrip("\n")]
+            lines += ["", markdown_entry(handbook, entry, level=3).rstrip("\n")]
     return "\n".join(lines) + "\n"
+
+
+# -- citations ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where an entry's claim comes from: the document, its section(s), and the quote if any."""
+
+    document: str
+    sections: tuple[str, ...]  # ids; LEAD for the opening paragraph
+    titles: tuple[str, ...]
+    quote: str | None
+    entry: Entry
+
+
+def citation_of(handbook: HandbookView, entry: Entry) -> Citation:
+    """The quote's section when there is a quote, else every section the entry rests on."""
+    ids = (entry.quote.section,) if entry.quote is not None else entry.source
+    return Citation(
+        document=handbook.source.title or handbook.title,
+        sections=tuple(ids),
+        titles=tuple(handbook.source_title(section) for section in ids),
+        quote=entry.quote.text if entry.quote is not None else None,
+        entry=entry,
+    )
+
+
+def _where(citation: Citation, quote: Callable[[str], str]) -> str:
+    """'section "A"', 'sections "A" and "B"', or 'the opening paragraph'."""
+    pairs = zip(citation.sections, citation.titles, strict=True)
+    named = [quote(title) for section, title in pairs if section != LEAD]
+    parts = ["the opening paragraph"] if LEAD in citation.sections else []
+    if named:
+        parts.append(("section " if len(named) == 1 else "sections ") + _and(named))
+    return _and(parts)
+
+
+def _and(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def citation_plain(citation: Citation) -> str:
+    text = f'"{citation.document}", ' + _where(citation, lambda title: f'"{title}"')
+    return text + (f': "{citation.quote}"' if citation.quote else "")
+
+
+def citation_markdown(citation: Citation) -> str:
+    text = f"*{md(citation.document)}*, " + _where(citation, lambda title: f'"{md(title)}"')
+    return text + (f': "{md(citation.quote)}"' if citation.quote else "")
+
+
+def _bib(text: str) -> str:
+    """Escape text for a BibTeX field."""
+    return re.sub(r"([{}\\&%$#_])", r"\\\1", text)
+
+
+def citation_bib(citation: Citation) -> str:
+    """A BibTeX-like @misc record. The article names no author or date we may give, so none appear."""
+    where = _where(citation, lambda title: f"``{title}''")
+    note = where[:1].upper() + where[1:]
+    if citation.quote:
+        note += f". Quoted: ``{citation.quote}''"
+    note += f". Cited for the entry ``{citation.entry.title}'' ({citation.entry.kind} {citation.entry.id})"
+    fields = [f"  title = {{{_bib(citation.document)}}},", f"  note = {{{_bib(note)}}},"]
+    return "\n".join([f"@misc{{coalition-{citation.entry.id},", *fields, "}"]) + "\n"
+
+
+def citation_json(citation: Citation) -> dict[str, Any]:
+    return {
+        **brief_json(citation.entry),
+        "document": citation.document,
+        "sections": [{"id": s, "title": t} for s, t in zip(citation.sections, citation.titles, strict=True)],
+        "quote": citation.quote,
+        "citation": citation_plain(citation),
+    }
+
+
+def write_citation(handbook: HandbookView, entry: Entry, fmt: Format | None) -> None:
+    """Just the citation, for pasting under a note: plain, markdown, json or rich (see write_bib)."""
+    citation = citation_of(handbook, entry)
+
+    def rich() -> RenderableType:
+        from rich.text import Text
+
+        return Text(citation_plain(citation), style="italic")
+
+    _write(
+        choose_format(fmt),
+        lambda: citation_plain(citation) + "\n",
+        lambda: citation_markdown(citation) + "\n",
+        lambda: citation_json(citation),
+        rich,
+    )
+
+
+def write_bib(handbook: HandbookView, entry: Entry) -> None:
+    sys.stdout.write(citation_bib(citation_of(handbook, entry)))
+    sys.stdout.flush()
 
 
 # -- JSON --------------------------------------------------------------------------------------
@@ -313,19 +427,19 @@ def rich_entry(handbook: HandbookView, entry: Entry) -> RenderableType:
     )
 
 
-def rich_table(entries: Iterable[Entry], *, with_kind: bool = False) -> RenderableType:
+def rich_table(entries: Iterable[Entry], *, origins: bool = False) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
 
     table = Table(show_edge=False, header_style="bold")
-    if with_kind:
-        table.add_column("kind")
     table.add_column("id", no_wrap=True)
     table.add_column("title")
     table.add_column("detail", style="dim")
+    if origins:
+        table.add_column("file", style="dim")
     for entry in entries:
         cells = [Text(entry.id, style=KIND_STYLES.get(entry.kind, "")), Text(entry.title), Text(detail_of(entry))]
-        table.add_row(*([Text(entry.kind)] if with_kind else []), *cells)
+        table.add_row(*cells, *([Text(entry.origin)] if origins else []))
     return table
 
 
@@ -357,17 +471,148 @@ def rich_hits(hits: list[Hit]) -> RenderableType:
     return Group(*parts)
 
 
+MAX_GAP_LINES = 8  # the longest gap between two facts, in lines; the others to scale
+
+
+def _date_point(date: str) -> dt.date:
+    """Where a date sits on the axis: a year or a month given alone counts from its middle."""
+    parts = [int(part) for part in date.split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 7, 1)
+    if len(parts) == 2:
+        return dt.date(parts[0], parts[1], 15)
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+def _duration(days: int, precision: int) -> str:
+    """A gap in words, no finer than the vaguer of its two dates (1 year, 2 month, 3 day)."""
+    years, rest = divmod(days, 365)
+    if precision == 1:
+        years = max(1, round(days / 365))
+        return f"about {years} year{'s' if years != 1 else ''}"
+    months = rest // 30
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if months:
+        parts.append(f"{months} month{'s' if months != 1 else ''}")
+    if not parts:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    return ("about " if precision == 2 else "") + " ".join(parts)
+
+
 def rich_timeline(facts: list[Entry]) -> RenderableType:
-    from rich.table import Table
+    """The dated facts on a vertical time axis, the gaps between them drawn to scale."""
+    from rich.console import Group
     from rich.text import Text
 
-    table = Table(show_edge=False, header_style="bold")
-    table.add_column("date", style="yellow", no_wrap=True)
-    table.add_column("fact")
-    table.add_column("id", style="dim")
-    for fact in facts:
-        table.add_row(Text(fact.date or ""), Text(fact.title), Text(fact.id))
-    return table
+    dates = [fact.date or "" for fact in facts]
+    starts = [_date_point(date) for date in dates]
+    gaps = [(later - earlier).days for earlier, later in zip(starts, starts[1:], strict=False)]
+    widest = max(gaps, default=0) or 1
+    lines: list[Text] = []
+    for index, fact in enumerate(facts):
+        line = Text(f"{dates[index]:<10}  ", style="yellow")
+        line.append("\u25cf ", style="bold yellow")
+        line.append(fact.title)
+        line.append(f"  {fact.id}", style="dim")
+        lines.append(line)
+        if index < len(gaps) and gaps[index] > 0:
+            count = max(1, round(gaps[index] / widest * MAX_GAP_LINES))
+            precision = min(dates[index].count("-"), dates[index + 1].count("-")) + 1
+            label = _duration(gaps[index], precision)
+            for row in range(count):
+                lines.append(Text(" " * 12 + "\u2502" + (f"  {label}" if row == count // 2 else ""), style="dim"))
+    return Group(*lines)
+
+
+# -- relations -----------------------------------------------------------------------------------
+
+KIND_GROUPS = {"actor": "Actors", "figure": "People", "fact": "Facts", "term": "Terms", "section": "Sections"}
+
+
+def _groups(node: Node) -> list[tuple[str, list[Node]]]:
+    """A node's children by kind: actors, people, facts, terms, then sections."""
+    return [
+        (label, [child for child in node.children if child.entry.kind == kind])
+        for kind, label in KIND_GROUPS.items()
+        if any(child.entry.kind == kind for child in node.children)
+    ]
+
+
+def plain_relations(tree: Node) -> str:
+    lines = [f"{tree.entry.title} ({tree.entry.kind}: {tree.entry.id})"]
+
+    def add(node: Node, indent: str) -> None:
+        for label, children in _groups(node):
+            lines.append(f"{indent}{label}")
+            for child in children:
+                lines.append(f"{indent}  {child.entry.title} ({child.entry.id}): {', '.join(child.links)}")
+                add(child, indent + "    ")
+
+    add(tree, "  ")
+    return "\n".join(lines) + "\n"
+
+
+def markdown_relations(tree: Node) -> str:
+    lines = [f"**{md(tree.entry.title)}** (*{tree.entry.kind}* `{tree.entry.id}`)", ""]
+
+    def add(node: Node, indent: str) -> None:
+        for label, children in _groups(node):
+            lines.append(f"{indent}- **{label}**")
+            for child in children:
+                link = f"[{md(child.entry.title)}](#{child.entry.id})"
+                lines.append(f"{indent}  - {link}: {', '.join(child.links)}")
+                add(child, indent + "    ")
+
+    add(tree, "")
+    return "\n".join(lines) + "\n"
+
+
+def relations_json(tree: Node, edges: list[Edge]) -> dict[str, Any]:
+    nodes: dict[str, dict[str, Any]] = {}
+
+    def collect(node: Node) -> None:
+        nodes.setdefault(node.entry.id, brief_json(node.entry))
+        for child in node.children:
+            collect(child)
+
+    collect(tree)
+    return {
+        "root": brief_json(tree.entry),
+        "nodes": list(nodes.values()),
+        "edges": [{"source": e.source, "target": e.target, "relation": e.relation} for e in edges],
+    }
+
+
+def rich_relations(tree: Node) -> RenderableType:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    def label(entry: Entry, links: tuple[str, ...] = ()) -> Text:
+        text = Text(entry.title, style=f"bold {KIND_STYLES.get(entry.kind, '')}" if not links else "")
+        text.append(f"  {entry.kind}: {entry.id}" if not links else f"  {entry.id}", style="dim")
+        if links:
+            text.append(f"  {', '.join(links)}", style="italic dim")
+        return text
+
+    def add(branch: Tree, node: Node) -> None:
+        for group, children in _groups(node):
+            kind_branch = branch.add(Text(group, style=KIND_STYLES.get(children[0].entry.kind, "")))
+            for child in children:
+                add(kind_branch.add(label(child.entry, child.links)), child)
+
+    root = Tree(label(tree.entry))
+    add(root, tree)
+    return root
+
+
+def write_relations(tree: Node, edges: list[Edge], fmt: Format) -> None:
+    _write(
+        fmt,
+        lambda: plain_relations(tree),
+        lambda: markdown_relations(tree),
+        lambda: relations_json(tree, edges),
+        lambda: rich_relations(tree),
+    )
 
 
 def rich_export(handbook: HandbookView) -> list[RenderableType]:
@@ -388,23 +633,87 @@ def rich_export(handbook: HandbookView) -> list[RenderableType]:
 # -- writing -----------------------------------------------------------------------------------
 
 
+_paging = True
+
+
+def allow_paging(allowed: bool) -> None:
+    """--no-pager turns paging off for the run."""
+    global _paging
+    _paging = allowed
+
+
+def _pager_rows() -> int | None:
+    """The terminal's height when long output should go through a pager, else None."""
+    if not _paging or not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().lines
+
+
+def _page(text: str) -> bool:
+    """Show text through $PAGER (else `less -R`); False if there is no pager to use."""
+    import shlex
+    import signal
+    import subprocess
+
+    command = os.environ.get("PAGER", "less -R")
+    try:
+        args = shlex.split(command)
+    except ValueError:
+        return False
+    if not args or args[0] == "cat":
+        return False
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # as git does: keep colours, and leave the text on screen at the end
+    try:
+        pager = subprocess.Popen(args, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        return False
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the pager now
+    try:
+        assert pager.stdin is not None
+        try:
+            pager.stdin.write(text.encode(encoding, errors="replace"))
+            pager.stdin.close()
+        except BrokenPipeError:
+            pass  # the reader quit the pager before the end
+        pager.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return True
+
+
+def _emit(text: str, rows: int | None) -> None:
+    if rows is not None and text.count("\n") >= rows and _page(text):
+        return
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 def _write(
     fmt: Format, plain: Callable[[], str], markdown: Callable[[], str], data: Callable[[], Any], rich: Callable[[], Any]
 ) -> None:
-    """Produce one command's output in the chosen format; only the chosen one is built."""
+    """Produce one command's output in the chosen format (only that one is built), through a pager
+    on a terminal when it is taller than the screen."""
+    rows = _pager_rows()
     if fmt is Format.rich:
         renderables = rich()
         console = _console()
-        for renderable in renderables if isinstance(renderables, list) else [renderables]:
-            console.print(renderable)
+        if rows is None:
+            for renderable in renderables if isinstance(renderables, list) else [renderables]:
+                console.print(renderable)
+            return
+        with console.capture() as captured:
+            for renderable in renderables if isinstance(renderables, list) else [renderables]:
+                console.print(renderable)
+        _emit(captured.get(), console.height)
         return
     builders: dict[Format, Callable[[], str]] = {
         Format.plain: plain,
         Format.markdown: markdown,
         Format.json: lambda: dump_json(data()),
     }
-    sys.stdout.write(builders[fmt]())
-    sys.stdout.flush()
+    _emit(builders[fmt](), rows)
 
 
 def write_entry(handbook: HandbookView, entry: Entry, fmt: Format) -> None:
@@ -417,26 +726,50 @@ def write_entry(handbook: HandbookView, entry: Entry, fmt: Format) -> None:
     )
 
 
-def write_entries(entries: list[Entry], fmt: Format, *, with_kind: bool = False) -> None:
+def entry_row_json(entry: Entry, origins: bool) -> dict[str, Any]:
+    return {**brief_json(entry), "detail": detail_of(entry), **({"origin": entry.origin} if origins else {})}
+
+
+def write_entries(entries: list[Entry], fmt: Format, *, origins: bool = False) -> None:
+    """A table of entries; `origins` adds the file each came from (when several files are in use)."""
     _write(
         fmt,
-        lambda: plain_table(entries),
-        lambda: markdown_table(entries, with_kind=with_kind),
-        lambda: [{**brief_json(e), "detail": detail_of(e)} for e in entries],
-        lambda: rich_table(entries, with_kind=with_kind),
+        lambda: plain_table(entries, origins=origins),
+        lambda: markdown_table(entries, origins=origins),
+        lambda: [entry_row_json(e, origins) for e in entries],
+        lambda: rich_table(entries, origins=origins),
     )
 
 
 def write_counts(handbook: HandbookView, fmt: Format) -> None:
-    """Every kind with its count; as JSON, every entry (the counts follow from it)."""
+    """Every kind with its count, and each file's count when several are in use; as JSON, every
+    entry (the counts follow from it)."""
     counts = [(PLURALS[kind], count) for kind, count in handbook.counts().items()]
+    files = list(handbook.origin_counts().items()) if len(handbook.files) > 1 else []
+    plain = "".join(f"{plural}\t{count}\n" for plural, count in counts)
+    plain += "".join(f"file\t{file}\t{count}\n" for file, count in files)
+    markdown = "| kind | count |\n| --- | --- |\n" + "".join(f"| {p} | {c} |\n" for p, c in counts)
+    if files:
+        markdown += "\n| file | entries |\n| --- | --- |\n" + "".join(f"| {md(f)} | {c} |\n" for f, c in files)
     _write(
         fmt,
-        lambda: "".join(f"{plural}\t{count}\n" for plural, count in counts),
-        lambda: "| kind | count |\n| --- | --- |\n" + "".join(f"| {p} | {c} |\n" for p, c in counts),
-        lambda: [{**brief_json(e), "detail": detail_of(e)} for e in handbook.entries],
-        lambda: rich_counts(handbook),
+        lambda: plain,
+        lambda: markdown,
+        lambda: [entry_row_json(e, bool(files)) for e in handbook.entries],
+        lambda: [rich_counts(handbook), *([rich_files(files)] if files else [])],
     )
+
+
+def rich_files(files: list[tuple[str, int]]) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("file")
+    table.add_column("entries", justify="right")
+    for file, count in files:
+        table.add_row(Text(file), Text(str(count)))
+    return table
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -473,7 +806,7 @@ def write_timeline(handbook: HandbookView, fmt: Format) -> None:
 def write_export(view: HandbookView, fmt: Format) -> None:
     # Every entry is shown with the titles of its relations: hold them all in memory once, rather
     # than asking the store for each.
-    handbook = Handbook(view.title, view.source, view.entries, view.path, view.format, view.variants)
+    handbook = Handbook(view.title, view.source, view.entries, view.path, view.format, view.variants, files=view.files)
     _write(
         fmt,
         lambda: plain_export(handbook),
@@ -483,13 +816,23 @@ def write_export(view: HandbookView, fmt: Format) -> None:
     )
 
 
-def write_problems(problems: list[Problem], fmt: Format) -> None:
-    """Validation problems, one `file:line:col: message` per line, or a JSON array for tools."""
+def write_problems(problems: list[Problem], warnings: list[Problem], fmt: Format) -> None:
+    """Validation problems and warnings, one `file:line:col: message` per line, or JSON for tools."""
+    found = problems + warnings
     if fmt is Format.json:
-        data = [{"file": p.file, "line": p.line, "column": p.column, "message": p.message} for p in problems]
+        data = [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "message": p.message,
+                "severity": "warning" if p.warning else "error",
+            }
+            for p in found
+        ]
         sys.stdout.write(dump_json(data))
     else:
-        sys.stdout.write("".join(f"{problem}\n" for problem in problems))
+        sys.stdout.write("".join(f"{problem}\n" for problem in found))
     sys.stdout.flush()
 
 

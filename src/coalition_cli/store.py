@@ -20,12 +20,12 @@ import hashlib
 import marshal
 import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from coalition_cli import __version__
-from coalition_cli.errors import AmbiguousName, HandbookError, NotFound
+from coalition_cli.errors import AmbiguousName, NotFound
 from coalition_cli.handbook import KINDS, LEAD, Entry, Handbook, SourceInfo, fold, label
 
 SCHEMA = 1  # bump when the tables change
@@ -44,27 +44,28 @@ def cache_folder() -> Path | None:
     return root / "coalition"
 
 
-def open_store(path: Path | None = None, progress: Progress | None = None) -> Store:
-    """The handbook at path (the bundled one by default), from the cache when it is current."""
-    from coalition_cli.loader import bundled_handbook_path, read_handbook_bytes
+def open_store(paths: Sequence[Path | None] | None = None, progress: Progress | None = None) -> Store:
+    """The handbooks at paths, layered in order (None is the bundled one, and the default), from
+    the cache when it is current."""
+    from coalition_cli.loader import bundled_handbook_path, load_stack, read_handbook_bytes
 
-    path = path or bundled_handbook_path()
-    raw = read_handbook_bytes(path)
-    key = _cache_key(path, raw)
+    bundled = bundled_handbook_path()
+    files = [path or bundled for path in paths or [None]]
+    keys = [_file_key(path, read_handbook_bytes(path)) for path in files]
+    if all(path.resolve() != bundled.resolve() for path in files):
+        # A file may put the bundled handbook beneath it (base: bundled), so its content counts too.
+        keys.append(_file_key(bundled, read_handbook_bytes(bundled)))
+    key = {"files": keys, "schema": SCHEMA, "version": __version__}
     folder = cache_folder()
     cache_file = None
     if folder is not None:
-        cache_file = folder / f"{hashlib.blake2b(key['path'].encode(), digest_size=10).hexdigest()}.sqlite3"
-    if cache_file is not None:
+        name = os.pathsep.join(str(k["path"]) for k in keys)
+        cache_file = folder / f"{hashlib.blake2b(name.encode(), digest_size=10).hexdigest()}.sqlite3"
         cached = _open_cached(cache_file, key)
         if cached is not None:
             return cached
 
-    from coalition_cli.loader import parse_handbook
-
-    handbook, problems = parse_handbook(raw, str(path), progress)
-    if problems or handbook is None:
-        raise HandbookError(problems)
+    handbook = load_stack(files, progress)
     if cache_file is not None:
         written = _write_cache(cache_file, handbook, key, progress)
         if written is not None:
@@ -72,15 +73,13 @@ def open_store(path: Path | None = None, progress: Progress | None = None) -> St
     return build_store(handbook, sqlite3.connect(":memory:"), key, progress)
 
 
-def _cache_key(path: Path, raw: bytes) -> dict[str, Any]:
+def _file_key(path: Path, raw: bytes) -> dict[str, Any]:
     stat = path.stat()
     return {
         "path": str(path.resolve()),
         "size": len(raw),
         "mtime_ns": stat.st_mtime_ns,
         "hash": hashlib.blake2b(raw, digest_size=16).hexdigest(),
-        "schema": SCHEMA,
-        "version": __version__,
     }
 
 
@@ -144,6 +143,9 @@ def build_store(
         CREATE INDEX entry_kind ON entry (kind);
         CREATE TABLE name (folded TEXT, entry INTEGER, is_id INTEGER);
         CREATE INDEX name_folded ON name (folded);
+        CREATE TABLE link (source TEXT, target TEXT, relation TEXT);
+        CREATE INDEX link_source ON link (source);
+        CREATE INDEX link_target ON link (target);
         """
     )
     entries = handbook.entries
@@ -162,6 +164,15 @@ def build_store(
             for name in dict.fromkeys(e.names())
         ),
     )
+    db.executemany(
+        "INSERT INTO link VALUES (?, ?, ?)",
+        (
+            (e.id, target, relation)
+            for e in entries
+            for relation, targets in (("related", e.related), ("mentions", e.mentions))
+            for target in targets
+        ),
+    )
     create_search_tables(db, entries, progress)
     source = handbook.source
     meta: dict[str, Any] = {
@@ -172,6 +183,8 @@ def build_store(
         "variant_map": variant_map(db, handbook.variants),
         "format": handbook.format,
         "path": handbook.path,
+        "files": handbook.files or (handbook.path,),
+        "warnings": tuple(str(warning) for warning in handbook.warnings),
     }
     db.executemany("INSERT INTO meta VALUES (?, ?)", ((name, marshal.dumps(value)) for name, value in meta.items()))
     db.commit()
@@ -190,6 +203,8 @@ class Store:
         self.variant_map: dict[str, tuple[str, ...]] = meta["variant_map"]
         self.format: int = meta["format"]
         self.path: str = meta["path"]
+        self.files: tuple[str, ...] = meta["files"]
+        self.warnings: tuple[str, ...] = meta["warnings"]
         self._entries: tuple[Entry, ...] | None = None
 
     def _rows(self, where: str = "", params: Iterable[Any] = (), order: str = "rowid") -> list[Entry]:
@@ -213,12 +228,29 @@ class Store:
         )
         return {rowid: Entry.from_data(kind, marshal.loads(data), origin) for rowid, kind, origin, data in rows}
 
+    def by_ids(self, entry_ids: Iterable[str]) -> dict[str, Entry]:
+        wanted = list(entry_ids)
+        found = self._rows(f"WHERE id IN ({', '.join('?' * len(wanted))})", wanted)
+        return {entry.id: entry for entry in found}
+
     def of_kind(self, kind: str) -> list[Entry]:
         return self._rows("WHERE kind = ?", (kind,))
 
     def counts(self) -> dict[str, int]:
         found = dict(self.db.execute("SELECT kind, count(*) FROM entry GROUP BY kind").fetchall())
         return {kind: found.get(kind, 0) for kind in KINDS}
+
+    def origin_counts(self) -> dict[str, int]:
+        found = dict(self.db.execute("SELECT origin, count(*) FROM entry GROUP BY origin").fetchall())
+        return {file: found.get(file, 0) for file in self.files}
+
+    def links(self, entry_id: str) -> list[tuple[str, str, str]]:
+        """Every (source, target, relation) touching an entry, either way: related and mentions."""
+        rows = self.db.execute(
+            "SELECT source, target, relation FROM link WHERE source = ? OR target = ? ORDER BY rowid",
+            (entry_id, entry_id),
+        )
+        return [(str(s), str(t), str(r)) for s, t, r in rows]
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM entry").fetchone()[0])
@@ -233,8 +265,12 @@ class Store:
         row = self.db.execute("SELECT title FROM entry WHERE id = ? AND kind = 'section'", (source_id,)).fetchone()
         return str(row[0]) if row else source_id
 
+    def materialize(self) -> Handbook:
+        """The whole handbook in memory, for output that shows every entry with its relations."""
+        return Handbook(self.title, self.source, self.entries, self.path, self.format, self.variants, files=self.files)
+
     def to_data(self) -> dict[str, Any]:
-        return Handbook(self.title, self.source, self.entries, self.path, self.format, self.variants).to_data()
+        return self.materialize().to_data()
 
     # -- names ---------------------------------------------------------------------------------
 

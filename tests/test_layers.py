@@ -1,0 +1,157 @@
+"""Readers' own handbooks layered on the shipped one, and `coalition init`."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from coalition_cli.commands import STARTER
+from coalition_cli.loader import check_handbook
+from tests.conftest import MINIMAL, Invoke, Run
+
+NOTES = """\
+format: 1
+title: My notes
+base: bundled
+extend:
+  - id: iran
+    aliases: [Persia]
+    note: Check the adviser count against other reporting.
+    related: [my-reading]
+terms:
+  - id: my-reading
+    title: My reading list
+    summary: Sources I mean to read next.
+    related: [iran, soleimani]
+    source: [divergent-approaches]
+"""
+
+COLLIDING = """\
+format: 1
+title: Colliding notes
+base: bundled
+actors:
+  - id: china
+    name: China, again
+    type: state
+    summary: A summary that must not replace the handbook's.
+    aliases: [Beijing]
+    source: [us-presence]
+"""
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.yaml"
+    path.write_text(NOTES, encoding="utf-8")
+    return path
+
+
+def test_notes_extend_an_entry_and_add_their_own(invoke: Invoke, notes: Path) -> None:
+    env = {"COALITION_HANDBOOK": str(notes)}
+    iran = invoke("show", "persia", env=env)  # the new alias finds the shipped entry
+    assert iran.exit_code == 0, iran.stderr
+    assert iran.stdout.startswith("Iran (actor: iran)\n")
+    assert "Also called: Iranian, Iranians, Islamic Republic of Iran, Persia\n" in iran.stdout
+    assert "Note: notes.yaml: Check the adviser count against other reporting.\n" in iran.stdout
+    assert iran.stdout.count("my-reading") == 1
+    assert invoke("show", "term", "my-reading", env=env).stdout.startswith("My reading list (term: my-reading)")
+    assert iran.stderr == ""
+
+
+def test_list_shows_which_file_each_entry_comes_from(invoke: Invoke, notes: Path) -> None:
+    env = {"COALITION_HANDBOOK": str(notes)}
+    counts = invoke("list", env=env).stdout.splitlines()
+    assert counts[:5] == ["sections\t11", "actors\t11", "figures\t3", "facts\t9", "terms\t15"]
+    assert counts[5].startswith("file\t") and counts[5].endswith("handbook.yaml\t48")
+    assert counts[6] == f"file\t{notes}\t1"
+    terms = invoke("list", "terms", env=env).stdout.splitlines()
+    assert terms[-1] == f"my-reading\tMy reading list\t\t{notes}"
+    rows = json.loads(invoke("list", "terms", "-f", "json", env=env).stdout)
+    assert rows[-1]["origin"] == str(notes)
+
+
+@pytest.mark.parametrize("spelling", ["{sep}{notes}", "@bundled{sep}{notes}"])
+def test_path_lists_name_the_bundled_handbook(invoke: Invoke, tmp_path: Path, spelling: str) -> None:
+    plain = tmp_path / "plain-notes.yaml"
+    plain.write_text(NOTES.replace("base: bundled\n", ""), encoding="utf-8")
+    value = spelling.format(sep=os.pathsep, notes=plain)
+    for args, env in ((["--handbook", value], None), ([], {"COALITION_HANDBOOK": value})):
+        result = invoke(*args, "show", "persia", env=env)
+        assert result.exit_code == 0 and result.stdout.startswith("Iran (actor: iran)")
+
+
+def test_repeated_handbook_option_layers_in_order(invoke: Invoke, tmp_path: Path, minimal_handbook: Path) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("format: 1\ntitle: Extra\nextend:\n  - id: somewhere\n    aliases: [Anywhere]\n", encoding="utf-8")
+    result = invoke("--handbook", str(minimal_handbook), "--handbook", str(extra), "show", "anywhere")
+    assert result.exit_code == 0 and result.stdout.startswith("Somewhere (actor: somewhere)")
+    # The other way round, the extension has nothing beneath it to extend.
+    wrong = invoke("--handbook", str(extra), "--handbook", str(minimal_handbook), "list")
+    assert wrong.exit_code == 3
+    assert 'extend[0]: no entry "somewhere" beneath it (add base: bundled?)' in wrong.stderr
+
+
+def test_collisions_are_told_on_every_run(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "colliding.yaml"
+    path.write_text(COLLIDING, encoding="utf-8")
+    env = {"COALITION_HANDBOOK": str(path)}
+    for _ in range(2):  # built, then from the cache: the warning stays
+        result = run("show", "beijing", env=env)
+        assert result.returncode == 0
+        assert result.stdout.startswith(b"China (actor: china)\n\nChina appears once in the article")
+        assert result.stderr.decode() == (
+            f'coalition: {path}:5:9: warning: actor "china" is already in a handbook beneath this one: its aliases,'
+            " note and related ids are added there and its other fields ignored (to add on purpose, use extend:)\n"
+        )
+
+
+def test_validate_reads_a_notes_file_on_its_base(invoke: Invoke, notes: Path, tmp_path: Path) -> None:
+    result = invoke("validate", str(notes))
+    assert result.exit_code == 0
+    assert result.stdout == f"{notes}: valid, 49 entries in 2 files\n"
+    broken = tmp_path / "broken-notes.yaml"
+    broken.write_text(NOTES.replace("related: [my-reading]", "related: [my-readng]"), encoding="utf-8")
+    result = invoke("validate", str(broken))
+    assert result.exit_code == 3
+    assert (
+        result.stdout
+        == f'{broken}:8:15: extend[0].related: no entry with id "my-readng" (did you mean "my-reading"?)\n'
+    )
+
+
+def test_validate_without_a_path_checks_every_file_in_use(invoke: Invoke, notes: Path, tmp_path: Path) -> None:
+    colliding = tmp_path / "colliding.yaml"
+    colliding.write_text(COLLIDING, encoding="utf-8")
+    result = invoke("validate", env={"COALITION_HANDBOOK": f"{notes}{os.pathsep}{colliding}"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f'{colliding}:5:9: warning: actor "china" is already in a handbook')
+    assert lines[1] == f"{notes}{os.pathsep}{colliding}: valid, 49 entries in 3 files"
+
+
+def test_init_writes_a_starter_that_validates_and_works(invoke: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "my-notes.yaml"
+    result = invoke("init", str(path))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == f"coalition: wrote {path}; use it with: COALITION_HANDBOOK={path} coalition show iran\n"
+    assert path.read_text().startswith("# My notes for coalition")
+    assert check_handbook(path)[1] == []
+    shown = invoke("show", "iran", env={"COALITION_HANDBOOK": str(path)})
+    assert "Persia" in shown.stdout and "my-notes.yaml: A note of my own" in shown.stdout
+
+
+def test_init_never_overwrites(invoke: Invoke, minimal_handbook: Path) -> None:
+    before = minimal_handbook.read_text()
+    result = invoke("init", str(minimal_handbook))
+    assert result.exit_code == 1
+    assert result.stderr == f"coalition: {minimal_handbook} already exists; give another path, or remove it first\n"
+    assert minimal_handbook.read_text() == before == MINIMAL
+
+
+def test_starter_is_the_documented_one() -> None:
+    assert "base: bundled" in STARTER and "extend:" in STARTER

@@ -1,0 +1,166 @@
+"""Notes-ready output: citations, markdown that links, the relation view, and stable plain text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from markdown_it import MarkdownIt
+
+from coalition_cli.handbook import Handbook
+from tests.conftest import Invoke
+
+ARTICLE = "Understanding The Russia-Syria-Iran-Iraq Coalition: A Geopolitical Deep Dive"
+
+
+def test_cite_plain_names_article_section_and_quote(invoke: Invoke) -> None:
+    result = invoke("cite", "iranian-advisers-47")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f'"{ARTICLE}", section "Divergent Approaches: Russia vs. Iran in Syria": "the Russians had more advisers to'
+        ' the regular Syrian forces than the Iranians, who only had 47 in total"\n'
+    )
+
+
+def test_cite_without_a_quote_names_every_section(invoke: Invoke) -> None:
+    out = invoke("cite", "term", "irgc").stdout
+    assert out == (
+        f'"{ARTICLE}", sections "Key Players and Their Roles", "Lieutenant General Qassem Soleimani\'s Leadership"'
+        ' and "Divergent Approaches: Russia vs. Iran in Syria"\n'
+    )
+
+
+def test_cite_the_opening_paragraph(invoke: Invoke) -> None:
+    out = invoke("cite", "four-plus-one").stdout
+    assert (
+        out
+        == f'"{ARTICLE}", the opening paragraph: "often referred to as the "4+1" due to the inclusion of Hezbollah"\n'
+    )
+
+
+def test_cite_markdown_and_bib(invoke: Invoke) -> None:
+    markdown = invoke("cite", "soleimani", "-f", "markdown").stdout
+    assert markdown.startswith(f'*{ARTICLE}*, section "Lieutenant General Qassem Soleimani\'s Leadership": "who was')
+    bib = invoke("cite", "fact", "us-troops-south-korea", "--format", "bib").stdout
+    assert bib == (
+        "@misc{coalition-us-troops-south-korea,\n"
+        f"  title = {{{ARTICLE}}},\n"
+        "  note = {Section ``The US Presence and Regional Power Vacuum''. Quoted: ``such as 28,500 troops in South"
+        " Korea''. Cited for the entry ``U.S. troops in South Korea, as a comparison'' (fact us-troops-south-korea)},\n"
+        "}\n"
+    )
+    data = json.loads(invoke("cite", "mod", "-f", "json").stdout)
+    assert data["id"] == "mod" and data["sections"] == [
+        {"id": "divergent-approaches", "title": data["sections"][0]["title"]}
+    ]
+    assert data["quote"] == "regularly visiting the MOD" and data["document"] == ARTICLE
+
+
+def test_cite_unknown_entry(invoke: Invoke) -> None:
+    result = invoke("cite", "atlantis")
+    assert result.exit_code == 1 and result.stderr.startswith('coalition: no entry named "atlantis"')
+
+
+def _link_targets_and_anchors(markdown: str) -> tuple[set[str], set[str]]:
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    targets: set[str] = set()
+    anchors: set[str] = set()
+
+    def walk(items: list) -> None:  # type: ignore[type-arg]
+        for token in items:
+            if token.type == "link_open":
+                href = str(token.attrGet("href"))
+                assert href.startswith("#"), href  # every link stays inside the document
+                targets.add(href[1:])
+            if token.type in ("html_inline", "html_block") and 'id="' in token.content:
+                anchors.add(token.content.split('id="')[1].split('"')[0])
+            walk(token.children or [])
+
+    walk(tokens)
+    return targets, anchors
+
+
+def test_markdown_export_links_all_resolve(invoke: Invoke, handbook: Handbook) -> None:
+    markdown = invoke("export", "--format", "markdown").stdout
+    targets, anchors = _link_targets_and_anchors(markdown)
+    assert {entry.id for entry in handbook.entries} <= anchors
+    assert len(targets) > 40
+    assert targets <= anchors, sorted(targets - anchors)
+    assert "## Contents" in markdown
+
+
+def test_shown_entries_collected_in_one_note_link_to_each_other(invoke: Invoke) -> None:
+    note = "\n".join(invoke("show", name, "-f", "markdown").stdout for name in ("iran", "irgc", "soleimani"))
+    targets, anchors = _link_targets_and_anchors(note)
+    assert {"irgc", "soleimani"} <= targets & anchors
+
+
+def test_related_plain_is_an_indented_list(invoke: Invoke) -> None:
+    assert invoke("related", "carlos").stdout == (
+        "Carlos Antonio Alcala Cordones (figure: carlos-antonio-alcala-cordones)\n"
+        "  People\n"
+        "    Qassem Soleimani (soleimani): related, relates to it\n"
+        "  Sections\n"
+        "    Lieutenant General Qassem Soleimani's Leadership (soleimani-leadership): related, mentions it\n"
+    )
+
+
+def test_related_json_is_edges_as_the_handbook_states_them(invoke: Invoke) -> None:
+    data = json.loads(invoke("related", "carlos", "-f", "json").stdout)
+    assert data["root"] == {
+        "kind": "figure",
+        "id": "carlos-antonio-alcala-cordones",
+        "title": "Carlos Antonio Alcala Cordones",
+    }
+    edges = {(e["source"], e["target"], e["relation"]) for e in data["edges"]}
+    assert edges == {
+        ("carlos-antonio-alcala-cordones", "soleimani", "related"),
+        ("soleimani", "carlos-antonio-alcala-cordones", "related"),
+        ("carlos-antonio-alcala-cordones", "soleimani-leadership", "related"),
+        ("soleimani-leadership", "carlos-antonio-alcala-cordones", "mentions"),
+    }
+    assert {node["id"] for node in data["nodes"]} == {
+        "carlos-antonio-alcala-cordones",
+        "soleimani",
+        "soleimani-leadership",
+    }
+
+
+def test_related_depth_two_reaches_members_and_their_people(invoke: Invoke) -> None:
+    out = invoke("related", "actor", "axis-of-resistance", "--depth", "2").stdout
+    lines = out.splitlines()
+    iran = lines.index("    Iran (iran): related, relates to it")
+    assert (
+        "      People" in lines[iran:]
+        and "        Qassem Soleimani (soleimani): related, relates to it" in lines[iran:]
+    )
+    # No entry repeats on its own path: the root never appears beneath itself.
+    assert all("(axis-of-resistance)" not in line for line in lines[1:])
+
+
+def test_related_markdown_links(invoke: Invoke) -> None:
+    out = invoke("related", "mod", "-f", "markdown").stdout
+    assert out.startswith(
+        "**MOD** (*term* `mod`)\n\n- **Actors**\n  - [Islamic Revolutionary Guard Corps](#irgc): related"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "iran"],
+        ["list"],
+        ["list", "facts"],
+        ["search", "airspace"],
+        ["timeline"],
+        ["export"],
+        ["export", "-f", "markdown"],
+        ["related", "iran", "--depth", "2"],
+        ["cite", "iran"],
+        ["show", "soleimani", "-f", "markdown"],
+    ],
+)
+def test_plain_and_markdown_output_is_stable(invoke: Invoke, args: list[str]) -> None:
+    outputs = {invoke(*args).stdout for _ in range(3)}
+    assert len(outputs) == 1
+    assert "\x1b[" not in outputs.pop()
