@@ -18,13 +18,16 @@ on this script; --strict makes it exit 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import pty
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,7 +89,9 @@ def run_on_terminal(command: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # pragma: no cover - the child
-        os.execvpe(command[0], command, {**env, "TERM": "xterm-256color", "COLUMNS": "100"})
+        # A 100x50 terminal, which the entry fits, so no pager waits for keys (PAGER=cat makes sure).
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 100, 0, 0))
+        os.execvpe(command[0], command, {**env, "TERM": "xterm-256color", "PAGER": "cat"})
     while True:
         try:
             if not os.read(fd, 65536):

@@ -196,7 +196,8 @@ def create_search_tables(db: sqlite3.Connection, entries: Sequence[Entry], progr
         f"""
         CREATE VIRTUAL TABLE entries USING fts5(
             kind UNINDEXED, entry_id UNINDEXED, names, body, extra, tokenize = '{TOKENIZER}');
-        CREATE VIRTUAL TABLE words USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+        CREATE VIRTUAL TABLE words USING fts5(
+            text, tokenize = 'unicode61 remove_diacritics 2', content = '', detail = none, columnsize = 0);
         CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, 'row');
         """
     )
