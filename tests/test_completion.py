@@ -113,3 +113,17 @@ def test_completion_in_a_real_bash(coalition_bin: str, tmp_path: Path) -> None:
         assert screen.strip() == "$ coalition show actor ir"  # nothing offered, nothing printed
     finally:
         subprocess.run([*tmux, "kill-server"], check=False)
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [("bash", "complete -o default -F"), ("zsh", "compdef"), ("fish", "complete --command coalition")],
+)
+def test_show_completion_prints_each_shells_script(coalition_bin: str, shell: str, marker: str) -> None:
+    # typer detects the reader's shell from the parent process; this variable lets a test name it.
+    env = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    result = subprocess.run(
+        [coalition_bin, "--show-completion", shell], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0
+    assert marker in result.stdout and "_COALITION_COMPLETE" in result.stdout

@@ -66,7 +66,7 @@ app = typer.Typer(
         "--format rich|plain|markdown|json.\n\n"
         "\b\nExit codes:\n"
         "  0  found\n"
-        "  1  nothing found (no such entry, no search hit)\n"
+        "  1  nothing found (no such entry, no search hit) or nothing done\n"
         "  2  usage error\n"
         "  3  the handbook cannot be read or is invalid\n"
         "  130  interrupted"

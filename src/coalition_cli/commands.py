@@ -13,9 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from coalition_cli.errors import EXIT_INTERRUPTED, CoalitionError, InvalidHandbook, NotFound, UsageProblem
+from coalition_cli.errors import (
+    EXIT_INTERRUPTED,
+    CoalitionError,
+    InvalidHandbook,
+    NotFound,
+    NothingDone,
+    UsageProblem,
+)
 from coalition_cli.handbook import KIND_WORDS, PLURALS, parse_kind
-from coalition_cli.render import CiteFormat, Format, choose_format
+from coalition_cli.render import CiteFormat, Format, allow_paging, choose_format
 
 if TYPE_CHECKING:
     from coalition_cli.handbook import Entry
@@ -93,8 +100,6 @@ class Session:
     """The handbooks a run uses (from --handbook or COALITION_HANDBOOK), opened on first need."""
 
     def __init__(self, handbooks: list[str] | None = None, pager: bool = True, quiet: bool = False) -> None:
-        from coalition_cli.render import allow_paging
-
         allow_paging(pager)
         from_env = os.environ.get(HANDBOOK_ENV)
         values = handbooks or ([from_env] if from_env else [])
@@ -263,10 +268,10 @@ terms:
 def init(path: Path) -> None:
     """Write a starter notes handbook, never over an existing file."""
     if path.exists():
-        raise NotFound(f"{path} already exists; give another path, or remove it first")
+        raise NothingDone(f"{path} already exists; give another path, or remove it first")
     try:
         with path.open("x", encoding="utf-8") as handle:
             handle.write(STARTER.format(path=path))
     except OSError as error:
-        raise NotFound(f"cannot write {path}: {error.strerror or error}") from None
+        raise NothingDone(f"cannot write {path}: {error.strerror or error}") from None
     note(f"wrote {path}; use it with: COALITION_HANDBOOK={path} coalition show iran")

@@ -81,6 +81,12 @@ class HandbookError(CoalitionError):
         super().__init__(first + tail)
 
 
+class NothingDone(CoalitionError):
+    """A command declined to act, such as `init` on a file that exists."""
+
+    exit_code = EXIT_NOT_FOUND
+
+
 class InvalidHandbook(CoalitionError):
     """`validate` found problems (already printed); the message is the one-line summary."""
 

@@ -101,7 +101,7 @@ def detail_of(entry: Entry) -> str:
     return str(entry.details.get("stands_for") or entry.details.get("role") or "")
 
 
-def cite(handbook: HandbookView, section_ids: Iterable[str]) -> str:
+def source_titles(handbook: HandbookView, section_ids: Iterable[str]) -> str:
     return "; ".join(handbook.source_title(section_id) for section_id in section_ids)
 
 
@@ -122,7 +122,7 @@ def plain_entry(handbook: HandbookView, entry: Entry) -> str:
         lines.append(f"Note: {entry.note}")
     if entry.related:
         lines.append(f"Related: {', '.join(entry.related)}")
-    lines.append(f"Source: {cite(handbook, entry.source)}")
+    lines.append(f"Source: {source_titles(handbook, entry.source)}")
     return "\n".join(lines) + "\n"
 
 
@@ -415,7 +415,7 @@ def rich_entry(handbook: HandbookView, entry: Entry) -> RenderableType:
             related.append(", " if index else "")
             related.append(entry_id, style=KIND_STYLES.get(getattr(handbook.get(entry_id), "kind", ""), ""))
         table.add_row(Text("Related"), related)
-    table.add_row(Text("Source"), Text(cite(handbook, entry.source), style="dim"))
+    table.add_row(Text("Source"), Text(source_titles(handbook, entry.source), style="dim"))
     body = Group(Text(entry.summary), Text(""), table)
     return Panel(
         body,
