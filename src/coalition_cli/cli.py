@@ -136,6 +136,12 @@ FormatOption = Annotated[
 ]
 
 
+# `[KIND] NAME...`, as show, cite and related take it.
+EntryWords = Annotated[
+    list[str], typer.Argument(metavar="[KIND] NAME...", show_default=False, autocompletion=_complete_words)
+]
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -175,9 +181,7 @@ def main_options(
 )
 def show(
     ctx: typer.Context,
-    words: Annotated[
-        list[str], typer.Argument(metavar="[KIND] NAME...", show_default=False, autocompletion=_complete_words)
-    ],
+    words: EntryWords,
     fmt: FormatOption = None,
 ) -> None:
     """Show one entry in full.
@@ -208,8 +212,8 @@ def list_entries(
 ) -> None:
     """List the entries of one kind, or every kind with its count.
 
-    Piped, each entry is one tab-separated line: id, title, detail. As JSON without a KIND, every
-    entry is listed.
+    Piped, each entry is one tab-separated line: id, title, detail, and its file when several
+    handbook files are in use. As JSON without a KIND, every entry is listed.
     """
     commands.list_entries(_session(ctx), kind_word, fmt)
 
@@ -307,9 +311,6 @@ CiteFormatOption = Annotated[
         help="rich, plain, markdown, json or bib [default: rich on a terminal, plain otherwise]",
         show_default=False,
     ),
-]
-EntryWords = Annotated[
-    list[str], typer.Argument(metavar="[KIND] NAME...", show_default=False, autocompletion=_complete_words)
 ]
 
 
