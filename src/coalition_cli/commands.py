@@ -207,7 +207,7 @@ def timeline(session: Session, fmt: Format | None) -> None:
 def export(session: Session, fmt: Format | None) -> None:
     from coalition_cli.render import write_export
 
-    write_export(session.store(), choose_format(fmt))
+    write_export(session.store().materialize(), choose_format(fmt))
 
 
 def validate(session: Session, path: Path | None, fmt: Format | None) -> None:

@@ -61,6 +61,7 @@ FIELD_LABELS: dict[str, str] = {
 # The source's opening paragraph has no heading of its own, so it is not a section; entries that rest
 # on it cite this id instead.
 LEAD = "lead"
+LEAD_TITLE = "opening paragraph"
 
 Value = str | bool | int | float | tuple[str, ...]
 
@@ -228,7 +229,7 @@ class Handbook:
     def source_title(self, source_id: str) -> str:
         """A section's heading, or a description of the lead, for citing where a claim comes from."""
         if source_id == LEAD:
-            return "opening paragraph"
+            return LEAD_TITLE
         section = self.get(source_id)
         return section.title if section is not None else source_id
 
@@ -319,8 +320,6 @@ class HandbookView(Protocol):
     def counts(self) -> dict[str, int]: ...
 
     def origin_counts(self) -> dict[str, int]: ...
-
-    def to_data(self) -> dict[str, Any]: ...
 
 
 def label(entry: Entry, kind: str | None = None) -> str:

@@ -40,15 +40,7 @@ def run(argv: list[str]) -> None:
             fmt = _format(options)
             action = lambda: commands.show(session, words, fmt)  # noqa: E731
         elif command == "search":
-            names = {
-                "-f": "format",
-                "--format": "format",
-                "-k": "kind",
-                "--kind": "kind",
-                "-n": "limit",
-                "--limit": "limit",
-            }
-            words, options = _parse(rest, values=names)
+            words, options = _parse(rest, values=_SEARCH_OPTIONS)
             fmt = _format(options)
             limit = _limit(options)
             kinds = options.get("kind", [])

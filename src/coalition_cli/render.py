@@ -702,11 +702,12 @@ def _write(
         if rows is None:
             for renderable in renderables if isinstance(renderables, list) else [renderables]:
                 console.print(renderable)
-            return
-        with console.capture() as captured:
-            for renderable in renderables if isinstance(renderables, list) else [renderables]:
-                console.print(renderable)
-        _emit(captured.get(), console.height)
+        else:
+            # Drawn for this terminal, then paged if it is taller than the screen.
+            with console.capture() as captured:
+                for renderable in renderables if isinstance(renderables, list) else [renderables]:
+                    console.print(renderable)
+            _emit(captured.get(), console.height)
         return
     builders: dict[Format, Callable[[], str]] = {
         Format.plain: plain,
@@ -803,10 +804,9 @@ def write_timeline(handbook: HandbookView, fmt: Format) -> None:
     )
 
 
-def write_export(view: HandbookView, fmt: Format) -> None:
-    # Every entry is shown with the titles of its relations: hold them all in memory once, rather
-    # than asking the store for each.
-    handbook = Handbook(view.title, view.source, view.entries, view.path, view.format, view.variants, files=view.files)
+def write_export(handbook: Handbook, fmt: Format) -> None:
+    """The whole handbook, held in memory (`Store.materialize`): every entry is shown with the
+    titles of its relations, and asking a store for each would be thousands of queries."""
     _write(
         fmt,
         lambda: plain_export(handbook),

@@ -26,7 +26,7 @@ from typing import Any
 
 from coalition_cli import __version__
 from coalition_cli.errors import AmbiguousName, NotFound
-from coalition_cli.handbook import KINDS, LEAD, Entry, Handbook, SourceInfo, fold, label
+from coalition_cli.handbook import KINDS, LEAD, LEAD_TITLE, Entry, Handbook, SourceInfo, fold, label
 
 SCHEMA = 1  # bump when the tables change
 CACHE_ENV = "COALITION_NO_CACHE"
@@ -207,9 +207,13 @@ class Store:
         self.warnings: tuple[str, ...] = meta["warnings"]
         self._entries: tuple[Entry, ...] | None = None
 
+    def _numbered(self, where: str = "", params: Iterable[Any] = (), order: str = "rowid") -> list[tuple[int, Entry]]:
+        """Entries (with their rowids) from the rows the condition selects."""
+        rows = self.db.execute(f"SELECT rowid, kind, origin, data FROM entry {where} ORDER BY {order}", tuple(params))
+        return [(rowid, Entry.from_data(kind, marshal.loads(data), origin)) for rowid, kind, origin, data in rows]
+
     def _rows(self, where: str = "", params: Iterable[Any] = (), order: str = "rowid") -> list[Entry]:
-        rows = self.db.execute(f"SELECT kind, origin, data FROM entry {where} ORDER BY {order}", tuple(params))
-        return [Entry.from_data(kind, marshal.loads(data), origin) for kind, origin, data in rows]
+        return [entry for _, entry in self._numbered(where, params, order)]
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -223,10 +227,7 @@ class Store:
 
     def by_rowids(self, rowids: Iterable[int]) -> dict[int, Entry]:
         wanted = list(rowids)
-        rows = self.db.execute(
-            f"SELECT rowid, kind, origin, data FROM entry WHERE rowid IN ({', '.join('?' * len(wanted))})", wanted
-        )
-        return {rowid: Entry.from_data(kind, marshal.loads(data), origin) for rowid, kind, origin, data in rows}
+        return dict(self._numbered(f"WHERE rowid IN ({', '.join('?' * len(wanted))})", wanted))
 
     def by_ids(self, entry_ids: Iterable[str]) -> dict[str, Entry]:
         wanted = list(entry_ids)
@@ -261,16 +262,13 @@ class Store:
 
     def source_title(self, source_id: str) -> str:
         if source_id == LEAD:
-            return "opening paragraph"
+            return LEAD_TITLE
         row = self.db.execute("SELECT title FROM entry WHERE id = ? AND kind = 'section'", (source_id,)).fetchone()
         return str(row[0]) if row else source_id
 
     def materialize(self) -> Handbook:
         """The whole handbook in memory, for output that shows every entry with its relations."""
         return Handbook(self.title, self.source, self.entries, self.path, self.format, self.variants, files=self.files)
-
-    def to_data(self) -> dict[str, Any]:
-        return self.materialize().to_data()
 
     # -- names ---------------------------------------------------------------------------------
 
