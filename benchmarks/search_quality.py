@@ -53,7 +53,9 @@ def load_questions() -> list[dict[str, object]]:
 
 
 def evaluate(index: SearchIndex | None = None) -> list[Outcome]:
-    index = index or SearchIndex(build_store(load_handbook(), sqlite3.connect(":memory:")))
+    if index is None:
+        with build_store(load_handbook(), sqlite3.connect(":memory:")) as store:
+            return evaluate(SearchIndex(store))
     outcomes = []
     for item in load_questions():
         question, answers = str(item["q"]), [str(a) for a in item["answers"]]  # type: ignore[attr-defined]

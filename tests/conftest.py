@@ -1,4 +1,7 @@
-"""Shared fixtures: a clean environment, the CLI runner, the installed command and the source."""
+"""Shared fixtures: a clean environment, the CLI runner, the installed command and the source.
+
+Helpers that are not fixtures live in tests/helpers.py.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +20,7 @@ from coalition_cli.cli import app
 from coalition_cli.handbook import Handbook
 from coalition_cli.loader import load_handbook
 from coalition_cli.store import Store, build_store
-
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = ROOT.parent / "shared" / "source" / "article.md"
-DATA = Path(__file__).resolve().parent / "data"
-
-# Variables that change what the program prints; tests set the ones they need explicitly.
-_LEAKY_ENV = ("FORCE_COLOR", "NO_COLOR", "CLICOLOR_FORCE", "PY_COLORS", "COALITION_HANDBOOK", "TERMINAL_WIDTH")
+from tests.helpers import LEAKY_ENV, require_source
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +31,7 @@ def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, cache_home: Path) -> Iterator[None]:
-    for name in _LEAKY_ENV:
+    for name in LEAKY_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
@@ -43,9 +40,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, cache_home: Path) -> Iterator[Non
 
 @pytest.fixture(scope="session")
 def article() -> str:
-    if not ARTICLE.is_file():
-        pytest.fail(f"the source article is missing: {ARTICLE} (../shared must sit beside the repo)")
-    return ARTICLE.read_text(encoding="utf-8")
+    return require_source()
 
 
 @pytest.fixture(scope="session")
@@ -59,8 +54,9 @@ def memory_store(handbook: Handbook) -> Store:
 
 
 @pytest.fixture(scope="session")
-def store(handbook: Handbook) -> Store:
-    return memory_store(handbook)
+def store(handbook: Handbook) -> Iterator[Store]:
+    with memory_store(handbook) as opened:
+        yield opened
 
 
 Invoke = Callable[..., Result]
@@ -99,7 +95,7 @@ def run(coalition_bin: str, tmp_path: Path) -> Run:
     def call(
         *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
     ) -> subprocess.CompletedProcess[bytes]:
-        full_env = {k: v for k, v in os.environ.items() if k not in _LEAKY_ENV}
+        full_env = {k: v for k, v in os.environ.items() if k not in LEAKY_ENV}
         full_env.update(env or {})  # XDG_CACHE_HOME comes from clean_env's monkeypatched os.environ
         return subprocess.run(
             [coalition_bin, *args], capture_output=True, env=full_env, cwd=cwd or tmp_path, timeout=60, check=False

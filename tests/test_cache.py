@@ -3,6 +3,7 @@ and never needed (a read-only or missing cache folder only makes the program slo
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import re
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINIMAL, ROOT, Run
+from tests.conftest import MINIMAL, Run
+from tests.helpers import ROOT
 
 NEW_SUMMARY = "A place that exists only in tests."
 
@@ -105,7 +107,8 @@ def test_corrupt_cache_is_ignored_and_rebuilt(run: Run, handbook_file: Path, cac
     result = show(run, handbook_file, cache)
     assert result.returncode == 0 and result.stderr == b""
     assert NEW_SUMMARY.encode() in result.stdout
-    assert sqlite3.connect(cache_file).execute("SELECT count(*) FROM entry").fetchone() == (2,)
+    with contextlib.closing(sqlite3.connect(cache_file)) as db:
+        assert db.execute("SELECT count(*) FROM entry").fetchone() == (2,)
 
 
 def test_unwritable_cache_folder_still_works(run: Run, handbook_file: Path, tmp_path: Path) -> None:

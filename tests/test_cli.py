@@ -13,7 +13,8 @@ import yaml
 
 from coalition_cli.handbook import Handbook
 from coalition_cli.loader import load_handbook
-from tests.conftest import DATA, Invoke
+from tests.conftest import Invoke
+from tests.helpers import DATA
 
 ANSI = "\x1b["
 BOX = re.compile(r"[\u2500-\u257f]")
@@ -133,7 +134,7 @@ def test_show_markdown_is_a_note(invoke: Invoke) -> None:
     assert out.endswith(
         "Source: *Understanding The Russia-Syria-Iran-Iraq Coalition: A Geopolitical Deep Dive*, section"
         ' "Lieutenant General Qassem Soleimani\'s Leadership": "who was assassinated in a U.S. drone strike near'
-        ' Baghdad\u2019s international airport on January 3, 2020"\n'
+        ' Baghdad\u2019s international airport on January 3, 2020"\n\n'
     )
 
 

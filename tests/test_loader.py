@@ -107,9 +107,7 @@ sections:
     )
     assert messages(path) == [
         '3:1: unknown key "sourc" (did you mean "source"?)',
-        '5:5: actor Iran: missing "name"',
         '5:9: actor Iran: id: "Iran" is not a valid id (lowercase letters, digits, hyphens)',
-        '6:5: actor Iran: actors take "name", not "title"',
         "7:14: actor Iran: summary: expected text, got the number 2010 (put it in quotes)",
         '8:15: actor Iran: related: no entry with id "irq" (did you mean "iraq"?)',
         '9:14: actor Iran: source: no section with id "nope"',

@@ -53,7 +53,8 @@ def test_cite_markdown_and_bib(invoke: Invoke) -> None:
     assert data["id"] == "mod" and data["sections"] == [
         {"id": "divergent-approaches", "title": data["sections"][0]["title"]}
     ]
-    assert data["quote"] == "regularly visiting the MOD" and data["document"] == ARTICLE
+    assert data["quote"] == {"text": "regularly visiting the MOD", "section": "divergent-approaches"}
+    assert data["document"] == ARTICLE
 
 
 def test_cite_unknown_entry(invoke: Invoke) -> None:
@@ -164,3 +165,14 @@ def test_plain_and_markdown_output_is_stable(invoke: Invoke, args: list[str]) ->
     outputs = {invoke(*args).stdout for _ in range(3)}
     assert len(outputs) == 1
     assert "\x1b[" not in outputs.pop()
+
+
+@pytest.mark.parametrize("command", [["show", "-f", "markdown"], ["cite", "-f", "markdown"]])
+def test_notes_appended_to_one_file_stay_apart(invoke: Invoke, command: list[str]) -> None:
+    """`cite A -f markdown >> notes.md; cite B -f markdown >> notes.md` is two paragraphs, not one."""
+    first = invoke(command[0], "iran", *command[1:]).stdout
+    second = invoke(command[0], "soleimani", *command[1:]).stdout
+    paragraphs = [token for token in MarkdownIt("commonmark").parse(first + second) if token.type == "paragraph_open"]
+    alone = [token for token in MarkdownIt("commonmark").parse(first) if token.type == "paragraph_open"]
+    assert len(paragraphs) > len(alone)
+    assert first.endswith("\n\n")

@@ -57,13 +57,11 @@ def test_handbook_variants_match_other_spellings(index: SearchIndex) -> None:
 def test_variants_come_from_the_handbook(write_handbook: Callable[[str], Path]) -> None:
     # "curb" is too short to be corrected to "kerb": only the handbook's variants join them.
     text = MINIMAL.replace("A place that exists only in tests.", "Parked by the kerb.")
-    without = SearchIndex(memory_store(load_handbook(write_handbook(text, "a.yaml"))))
-    with pytest.raises(NotFound):
-        without.search("curb")
-    with_variants = SearchIndex(
-        memory_store(load_handbook(write_handbook(text + "variants:\n  - [kerb, curb]\n", "b.yaml")))
-    )
-    assert [hit.entry.id for hit in with_variants.search("curb").hits] == ["somewhere"]
+    with memory_store(load_handbook(write_handbook(text, "a.yaml"))) as store, pytest.raises(NotFound):
+        SearchIndex(store).search("curb")
+    varied = text + "variants:\n  - [kerb, curb]\n"
+    with memory_store(load_handbook(write_handbook(varied, "b.yaml"))) as store:
+        assert [hit.entry.id for hit in SearchIndex(store).search("curb").hits] == ["somewhere"]
 
 
 def test_typos_are_corrected_and_said(index: SearchIndex, invoke: Invoke) -> None:

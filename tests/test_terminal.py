@@ -2,69 +2,16 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
-import select
-import struct
 import subprocess
-import termios
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-
-def run_in_terminal(
-    args: list[str],
-    columns: int = 80,
-    env: dict[str, str] | None = None,
-    keys: bytes = b"",
-    after: float = 0.0,
-    rows: int = 50,
-) -> tuple[int, str]:
-    """Run a command with a pty as its controlling terminal; return its exit code and screen bytes.
-
-    `keys` are typed into the terminal `after` seconds (b"\x03" is Ctrl-C, delivered by the terminal
-    as SIGINT to the command, as when a person presses it).
-    """
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR", "COLUMNS", "LINES")}
-    # Long output would wait in a pager for keys that never come, unless a test asks for one.
-    full_env.update({"TERM": "xterm-256color", "PAGER": "cat", **(env or {})})
-    process = subprocess.Popen(
-        args,
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=full_env,
-        close_fds=True,
-        start_new_session=True,
-        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
-    )
-    os.close(slave)
-    if keys:
-        time.sleep(after)
-        os.write(master, keys)
-    chunks = []
-    deadline = time.monotonic() + 60
-    while True:
-        ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
-        if not ready:
-            process.kill()
-            raise AssertionError(f"{args} did not finish within 60 s on the terminal")
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    code = process.wait(timeout=60)
-    os.close(master)
-    return code, b"".join(chunks).decode("utf-8", errors="replace")
+from coalition_cli.handbook import Handbook
+from tests.helpers import run_in_terminal, visible
 
 
 def test_show_on_a_terminal_is_rich(coalition_bin: str) -> None:
@@ -73,19 +20,19 @@ def test_show_on_a_terminal_is_rich(coalition_bin: str) -> None:
     assert "\x1b[" in screen  # colour
     assert "\u256d" in screen and "\u2570" in screen  # a panel's corners
     assert "Iran" in screen and "actor: iran" in screen
-    widest = max(len(line) for line in _visible(screen).splitlines())
+    widest = max(len(line) for line in visible(screen).splitlines())
     assert widest <= 80
 
 
 def test_terminal_width_is_honoured(coalition_bin: str) -> None:
     _, screen = run_in_terminal([coalition_bin, "show", "actor", "iran"], columns=50)
-    assert max(len(line) for line in _visible(screen).splitlines()) <= 50
+    assert max(len(line) for line in visible(screen).splitlines()) <= 50
 
 
 def test_markup_in_entries_prints_literally(coalition_bin: str, minimal_handbook: Path) -> None:
     code, screen = run_in_terminal([coalition_bin, "--handbook", str(minimal_handbook), "show", "first"], columns=120)
     assert code == 0
-    assert "[red]this[/red] and [/x] literally" in _visible(screen)
+    assert "[red]this[/red] and [/x] literally" in visible(screen)
 
 
 def test_list_draws_tables(coalition_bin: str) -> None:
@@ -98,7 +45,7 @@ def test_list_draws_tables(coalition_bin: str) -> None:
 def test_timeline_draws_gaps_to_scale(coalition_bin: str) -> None:
     code, screen = run_in_terminal([coalition_bin, "timeline"], columns=100)
     assert code == 0
-    lines = _visible(screen).splitlines()
+    lines = visible(screen).splitlines()
     dots = [i for i, line in enumerate(lines) if "\u25cf" in line]
     assert [lines[i][:10].strip() for i in dots] == ["2010", "2015-09", "2020-01-03"]
     first_gap, second_gap = dots[1] - dots[0] - 1, dots[2] - dots[1] - 1
@@ -110,9 +57,9 @@ def test_timeline_draws_gaps_to_scale(coalition_bin: str) -> None:
 def test_related_is_a_tree(coalition_bin: str) -> None:
     code, screen = run_in_terminal([coalition_bin, "related", "soleimani"], columns=120)
     assert code == 0
-    visible = _visible(screen)
-    assert "\u251c\u2500\u2500 Actors" in visible and "\u2514\u2500\u2500 Sections" in visible
-    assert "Iran  iran  related, relates to it" in visible
+    text = visible(screen)
+    assert "\u251c\u2500\u2500 Actors" in text and "\u2514\u2500\u2500 Sections" in text
+    assert "Iran  iran  related, relates to it" in text
 
 
 def _pager_recorder(tmp_path: Path) -> tuple[dict[str, str], Path]:
@@ -150,12 +97,7 @@ def test_missing_pager_prints_directly(coalition_bin: str) -> None:
 def test_errors_on_a_terminal_are_one_line(coalition_bin: str) -> None:
     code, screen = run_in_terminal([coalition_bin, "show", "atlantis"])
     assert code == 1
-    assert _visible(screen).strip() == 'coalition: no entry named "atlantis"'
-
-
-def _visible(screen: str) -> str:
-    """The screen's text without colour codes and carriage returns."""
-    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen).replace("\r", "")
+    assert visible(screen).strip() == 'coalition: no entry named "atlantis"'
 
 
 def test_search_on_a_terminal_bolds_the_matched_words(coalition_bin: str) -> None:
@@ -187,12 +129,12 @@ def test_twenty_columns(coalition_bin: str, command: list[str]) -> None:
     code, screen = run_in_terminal([coalition_bin, *command], columns=20)
     assert code == 0, screen
     assert "Traceback" not in screen
-    assert max(len(line) for line in _visible(screen).splitlines()) <= 20
+    assert max(len(line) for line in visible(screen).splitlines()) <= 20
 
 
 def test_columns_variable_is_honoured(coalition_bin: str) -> None:
     _, screen = run_in_terminal([coalition_bin, "show", "actor", "iran"], columns=120, env={"COLUMNS": "60"})
-    assert max(len(line) for line in _visible(screen).splitlines()) <= 60
+    assert max(len(line) for line in visible(screen).splitlines()) <= 60
 
 
 def test_ctrl_c_on_a_terminal(coalition_bin: str, tmp_path: Path) -> None:
@@ -228,3 +170,33 @@ def test_progress_bar_while_a_large_handbook_is_first_indexed(coalition_bin: str
 def test_no_progress_bar_for_the_small_shipped_handbook(coalition_bin: str, tmp_path: Path) -> None:
     code, screen = run_in_terminal([coalition_bin, "show", "iran"], env={"XDG_CACHE_HOME": str(tmp_path / "c")})
     assert code == 0 and "Reading the handbook" not in screen
+
+
+@pytest.mark.parametrize("name", ["iran", "soleimani", "iranian-advisers-47", "caspian-cruise-missiles"])
+def test_narrow_terminal_puts_labels_above_values_and_never_cuts_an_id(
+    coalition_bin: str, handbook: Handbook, name: str
+) -> None:
+    entry = handbook.get(name)
+    assert entry is not None
+    code, screen = run_in_terminal([coalition_bin, "show", name], columns=40)
+    assert code == 0
+    text = visible(screen)
+    assert "\u2026" not in text  # nothing cut short with an ellipsis
+    assert max(len(line) for line in text.splitlines()) <= 40
+    words = set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text))
+    assert {entry.id, *entry.related} <= words  # every id whole, on one line
+    assert re.search(r"^\u2502 Related +\u2502$", text, re.MULTILINE)  # the label on a line of its own
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80])
+def test_timeline_wraps_titles_inside_their_column(coalition_bin: str, handbook: Handbook, columns: int) -> None:
+    code, screen = run_in_terminal([coalition_bin, "timeline"], columns=columns)
+    assert code == 0
+    lines = [line.rstrip() for line in visible(screen).splitlines() if line.strip()]
+    assert max(len(line) for line in lines) <= columns
+    dated = {fact.date for fact in handbook.of_kind("fact") if fact.date}
+    for line in lines:
+        # Only a date starts at column 0; everything else (wrapped titles, ids, the axis) is indented.
+        assert line[:10].strip() in dated or not line[:11].strip(), line
+    ids = set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", " ".join(lines)))
+    assert {fact.id for fact in handbook.of_kind("fact") if fact.date} <= ids

@@ -1,8 +1,8 @@
 """Entry point of `coalition` and `python -m coalition_cli`.
 
-The commonest invocations (`show`, `search`) are served by quick.py without importing typer;
-everything else, including any invocation quick.py is unsure of, goes to the typer app in cli.py.
-Kept apart from both so that Ctrl-C while the program is still importing ends quietly too.
+A TAB and the commonest invocations (`show`, `search`) are served by fastpath.py without importing
+typer; everything else, including any invocation the fast path is unsure of, goes to the typer app
+in cli.py. Kept apart from both so that Ctrl-C while the program is still importing ends quietly too.
 """
 
 import sys
@@ -10,9 +10,10 @@ import sys
 
 def main() -> None:
     try:
-        from coalition_cli import quick
+        from coalition_cli import commands, fastpath
 
-        quick.run(sys.argv[1:])  # returns only if it does not handle these arguments
+        commands.reopen_closed_standard_streams()
+        fastpath.run(sys.argv[1:])  # returns only if it does not handle these arguments
         from coalition_cli.cli import main as run_typer
 
         run_typer()

@@ -1,7 +1,8 @@
 """The `coalition` command: the typer app, a thin layer over commands.py.
 
 Parsing and help live here; what each command does lives in commands.py, and how every run ends
-(one line on stderr, a documented exit code) in `commands.conclude`.
+(one line on stderr, a documented exit code) in `commands.conclude`. scripts/update_grammar.py
+reads this app to write grammar.py, the typer-free description the fast path and completion use.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer.core import TyperGroup
 
 from coalition_cli import __version__, commands
+from coalition_cli.argv import hoist_global_options
 from coalition_cli.commands import BUNDLED, HANDBOOK_ENV, PROG, Session
 from coalition_cli.errors import UsageProblem
 from coalition_cli.handbook import PLURALS
-from coalition_cli.render import CiteFormat, Format
+from coalition_cli.output import CiteFormat, Format
 
 
 class CoalitionGroup(TyperGroup):
@@ -28,16 +30,21 @@ class CoalitionGroup(TyperGroup):
     Overriding `main` (not wrapping `app()`) means CliRunner tests see exactly what users see.
     """
 
-    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
         kwargs.setdefault("prog_name", PROG)
+        kwargs["complete_var"] = "_COALITION_TYPER_COMPLETE"  # completion is ours (complete.py), never typer's
+        words = list(sys.argv[1:] if args is None else args)
 
         def run() -> int:
+            from coalition_cli.complete import script_request
+
+            script_request(words)  # --show-completion / --install-completion: handled, and exits
             try:
-                result = super(CoalitionGroup, self).main(*args, **kwargs)
+                result = super(CoalitionGroup, self).main(hoist_global_options(words), *rest, **kwargs)
             except NoArgsIsHelpError as error:
                 # `coalition` alone is a request for help, not a mistake.
-                sys.stdout.write(error.format_message() + "\n")
+                commands.say(error.format_message() + "\n")
                 return 0
             except UsageError as error:
                 where = error.ctx.command_path if error.ctx else PROG
@@ -63,12 +70,14 @@ app = typer.Typer(
         'An offline handbook of the Russia-Syria-Iran-Iraq coalition (the "4+1" with Hezbollah): '
         "its members, key people, operations, dates and numbers, from one source article.\n\n"
         "Output is rich on a terminal and plain text when piped; every printing command takes "
-        "--format rich|plain|markdown|json.\n\n"
+        "--format rich|plain|markdown|json. The options --handbook and --no-pager may be typed "
+        "before or after the command.\n\n"
         "\b\nExit codes:\n"
         "  0  found\n"
         "  1  nothing found (no such entry, no search hit) or nothing done\n"
         "  2  usage error\n"
         "  3  the handbook cannot be read or is invalid\n"
+        "  4  the output cannot be written (disk full, standard output closed)\n"
         "  130  interrupted"
     ),
     epilog=_examples(
@@ -82,6 +91,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
+    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -91,36 +101,9 @@ def _session(ctx: typer.Context) -> Session:
     return session if session is not None else Session()
 
 
-def _handbook_option(ctx: typer.Context) -> list[str] | None:
-    """--handbook as typed before the command, for completion (the callback has not run then)."""
-    root = ctx.find_root()
-    value = root.params.get("handbook") if root is not None else None
-    return list(value) if value else None
-
-
-def _complete_words(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    from coalition_cli.complete import entry_candidates
-
-    return entry_candidates(
-        list(ctx.params.get("words") or []), incomplete, Session(_handbook_option(ctx), pager=False, quiet=True)
-    )
-
-
-def _complete_kind(incomplete: str) -> list[tuple[str, str]]:
-    from coalition_cli.complete import kind_candidates
-
-    return kind_candidates(incomplete)
-
-
-def _complete_plural_kind(incomplete: str) -> list[tuple[str, str]]:
-    from coalition_cli.complete import kind_candidates
-
-    return kind_candidates(incomplete, plural=True)
-
-
 def _print_version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"{PROG} {__version__}\n")
+        commands.say(f"{PROG} {__version__}\n")
         raise typer.Exit()
 
 
@@ -135,11 +118,8 @@ FormatOption = Annotated[
     ),
 ]
 
-
-# `[KIND] NAME...`, as show, cite and related take it.
-EntryWords = Annotated[
-    list[str], typer.Argument(metavar="[KIND] NAME...", show_default=False, autocompletion=_complete_words)
-]
+# `[KIND] NAME...`, as show, cite and related take it (grammar.py completes it with entry names).
+EntryWords = Annotated[list[str], typer.Argument(metavar="[KIND] NAME...", show_default=False)]
 
 
 @app.callback()
@@ -165,10 +145,29 @@ def main_options(
         bool,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
     ] = False,
+    install_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--install-completion",
+            metavar="[SHELL]",
+            help="Install completion for bash, zsh or fish (default: the shell you are in).",
+        ),
+    ] = None,
+    show_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--show-completion",
+            metavar="[SHELL]",
+            help="Print the completion script for bash, zsh or fish (default: the shell you are in).",
+        ),
+    ] = None,
 ) -> None:
     """Global options."""
-    # COALITION_HANDBOOK is read by Session, not typer's `envvar` (ignored on callbacks by typer 0.26).
-    ctx.obj = Session(handbook, pager=not no_pager)
+    # COALITION_HANDBOOK is read by Session, not typer's `envvar` (ignored on callbacks by typer 0.26);
+    # the completion options are answered before typer parses anything (complete.script_request).
+    session = Session(handbook, pager=not no_pager)
+    ctx.obj = session
+    ctx.call_on_close(session.close)
 
 
 @app.command(
@@ -179,11 +178,7 @@ def main_options(
         "coalition show fact agreement-2015 --format json",
     )
 )
-def show(
-    ctx: typer.Context,
-    words: EntryWords,
-    fmt: FormatOption = None,
-) -> None:
+def show(ctx: typer.Context, words: EntryWords, fmt: FormatOption = None) -> None:
     """Show one entry in full.
 
     NAME is an id, title or alias, matched ignoring case and accents, or the unique start of one.
@@ -205,7 +200,6 @@ def list_entries(
             metavar="[KIND]",
             help=f"One of: {', '.join(PLURALS.values())} (singular works too).",
             show_default=False,
-            autocompletion=_complete_plural_kind,
         ),
     ] = None,
     fmt: FormatOption = None,
@@ -233,12 +227,7 @@ def search(
     kinds: Annotated[
         list[str] | None,
         typer.Option(
-            "--kind",
-            "-k",
-            metavar="KIND",
-            help="Only entries of this kind (repeatable).",
-            show_default=False,
-            autocompletion=_complete_kind,
+            "--kind", "-k", metavar="KIND", help="Only entries of this kind (repeatable).", show_default=False
         ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many results.")] = 10,
@@ -251,7 +240,7 @@ def search(
     are stemmed (killed, killing), other spellings are known (advisor, Suleimani), a misspelt word
     is corrected (said on stderr), and numbers and dates match however written (28,500 or 28500;
     2020-01-03 or January 3, 2020). Put a phrase in double quotes, inside single ones for the
-    shell, to require it. Exits 1 when nothing matches, like grep.
+    shell, to require it. Exits 1 when nothing matches, like grep (JSON output is then []).
     """
     commands.search(_session(ctx), query, kinds or [], limit, fmt)
 
@@ -361,5 +350,5 @@ def init(
 
 
 def main() -> None:
-    """Entry point of the `coalition` console script."""
+    """Entry point of the `coalition` console script when the fast path does not serve it."""
     app(prog_name=PROG)

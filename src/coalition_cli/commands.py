@@ -1,11 +1,12 @@
 """What each command does, and how every run ends: no typer here.
 
 Both ways into the program call these functions: the typer app in cli.py, and the fast path in
-quick.py that serves the commonest `show` and `search` invocations without importing typer.
+fastpath.py that serves the commonest `show` and `search` invocations without importing typer.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sys
@@ -13,16 +14,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from coalition_cli import output
 from coalition_cli.errors import (
     EXIT_INTERRUPTED,
+    EXIT_OUTPUT_FAILED,
     CoalitionError,
     InvalidHandbook,
     NotFound,
     NothingDone,
+    OutputFailed,
+    ReaderGone,
     UsageProblem,
 )
 from coalition_cli.handbook import KIND_WORDS, PLURALS, parse_kind
-from coalition_cli.render import CiteFormat, Format, allow_paging, choose_format
+from coalition_cli.output import CiteFormat, Format, choose_format
 
 if TYPE_CHECKING:
     from coalition_cli.handbook import Entry
@@ -38,8 +43,11 @@ BUNDLED = "@bundled"
 
 def note(message: str) -> None:
     """A diagnostic line on stderr: seen by the reader, never mixed into piped data."""
-    sys.stderr.write(f"{PROG}: {message}\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(f"{PROG}: {message}\n")
+        sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):
+        pass  # stderr closed or full: there is nobody left to tell
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -47,30 +55,56 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def conclude(action: Callable[[], int | None]) -> NoReturn:
+def say(text: str) -> None:
+    """Write text meant for the reader's stdout (help, the version), with the same failure handling."""
+    output.write(text)
+
+
+def conclude(action: Callable[[], int | None], session: Session | None = None) -> NoReturn:
     """Run a command and end the process the documented way: exit codes, one-line errors, quiet
     endings for a closed pipe (exit 0) and Ctrl-C (exit 130)."""
     _tolerate_unencodable_output()
+    code: int | None = 0
+    real_stdout = sys.stdout
+    sys.stdout = output.GuardedStdout(real_stdout)
     try:
         code = action()
-    except BrokenPipeError:
+    except ReaderGone:
         # The reader stopped reading (`coalition export | head -1`): that is not an error.
         _silence_stdout()
-        sys.exit(0)
+        code = 0
+    except OutputFailed as error:
+        _silence_stdout()
+        fail(error.message, error.exit_code)
     except CoalitionError as error:
         fail(error.message, error.exit_code)
     except KeyboardInterrupt:
-        sys.exit(EXIT_INTERRUPTED)  # quietly: the shell has already shown ^C
+        code = EXIT_INTERRUPTED  # quietly: the shell has already shown ^C
+    except OSError as error:
+        # A write that went around the guard (click rewraps a stdout it thinks misconfigured).
+        if error.errno not in _WRITE_ERRORS:
+            raise
+        _silence_stdout()
+        code = 0 if error.errno == errno.EPIPE else EXIT_OUTPUT_FAILED
+        if code:
+            note(f"cannot write the output: {error.strerror or error}")
+    finally:
+        sys.stdout = real_stdout
+        if session is not None:
+            session.close()
     sys.exit(code or 0)
 
 
+_WRITE_ERRORS = (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF)
+
+
 def _silence_stdout() -> None:
-    """Point stdout at /dev/null so Python's final flush cannot complain about the closed pipe."""
+    """Point stdout at /dev/null so Python's final flush cannot complain about what could not be written."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, 1 if sys.__stdout__ is None else sys.__stdout__.fileno())
         os.close(devnull)
-    except (OSError, ValueError):  # not a real file (CliRunner) or already closed
+    except (AttributeError, OSError, ValueError):  # no stdout at all, or not a real file (CliRunner)
         pass
 
 
@@ -85,6 +119,20 @@ def _tolerate_unencodable_output() -> None:
                 pass
 
 
+def reopen_closed_standard_streams() -> None:
+    """Put /dev/null on a closed stdin, stdout or stderr (`coalition show iran >&-`), so that no file
+    the program opens later lands on descriptor 1 and receives its output. sys.stdout stays None,
+    which `output.write` reports as a closed standard output."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+
+
 # -- the handbook a run reads --------------------------------------------------------------------
 
 
@@ -97,23 +145,24 @@ def handbook_paths(values: list[str]) -> list[Path | None]:
 
 
 class Session:
-    """The handbooks a run uses (from --handbook or COALITION_HANDBOOK), opened on first need."""
+    """The handbooks a run uses (from --handbook or COALITION_HANDBOOK), opened on first need and
+    closed when the run ends."""
 
     def __init__(self, handbooks: list[str] | None = None, pager: bool = True, quiet: bool = False) -> None:
-        allow_paging(pager)
         from_env = os.environ.get(HANDBOOK_ENV)
         values = handbooks or ([from_env] if from_env else [])
         self.paths: list[Path | None] = handbook_paths(values) if values else [None]
-        self._store: Store | None = None
+        self.pager = pager
         self.quiet = quiet  # for completion: no progress bar, no warnings, nothing in the prompt
+        self._store: Store | None = None
 
     def store(self) -> Store:
         if self._store is None:
             from coalition_cli.store import open_store
 
             progress = None
-            if sys.stderr.isatty() and not self.quiet:
-                from coalition_cli.render import BuildProgress
+            if not self.quiet and output.is_terminal(sys.stderr):
+                from coalition_cli.progress import BuildProgress
 
                 progress = BuildProgress()
             try:
@@ -124,6 +173,11 @@ class Session:
             for warning in () if self.quiet else self._store.warnings:
                 note(warning)
         return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 # -- the commands --------------------------------------------------------------------------------
@@ -148,72 +202,81 @@ def _entry_named(session: Session, words: list[str]) -> tuple[Store, Entry]:
 
 
 def show(session: Session, words: list[str], fmt: Format | None) -> None:
-    from coalition_cli.render import write_entry
+    from coalition_cli.render import EntryView
 
     store, entry = _entry_named(session, words)
-    write_entry(store, entry, choose_format(fmt))
+    output.deliver(EntryView(store, entry), choose_format(fmt), pager=session.pager)
 
 
 def cite(session: Session, words: list[str], fmt: CiteFormat | None) -> None:
-    from coalition_cli.render import write_bib, write_citation
+    from coalition_cli.render import CitationView
 
     store, entry = _entry_named(session, words)
     if fmt is CiteFormat.bib:
-        write_bib(store, entry)
+        from coalition_cli.citations import citation_bib, citation_of
+
+        output.write(citation_bib(citation_of(store, entry)))
     else:
-        write_citation(store, entry, Format(fmt.value) if fmt else None)
+        output.deliver(CitationView(store, entry), choose_format(Format(fmt.value) if fmt else None))
 
 
 def related(session: Session, words: list[str], depth: int, fmt: Format | None) -> None:
     from coalition_cli.relations import relation_tree
-    from coalition_cli.render import write_relations
+    from coalition_cli.render import RelationsView
 
     store, entry = _entry_named(session, words)
     tree, edges = relation_tree(store, entry, depth)
-    write_relations(tree, edges, choose_format(fmt))
+    output.deliver(RelationsView(tree, edges), choose_format(fmt), pager=session.pager)
 
 
 def list_entries(session: Session, kind_word: str | None, fmt: Format | None) -> None:
-    from coalition_cli.render import write_counts, write_entries
+    from coalition_cli.render import CountsView, EntriesView
 
     kind = parse_kind(kind_word) if kind_word is not None else None
     store = session.store()
     if kind is None:
-        write_counts(store, choose_format(fmt))
+        view: CountsView | EntriesView = CountsView(store)
     else:
-        write_entries(store.of_kind(kind), choose_format(fmt), origins=len(store.files) > 1)
+        view = EntriesView(store.of_kind(kind), origins=len(store.files) > 1)
+    output.deliver(view, choose_format(fmt), pager=session.pager)
 
 
 def search(session: Session, words: list[str], kind_words: list[str], limit: int, fmt: Format | None) -> None:
     from coalition_cli.handbook import unaccent
-    from coalition_cli.render import write_hits
+    from coalition_cli.render import HitsView
     from coalition_cli.search import search_entries
 
     kinds = [parse_kind(word) for word in kind_words]
     text = " ".join(words)
-    result = search_entries(session.store(), text, kinds, limit)
+    chosen = choose_format(fmt)
+    try:
+        result = search_entries(session.store(), text, kinds, limit)
+    except NotFound:
+        if chosen is Format.json:
+            output.write("[]\n")  # still valid JSON for a script reading it; the exit code says nothing matched
+        raise
     if result.corrections:
         corrected = re.sub(r"\w+", lambda m: result.corrections.get(unaccent(m[0]), m[0]), text)
         note(f'showing results for "{corrected}"')
-    write_hits(result.hits, choose_format(fmt))
+    output.deliver(HitsView(result.hits), chosen, pager=session.pager)
 
 
 def timeline(session: Session, fmt: Format | None) -> None:
-    from coalition_cli.render import write_timeline
+    from coalition_cli.render import TimelineView
 
-    write_timeline(session.store(), choose_format(fmt))
+    output.deliver(TimelineView(session.store().dated_facts()), choose_format(fmt), pager=session.pager)
 
 
 def export(session: Session, fmt: Format | None) -> None:
-    from coalition_cli.render import write_export
+    from coalition_cli.render import ExportView
 
-    write_export(session.store().materialize(), choose_format(fmt))
+    output.deliver(ExportView(session.store().materialize()), choose_format(fmt), pager=session.pager)
 
 
 def validate(session: Session, path: Path | None, fmt: Format | None) -> None:
     """Check one file (on the bundled handbook if it says `base: bundled`), or every file in use."""
     from coalition_cli.loader import bundled_handbook_path, check_stack
-    from coalition_cli.render import write_problems
+    from coalition_cli.render import ProblemsView
 
     if fmt not in (None, Format.plain, Format.json):
         raise UsageProblem(f"validate prints plain or json, not {fmt.value}")
@@ -221,12 +284,12 @@ def validate(session: Session, path: Path | None, fmt: Format | None) -> None:
     target = os.pathsep.join(str(file) for file in files)
     handbook, problems = check_stack(files)
     warnings = [] if handbook is None else list(handbook.warnings)
-    write_problems(problems, warnings, fmt or Format.plain)
+    output.deliver(ProblemsView(problems + warnings), fmt or Format.plain, pager=False)
     if problems or handbook is None:
         raise InvalidHandbook(f"{target}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
     if fmt is not Format.json:
         layers = f" in {len(handbook.files)} files" if len(handbook.files) > 1 else ""
-        sys.stdout.write(f"{target}: valid, {len(handbook.entries)} entries{layers}\n")
+        output.write(f"{target}: valid, {len(handbook.entries)} entries{layers}\n")
 
 
 STARTER = """\

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Exit codes, documented in the README and `coalition --help`.
-EXIT_OK = 0
+# Exit codes, documented in the README and `coalition --help` (0 is success).
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 EXIT_BAD_HANDBOOK = 3
+EXIT_OUTPUT_FAILED = 4
 EXIT_INTERRUPTED = 130
 
 
@@ -85,6 +85,18 @@ class NothingDone(CoalitionError):
     """A command declined to act, such as `init` on a file that exists."""
 
     exit_code = EXIT_NOT_FOUND
+
+
+class ReaderGone(CoalitionError):
+    """The reader stopped reading (`coalition export | head -1`): the run ends quietly with 0."""
+
+    exit_code = 0
+
+
+class OutputFailed(CoalitionError):
+    """The output cannot be written: a full disk, a closed standard output."""
+
+    exit_code = EXIT_OUTPUT_FAILED
 
 
 class InvalidHandbook(CoalitionError):

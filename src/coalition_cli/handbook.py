@@ -123,7 +123,7 @@ class Entry:
         return value if isinstance(value, str) else None
 
     @property
-    def figure(self) -> str | None:
+    def quantity(self) -> str | None:
         """A fact's number with its qualifier and unit: "28,500 troops", "more than 1 decade"."""
         value = self.details.get("value")
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -148,7 +148,7 @@ class Entry:
         return cls(
             kind=kind,
             id=data["id"],
-            title=data[TITLE_KEYS[kind]],
+            title=data["title"] if "title" in data else data[TITLE_KEYS[kind]],
             summary=data["summary"],
             related=tuple(data.get("related", ())),
             source=tuple(data.get("source", ())),
@@ -163,10 +163,10 @@ class Entry:
         """Every name the entry answers to: id, title and aliases."""
         return [self.id, self.title, *self.aliases]
 
-    def to_data(self, *, uniform_title: bool = False) -> dict[str, Any]:
-        """The entry as plain data in the handbook file's shape (`title` everywhere if uniform_title)."""
-        title_key = "title" if uniform_title else TITLE_KEYS[self.kind]
-        data: dict[str, Any] = {"id": self.id, title_key: self.title}
+    def to_data(self) -> dict[str, Any]:
+        """The entry as plain data in the handbook file's shape, with `title` for every kind (a
+        handbook file may say `name` for actors and figures; both are read)."""
+        data: dict[str, Any] = {"id": self.id, "title": self.title}
         if self.aliases:
             data["aliases"] = list(self.aliases)
         for key, value in self.details.items():
@@ -233,22 +233,6 @@ class Handbook:
         section = self.get(source_id)
         return section.title if section is not None else source_id
 
-    def dated_facts(self) -> list[Entry]:
-        """Facts that carry a date, oldest first (ISO dates sort as text; ties keep file order)."""
-        dated = [entry for entry in self.of_kind("fact") if entry.date]
-        return sorted(dated, key=lambda entry: entry.date or "")
-
-    def counts(self) -> dict[str, int]:
-        """How many entries of each kind, every kind listed."""
-        return {kind: len(self.of_kind(kind)) for kind in KINDS}
-
-    def origin_counts(self) -> dict[str, int]:
-        """How many entries each file contributed, in layer order."""
-        counts = {file: 0 for file in self.files or (self.path,)}
-        for entry in self.entries:
-            counts[entry.origin] = counts.get(entry.origin, 0) + 1
-        return counts
-
     def to_data(self) -> dict[str, Any]:
         """The whole handbook in its file's shape, so an export can be loaded back as a handbook."""
         source: dict[str, Any] = {"title": self.source.title}
@@ -314,12 +298,6 @@ class HandbookView(Protocol):
     def of_kind(self, kind: str) -> list[Entry]: ...
 
     def source_title(self, source_id: str) -> str: ...
-
-    def dated_facts(self) -> list[Entry]: ...
-
-    def counts(self) -> dict[str, int]: ...
-
-    def origin_counts(self) -> dict[str, int]: ...
 
 
 def label(entry: Entry, kind: str | None = None) -> str:

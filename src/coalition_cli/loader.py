@@ -798,11 +798,14 @@ class _Builder:
         if not isinstance(item, dict):
             self._expect(path, f"a mapping (one {kind})", item)
             return None
-        title_key = TITLE_KEYS[kind]
+        # Actors and figures have a `name` in a file written by hand, every kind a `title` in an
+        # export; either is read.
+        title_key = "title" if "title" in item or TITLE_KEYS[kind] == "title" else TITLE_KEYS[kind]
         allowed = (*self.COMMON, title_key, *KIND_FIELDS[kind])
-        for key in item:
-            if key in ("title", "name") and key != title_key:
-                self._problem((*path, key), f'{self._where(path)}{plural} take "{title_key}", not "{key}"', at_key=True)
+        if TITLE_KEYS[kind] == "title" and "name" in item:
+            self._problem((*path, "name"), f'{self._where(path)}{plural} take "title", not "name"', at_key=True)
+        elif "title" in item and "name" in item:
+            self._problem((*path, "name"), f'{self._where(path)}give "title" or "name", not both', at_key=True)
         self._unknown_keys(
             {k: v for k, v in item.items() if k not in ("title", "name")}, allowed, path, self._where(path)
         )

@@ -27,14 +27,11 @@ from typing import TYPE_CHECKING
 
 from coalition_cli.errors import NotFound
 from coalition_cli.handbook import FIELD_LABELS, Entry, unaccent
+from coalition_cli.render import MARK_END, MARK_START
 
 if TYPE_CHECKING:
     from coalition_cli.store import Progress, Store
 
-# Snippets mark matched words with these control characters; renderers turn them into bold,
-# **markdown**, or nothing. They cannot occur in handbook text (YAML refuses control characters).
-MARK_START = "\x02"
-MARK_END = "\x03"
 # bm25 weights for the columns (kind, entry_id, names, body, extra): names are title, aliases and id.
 WEIGHTS = (0.0, 0.0, 4.0, 1.0, 1.0)
 SNIPPET_TOKENS = 24
@@ -102,10 +99,6 @@ def quoted(text: str) -> str:
     return f"'{text}'" if '"' in text else f'"{text}"'
 
 
-def strip_marks(snippet: str) -> str:
-    return snippet.replace(MARK_START, "").replace(MARK_END, "")
-
-
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if not text or text[-1] in ".!?\"'" else text + "."
@@ -141,8 +134,8 @@ def entry_text(entry: Entry) -> str:
             parts.append(f"{label}: " + " ".join(_sentence(item) for item in value))
         elif isinstance(value, str):
             parts.append(f"{label}: {value}")
-    if entry.figure:
-        parts.append(f"Figure: {entry.figure}")
+    if entry.quantity:
+        parts.append(f"Figure: {entry.quantity}")
     if entry.quote is not None:
         parts.append(f'Quote: "{entry.quote.text}"')
     if entry.note:

@@ -28,7 +28,7 @@ from coalition_cli import __version__
 from coalition_cli.errors import AmbiguousName, NotFound
 from coalition_cli.handbook import KINDS, LEAD, LEAD_TITLE, Entry, Handbook, SourceInfo, fold, label
 
-SCHEMA = 1  # bump when the tables change
+SCHEMA = 2  # bump when the tables change
 CACHE_ENV = "COALITION_NO_CACHE"
 MAX_LISTED = 8  # candidates named in an "ambiguous" message
 
@@ -141,7 +141,7 @@ def build_store(
         CREATE TABLE entry (rowid INTEGER PRIMARY KEY, kind TEXT, id TEXT UNIQUE, title TEXT, date TEXT,
                             origin TEXT, data BLOB);
         CREATE INDEX entry_kind ON entry (kind);
-        CREATE TABLE name (folded TEXT, entry INTEGER, is_id INTEGER);
+        CREATE TABLE name (folded TEXT, written TEXT, entry INTEGER, is_id INTEGER);
         CREATE INDEX name_folded ON name (folded);
         CREATE TABLE link (source TEXT, target TEXT, relation TEXT);
         CREATE INDEX link_source ON link (source);
@@ -157,9 +157,9 @@ def build_store(
         ),
     )
     db.executemany(
-        "INSERT INTO name VALUES (?, ?, ?)",
+        "INSERT INTO name VALUES (?, ?, ?, ?)",
         (
-            (fold(name), rowid, int(name == e.id))
+            (fold(name), name, rowid, int(name == e.id))
             for rowid, e in enumerate(entries, 1)
             for name in dict.fromkeys(e.names())
         ),
@@ -206,6 +206,15 @@ class Store:
         self.files: tuple[str, ...] = meta["files"]
         self.warnings: tuple[str, ...] = meta["warnings"]
         self._entries: tuple[Entry, ...] | None = None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _numbered(self, where: str = "", params: Iterable[Any] = (), order: str = "rowid") -> list[tuple[int, Entry]]:
         """Entries (with their rowids) from the rows the condition selects."""
@@ -308,6 +317,18 @@ class Store:
                     labels.append(f"and {len(rowids) - MAX_LISTED} more")
                 raise AmbiguousName(name, labels)
         raise NotFound(what, self.suggest_names(query, kind))
+
+    def names_starting(self, folded: str, kind: str | None, limit: int) -> list[tuple[str, str, str, str]]:
+        """(id, kind, title, name as written) for names whose folded form starts with `folded`, in
+        handbook order, each entry's id first, then its title and aliases: for completion."""
+        rows = self.db.execute(
+            "SELECT entry.id, entry.kind, entry.title, name.written FROM name JOIN entry ON entry.rowid = name.entry"
+            " WHERE name.folded >= ? AND name.folded < ?"
+            + (" AND entry.kind = ?" if kind else "")
+            + " ORDER BY entry.rowid, name.rowid LIMIT ?",
+            (folded, folded + "\U0010ffff", *([kind] if kind else []), limit * 4),
+        )
+        return [(str(i), str(k), str(t), str(w)) for i, k, t, w in rows]
 
     def suggest_names(self, query: str, kind: str | None = None) -> list[str]:
         """The entries whose names are spelled most like the query, best first."""

@@ -1,4 +1,4 @@
-"""The fast path (quick.py) and the typer app must answer every `show` and `search` identically."""
+"""The fast path (fastpath.py) and the typer app must answer every `show` and `search` identically."""
 
 from __future__ import annotations
 
@@ -38,6 +38,12 @@ ARGUMENTS = [
     ["search", "iran", "--kind", "place"],
     ["search", "-f", "json", "advisers"],
     ["search", "-f", "markdown", "--", "-k"],
+    ["search", "iran", "-n", "\u00b2"],
+    ["search", "iran", "--limit=3", "--no-pager"],
+    ["show", "actor", "iran", "--no-pager"],
+    ["show", "iran", "--handbook", "@bundled", "-f", "json"],
+    ["search", "--kind", "--no-pager", "iran"],
+    ["show", "--", "--no-pager"],
 ]
 
 
@@ -90,4 +96,4 @@ def test_fast_path_does_not_import_typer(coalition_bin: str, tmp_path: Path) -> 
         )
         imported = {line.split("|")[-1].strip() for line in result.stderr.decode().splitlines()}
         assert "typer" not in imported and "yaml" not in imported and "rich" not in imported
-        assert "coalition_cli.quick" in imported
+        assert "coalition_cli.fastpath" in imported

@@ -1,0 +1,91 @@
+"""Where an entry's claim comes from, written for notes and reference managers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from coalition_cli.handbook import LEAD, Entry, HandbookView
+from coalition_cli.inert import md
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The document, its section(s), and the quote if any, for one entry."""
+
+    document: str
+    sections: tuple[str, ...]  # ids; LEAD for the opening paragraph
+    titles: tuple[str, ...]
+    quote: str | None
+    entry: Entry
+
+
+def citation_of(handbook: HandbookView, entry: Entry) -> Citation:
+    """The quote's section when there is a quote, else every section the entry rests on."""
+    ids = (entry.quote.section,) if entry.quote is not None else entry.source
+    return Citation(
+        document=handbook.source.title or handbook.title,
+        sections=tuple(ids),
+        titles=tuple(handbook.source_title(section) for section in ids),
+        quote=entry.quote.text if entry.quote is not None else None,
+        entry=entry,
+    )
+
+
+def _where(citation: Citation, quote: Callable[[str], str]) -> str:
+    """'section "A"', 'sections "A" and "B"', or 'the opening paragraph'."""
+    pairs = zip(citation.sections, citation.titles, strict=True)
+    named = [quote(title) for section, title in pairs if section != LEAD]
+    parts = ["the opening paragraph"] if LEAD in citation.sections else []
+    if named:
+        parts.append(("section " if len(named) == 1 else "sections ") + _and(named))
+    return _and(parts)
+
+
+def _and(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def citation_plain(citation: Citation) -> str:
+    text = f'"{citation.document}", ' + _where(citation, lambda title: f'"{title}"')
+    return text + (f': "{citation.quote}"' if citation.quote else "")
+
+
+def citation_markdown(citation: Citation) -> str:
+    text = f"*{md(citation.document)}*, " + _where(citation, lambda title: f'"{md(title)}"')
+    return text + (f': "{md(citation.quote)}"' if citation.quote else "")
+
+
+def _bib(text: str) -> str:
+    """Escape text for a BibTeX field."""
+    return re.sub(r"([{}\\&%$#_])", r"\\\1", text)
+
+
+def citation_bib(citation: Citation) -> str:
+    """A BibTeX-like @misc record. The article names no author or date we may give, so none appear."""
+    where = _where(citation, lambda title: f"``{title}''")
+    note = where[:1].upper() + where[1:]
+    if citation.quote:
+        note += f". Quoted: ``{citation.quote}''"
+    note += f". Cited for the entry ``{citation.entry.title}'' ({citation.entry.kind} {citation.entry.id})"
+    fields = [f"  title = {{{_bib(citation.document)}}},", f"  note = {{{_bib(note)}}},"]
+    return "\n".join([f"@misc{{coalition-{citation.entry.id},", *fields, "}"]) + "\n"
+
+
+def citation_json(citation: Citation) -> dict[str, Any]:
+    """The same shape as everywhere: kind, id, title; `quote` an object with text and section."""
+    entry = citation.entry
+    quote = entry.quote
+    return {
+        "kind": entry.kind,
+        "id": entry.id,
+        "title": entry.title,
+        "document": citation.document,
+        "sections": [{"id": s, "title": t} for s, t in zip(citation.sections, citation.titles, strict=True)],
+        "quote": {"text": quote.text, "section": quote.section} if quote is not None else None,
+        "citation": citation_plain(citation),
+    }

@@ -1,0 +1,141 @@
+"""The command line's shape: commands, options, defaults and help, without importing typer.
+
+Generated from the typer app in cli.py by scripts/update_grammar.py; do not edit by hand. The fast
+path, completion and argv.py read it; a test regenerates it and compares, so it cannot drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Options that may be typed before or after the command: takes a value?
+GLOBAL_OPTIONS: dict[str, bool] = {"--handbook": True, "--no-pager": False}
+
+# Options typed before any command, with their help.
+ROOT_OPTIONS: dict[str, str] = {
+    "--handbook": "Read these handbook files instead of the bundled one (or set COALITION_HANDBOOK); repeat it, "
+    "or separate files with ':', to layer them in order; an empty item or @bundled is the bundled "
+    "handbook, so ':notes.yaml' adds your notes to it.",
+    "--no-pager": "Print long output straight to the terminal ($PAGER, else less -R).",
+    "--version": "Print the version and exit.",
+    "--install-completion": "Install completion for bash, zsh or fish (default: the shell you are in).",
+    "--show-completion": "Print the completion script for bash, zsh or fish (default: the shell you are in).",
+    "--help": "Show this message and exit.",
+}
+
+# Each command: its help, options (spelling -> takes a value), their help, the parameters
+# they set (spelling -> name; 'name:' -> choices, range, default), and what its arguments complete to.
+COMMANDS: dict[str, Any] = {
+    "show": {
+        "help": "Show one entry in full.",
+        "options": {"--format": True, "-f": True, "-h": False, "--help": False},
+        "option_help": {
+            "--format": "rich, plain, markdown or json [default: rich on a terminal, plain otherwise]",
+            "--help": "Show this message and exit.",
+        },
+        "params": {"--format": "fmt", "-f": "fmt", "fmt:": {"choices": ("rich", "plain", "markdown", "json")}},
+        "arguments": ("entries",),
+    },
+    "list": {
+        "help": "List the entries of one kind, or every kind with its count.",
+        "options": {"--format": True, "-f": True, "-h": False, "--help": False},
+        "option_help": {
+            "--format": "rich, plain, markdown or json [default: rich on a terminal, plain otherwise]",
+            "--help": "Show this message and exit.",
+        },
+        "params": {"--format": "fmt", "-f": "fmt", "fmt:": {"choices": ("rich", "plain", "markdown", "json")}},
+        "arguments": ("kinds",),
+    },
+    "search": {
+        "help": "Search every entry: best matches first, each with a snippet.",
+        "options": {
+            "--kind": True,
+            "-k": True,
+            "--limit": True,
+            "-n": True,
+            "--format": True,
+            "-f": True,
+            "-h": False,
+            "--help": False,
+        },
+        "option_help": {
+            "--kind": "Only entries of this kind (repeatable).",
+            "--limit": "Show at most this many results.",
+            "--format": "rich, plain, markdown or json [default: rich on a terminal, plain otherwise]",
+            "--help": "Show this message and exit.",
+        },
+        "params": {
+            "--kind": "kinds",
+            "-k": "kinds",
+            "--limit": "limit",
+            "-n": "limit",
+            "limit:": {"min": 1, "max": None, "default": 10},
+            "--format": "fmt",
+            "-f": "fmt",
+            "fmt:": {"choices": ("rich", "plain", "markdown", "json")},
+        },
+        "arguments": ("words",),
+    },
+    "timeline": {
+        "help": "The dated facts, oldest first.",
+        "options": {"--format": True, "-f": True, "-h": False, "--help": False},
+        "option_help": {
+            "--format": "rich, plain, markdown or json [default: rich on a terminal, plain otherwise]",
+            "--help": "Show this message and exit.",
+        },
+        "params": {"--format": "fmt", "-f": "fmt", "fmt:": {"choices": ("rich", "plain", "markdown", "json")}},
+        "arguments": (),
+    },
+    "export": {
+        "help": "The whole handbook in one document.",
+        "options": {"--format": True, "-f": True, "-h": False, "--help": False},
+        "option_help": {
+            "--format": "rich, plain, markdown or json [default: rich on a terminal, plain otherwise]",
+            "--help": "Show this message and exit.",
+        },
+        "params": {"--format": "fmt", "-f": "fmt", "fmt:": {"choices": ("rich", "plain", "markdown", "json")}},
+        "arguments": (),
+    },
+    "validate": {
+        "help": "Check a handbook file; report every problem as file:line:col: message.",
+        "options": {"--format": True, "-f": True, "-h": False, "--help": False},
+        "option_help": {"--format": "plain or json [default: plain]", "--help": "Show this message and exit."},
+        "params": {"--format": "fmt", "-f": "fmt", "fmt:": {"choices": ("rich", "plain", "markdown", "json")}},
+        "arguments": ("path",),
+    },
+    "cite": {
+        "help": "Print only where an entry's claim comes from, to paste under a note.",
+        "options": {"--format": True, "-f": True, "-h": False, "--help": False},
+        "option_help": {
+            "--format": "rich, plain, markdown, json or bib [default: rich on a terminal, plain otherwise]",
+            "--help": "Show this message and exit.",
+        },
+        "params": {"--format": "fmt", "-f": "fmt", "fmt:": {"choices": ("rich", "plain", "markdown", "json", "bib")}},
+        "arguments": ("entries",),
+    },
+    "related": {
+        "help": "Show an entry's relations: what it relates to, what relates to it, and what mentions it.",
+        "options": {"--depth": True, "-d": True, "--format": True, "-f": True, "-h": False, "--help": False},
+        "option_help": {
+            "--depth": "Levels of neighbours to show.",
+            "--format": "rich, plain, markdown or json [default: rich on a terminal, plain otherwise]",
+            "--help": "Show this message and exit.",
+        },
+        "params": {
+            "--depth": "depth",
+            "-d": "depth",
+            "depth:": {"min": 1, "max": 3, "default": 1},
+            "--format": "fmt",
+            "-f": "fmt",
+            "fmt:": {"choices": ("rich", "plain", "markdown", "json")},
+        },
+        "arguments": ("entries",),
+    },
+    "init": {
+        "help": "Write a small, commented starter handbook for your own notes, layered on the shipped one.",
+        "options": {"-h": False, "--help": False},
+        "option_help": {"--help": "Show this message and exit."},
+        "params": {},
+        "arguments": ("path",),
+    },
+}

@@ -1,0 +1,135 @@
+"""Where a command's output goes: the format, the writing, and the ways writing can fail.
+
+Every byte a command prints to stdout passes through `write`, so a reader who stops reading, a full
+disk and a closed stdout each end the run the documented way (see `commands.conclude`) instead of
+surfacing as a traceback, or as an error that click catches before we see it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, TextIO
+
+from coalition_cli.errors import OutputFailed, ReaderGone
+
+if TYPE_CHECKING:
+    from coalition_cli.render import View
+
+
+class Format(StrEnum):
+    """Output formats every printing command accepts."""
+
+    rich = "rich"
+    plain = "plain"
+    markdown = "markdown"
+    json = "json"
+
+
+class CiteFormat(StrEnum):
+    """`cite` also speaks BibTeX."""
+
+    rich = "rich"
+    plain = "plain"
+    markdown = "markdown"
+    json = "json"
+    bib = "bib"
+
+
+def is_terminal(stream: object) -> bool:
+    """Whether a stream is a terminal; a closed or missing one is not."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):  # None, not a file (CliRunner), or closed
+        return False
+
+
+def stdout_is_terminal() -> bool:
+    return is_terminal(sys.stdout)
+
+
+def choose_format(requested: Format | None) -> Format:
+    """The format asked for; else rich on a terminal or with FORCE_COLOR, and plain when piped,
+    with NO_COLOR (which wins over FORCE_COLOR) or on a dumb terminal (TERM=dumb)."""
+    if requested is not None:
+        return requested
+    if os.environ.get("TERM") == "dumb":
+        return Format.plain
+    forced = bool(os.environ.get("FORCE_COLOR")) and not os.environ.get("NO_COLOR")
+    return Format.rich if stdout_is_terminal() or forced else Format.plain
+
+
+class GuardedStdout:
+    """sys.stdout for the length of a run: the ways writing can fail become our own exceptions, which
+    click does not swallow (it turns a broken pipe into exit 1), and `commands.conclude` ends the run
+    with. Everything else is the real stream's."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
+
+    def _call(self, method: str, *args: str) -> int | None:
+        if self.stream is None:
+            raise OutputFailed("cannot write the output: standard output is closed")
+        try:
+            result: int | None = getattr(self.stream, method)(*args)
+            return result
+        except BrokenPipeError:
+            raise ReaderGone() from None
+        except OSError as error:
+            raise OutputFailed(f"cannot write the output: {error.strerror or error}") from None
+        except ValueError:  # "I/O operation on closed file"
+            raise OutputFailed("cannot write the output: standard output is closed") from None
+
+    def write(self, text: str) -> int:
+        return self._call("write", text) or 0
+
+    def flush(self) -> None:
+        self._call("flush")
+
+    def isatty(self) -> bool:
+        return is_terminal(self.stream)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.stream, name)
+
+
+def write(text: str) -> None:
+    """Write to stdout now; failures surface as ReaderGone or OutputFailed."""
+    stream = sys.stdout if isinstance(sys.stdout, GuardedStdout) else GuardedStdout(sys.stdout)
+    stream.write(text)
+    stream.flush()
+
+
+def terminal_rows(pager: bool) -> int | None:
+    """The terminal's height when long output should go through a pager, else None."""
+    if not pager or not stdout_is_terminal():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().lines
+
+
+def deliver(view: View, fmt: Format, *, pager: bool = True) -> None:
+    """Write one view in the chosen format (only that one is built), through a pager on a terminal
+    when it is taller than the screen."""
+    rows: int | None
+    if fmt is Format.rich:
+        from coalition_cli.terminal import draw
+
+        text, height = draw(view)
+        rows = height if terminal_rows(pager) is not None else None
+    elif fmt is Format.markdown:
+        text, rows = view.markdown(), terminal_rows(pager)
+    elif fmt is Format.json:
+        from coalition_cli.render import dump_json
+
+        text, rows = dump_json(view.data()), terminal_rows(pager)
+    else:
+        text, rows = view.plain(), terminal_rows(pager)
+    if rows is not None and text.count("\n") >= rows:
+        from coalition_cli.pager import page
+
+        if page(text):
+            return
+    write(text)

@@ -1,0 +1,289 @@
+"""The views drawn for a person at a terminal: panels, tables, trees, a time axis, a progress bar.
+
+The one module that imports rich, and only when something is drawn for a terminal: piped output
+never pays for it. Handbook text always reaches rich as `Text`, never as markup. Below NARROW
+columns, labels go above their values instead of beside them, so no id is ever cut short.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from coalition_cli.handbook import KINDS, PLURALS, Entry, HandbookView
+from coalition_cli.render import (
+    MARK_END,
+    MARK_START,
+    CitationView,
+    CountsView,
+    EntriesView,
+    EntryView,
+    ExportView,
+    HitsView,
+    RelationsView,
+    TimelineView,
+    View,
+    detail_of,
+    entry_rows,
+    kind_groups,
+    source_titles,
+)
+
+NARROW = 60  # columns below which labels go above values
+MAX_IDS_SHOWN = 30  # `list` names the ids of kinds that have no more than this
+MAX_GAP_LINES = 8  # the longest gap between two facts on the time axis, in lines; the others to scale
+KIND_STYLES: dict[str, str] = {
+    "section": "blue",
+    "actor": "green",
+    "figure": "magenta",
+    "fact": "yellow",
+    "term": "cyan",
+}
+
+
+def console() -> Console:
+    """A console for data on stdout, decided once from the terminal, NO_COLOR, FORCE_COLOR and TERM."""
+    return Console(file=sys.stdout or io.StringIO(), highlight=False, emoji=False, markup=False)
+
+
+def draw(view: View) -> tuple[str, int]:
+    """The view drawn for this terminal, and the terminal's height (for the pager)."""
+    screen = console()
+    drawer = DRAWERS[type(view)]
+    with screen.capture() as captured:
+        for renderable in drawer(view, screen.width):
+            screen.print(renderable)
+    return captured.get(), screen.height
+
+
+def _kind_style(entry: Entry | None) -> str:
+    return KIND_STYLES.get(entry.kind, "") if entry is not None else ""
+
+
+def _marked_text(snippet: str) -> Text:
+    """A search snippet's match marks as bold spans."""
+    text = Text()
+    bold = False
+    for index, piece in enumerate(snippet.replace(MARK_END, MARK_START).split(MARK_START)):
+        if piece:
+            text.append(piece, style="bold" if bold else "")
+        bold = index % 2 == 0
+    return text
+
+
+def entry_panel(handbook: HandbookView, entry: Entry, width: int) -> RenderableType:
+    style = KIND_STYLES.get(entry.kind, "white")
+    rows: list[tuple[str, Text]] = []
+    for label, value in entry_rows(entry):
+        written = "\n".join(f"- {item}" for item in value) if isinstance(value, tuple) else value
+        rows.append((label, Text(written)))
+    if entry.quote is not None:
+        quote = Text(f"\u201c{entry.quote.text}\u201d", style="italic")
+        quote.append(f"\n{handbook.source_title(entry.quote.section)}", style="dim")
+        rows.append(("Quote", quote))
+    if entry.note:
+        rows.append(("Note", Text(entry.note, style="yellow")))
+    if entry.related:
+        related = Text()
+        for index, entry_id in enumerate(entry.related):
+            related.append(", " if index else "")
+            related.append(entry_id, style=_kind_style(handbook.get(entry_id)))
+        rows.append(("Related", related))
+    rows.append(("Source", Text(source_titles(handbook, entry.source), style="dim")))
+    ident = Text(f"{entry.kind}: {entry.id}", style=style)
+    if width < NARROW:
+        # Stacked: every label on its own line, the id inside the panel where it can wrap, never cut.
+        parts: list[RenderableType] = [ident, Text(""), Text(entry.summary)]
+        for label, shown in rows:
+            parts += [Text(""), Text(label, style="bold"), Padding(shown, (0, 0, 0, 2))]
+        title = Text(entry.title, style=f"bold {style}")
+        return Panel(Group(*parts), title=title, title_align="left", border_style=style)
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for label, shown in rows:
+        table.add_row(Text(label), shown)
+    return Panel(
+        Group(Text(entry.summary), Text(""), table),
+        title=Text(entry.title, style=f"bold {style}"),
+        title_align="left",
+        subtitle=ident,
+        subtitle_align="right",
+        border_style=style,
+    )
+
+
+def _entry(view: EntryView, width: int) -> list[RenderableType]:
+    return [entry_panel(view.handbook, view.entry, width)]
+
+
+def _entries(view: EntriesView, width: int) -> list[RenderableType]:
+    if width < NARROW:
+        parts: list[RenderableType] = []
+        for entry in view.entries:
+            lines = Text(entry.id, style=_kind_style(entry))
+            for extra in (entry.title, detail_of(entry), entry.origin if view.origins else ""):
+                if extra:
+                    lines.append(f"\n  {extra}", style="" if extra == entry.title else "dim")
+            parts.append(lines)
+        return parts
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("id", no_wrap=True)
+    table.add_column("title")
+    table.add_column("detail", style="dim")
+    if view.origins:
+        table.add_column("file", style="dim")
+    for entry in view.entries:
+        cells = [Text(entry.id, style=_kind_style(entry)), Text(entry.title), Text(detail_of(entry))]
+        table.add_row(*cells, *([Text(entry.origin)] if view.origins else []))
+    return [table]
+
+
+def _counts(view: CountsView, width: int) -> list[RenderableType]:
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("count", justify="right", no_wrap=True)
+    table.add_column("ids", style="dim")
+    handbook = view.handbook
+    for kind, count in handbook.counts().items():
+        ids = ", ".join(e.id for e in handbook.of_kind(kind)) if count <= MAX_IDS_SHOWN else "..."
+        table.add_row(Text(PLURALS[kind], style=KIND_STYLES[kind]), Text(str(count)), Text(ids))
+    parts: list[RenderableType] = [table]
+    if view.files:
+        files = Table(show_edge=False, header_style="bold")
+        files.add_column("file", overflow="fold")
+        files.add_column("entries", justify="right")
+        for file, entries in view.files:
+            files.add_row(Text(file), Text(str(entries)))
+        parts.append(files)
+    return parts
+
+
+def _hits(view: HitsView, width: int) -> list[RenderableType]:
+    parts: list[RenderableType] = []
+    for hit in view.hits:
+        head = Text(hit.entry.title, style=f"bold {_kind_style(hit.entry)}")
+        head.append(f"  {hit.entry.kind}: {hit.entry.id}", style="dim")
+        parts += [head, Padding(_marked_text(hit.snippet), (0, 0, 1, 2))]
+    return parts
+
+
+def _date_point(date: str) -> dt.date:
+    """Where a date sits on the axis: a year or a month given alone counts from its middle."""
+    parts = [int(part) for part in date.split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 7, 1)
+    if len(parts) == 2:
+        return dt.date(parts[0], parts[1], 15)
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+def _duration(days: int, precision: int) -> str:
+    """A gap in words, no finer than the vaguer of its two dates (1 year, 2 month, 3 day)."""
+    years, rest = divmod(days, 365)
+    if precision == 1:
+        years = max(1, round(days / 365))
+        return f"about {years} year{'s' if years != 1 else ''}"
+    months = rest // 30
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if months:
+        parts.append(f"{months} month{'s' if months != 1 else ''}")
+    if not parts:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    return ("about " if precision == 2 else "") + " ".join(parts)
+
+
+def _timeline(view: TimelineView, width: int) -> list[RenderableType]:
+    """The dated facts on a vertical time axis, the gaps drawn to scale; titles wrap in their column."""
+    facts = view.facts
+    dates = [fact.date or "" for fact in facts]
+    starts = [_date_point(date) for date in dates]
+    gaps = [(later - earlier).days for earlier, later in zip(starts, starts[1:], strict=False)]
+    widest = max(gaps, default=0) or 1
+    axis = Table.grid(padding=(0, 1))
+    axis.add_column(width=10, no_wrap=True, style="yellow")
+    axis.add_column(width=1, no_wrap=True)
+    axis.add_column(overflow="fold")
+    for index, fact in enumerate(facts):
+        text = Text(fact.title)
+        text.append(f"  {fact.id}", style="dim")
+        axis.add_row(Text(dates[index]), Text("\u25cf", style="bold yellow"), text)
+        if index < len(gaps) and gaps[index] > 0:
+            count = max(1, round(gaps[index] / widest * MAX_GAP_LINES))
+            precision = min(dates[index].count("-"), dates[index + 1].count("-")) + 1
+            label = _duration(gaps[index], precision)
+            for row in range(count):
+                beside = Text(label if row == count // 2 else "", style="dim")
+                axis.add_row(Text(""), Text("\u2502", style="dim"), beside)
+    return [axis]
+
+
+def _relations(view: RelationsView, width: int) -> list[RenderableType]:
+    from rich.tree import Tree
+
+    def label(entry: Entry, links: tuple[str, ...] = ()) -> Text:
+        text = Text(entry.title, style=f"bold {_kind_style(entry)}" if not links else "")
+        text.append(f"  {entry.kind}: {entry.id}" if not links else f"  {entry.id}", style="dim")
+        if links:
+            text.append(f"  {', '.join(links)}", style="italic dim")
+        return text
+
+    def add(branch: Tree, node: Any) -> None:
+        for group, children in kind_groups(node):
+            kind_branch = branch.add(Text(group, style=_kind_style(children[0].entry)))
+            for child in children:
+                add(kind_branch.add(label(child.entry, child.links)), child)
+
+    root = Tree(label(view.tree.entry))
+    add(root, view.tree)
+    return [root]
+
+
+def _export(view: ExportView, width: int) -> list[RenderableType]:
+    from rich.rule import Rule
+
+    handbook = view.handbook
+    parts: list[RenderableType] = [Text(handbook.title, style="bold")]
+    if handbook.source.title:
+        parts.append(Text(f"Source: {handbook.source.title}", style="dim"))
+    for kind in KINDS:
+        entries = handbook.of_kind(kind)
+        if entries:
+            parts.append(Rule(Text(PLURALS[kind].capitalize(), style=KIND_STYLES[kind])))
+            parts.extend(entry_panel(handbook, entry, width) for entry in entries)
+    return parts
+
+
+def _citation(view: CitationView, width: int) -> list[RenderableType]:
+    return [Text(view.plain().rstrip("\n"), style="italic")]
+
+
+DRAWERS: dict[type, Callable[[Any, int], list[RenderableType]]] = {
+    EntryView: _entry,
+    EntriesView: _entries,
+    CountsView: _counts,
+    HitsView: _hits,
+    TimelineView: _timeline,
+    RelationsView: _relations,
+    ExportView: _export,
+    CitationView: _citation,
+}
+
+
+def progress_bar() -> Any:
+    """A transient progress bar on stderr, started (see progress.py)."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
+    bar = Progress(*columns, console=Console(stderr=True), transient=True)
+    bar.start()
+    return bar

@@ -1,0 +1,116 @@
+"""Every run ends as documented: a reader who stops reading, a full disk, a closed stdout, in real
+processes, whatever the output's size and whether or not Python buffers its output."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Invoke
+from tests.helpers import clean_env
+
+# Every command, with small and large output (export and related --depth 3 are the largest).
+COMMANDS = [
+    ["show", "iran"],
+    ["show", "iran", "-f", "json"],
+    ["search", "iran"],
+    ["list"],
+    ["list", "terms", "-f", "markdown"],
+    ["timeline"],
+    ["related", "iran", "--depth", "3"],
+    ["related", "iran", "-f", "json", "--depth", "3"],
+    ["cite", "iran", "-f", "bib"],
+    ["export"],
+    ["export", "-f", "json"],
+    ["validate"],
+    ["--help"],
+    ["show", "--help"],
+    ["--version"],
+    ["--show-completion", "bash"],
+]
+BUFFERING = {"buffered": {}, "unbuffered": {"PYTHONUNBUFFERED": "1"}}
+
+
+def shell(coalition_bin: str, args: list[str], tail: str, buffering: str) -> subprocess.CompletedProcess[str]:
+    """Run `coalition ARGS` with its stdout as the shell line `tail` says; stderr ends with its exit code."""
+    env = clean_env()
+    env.pop("PYTHONUNBUFFERED", None)
+    env.update(BUFFERING[buffering])
+    command = " ".join(shlex.quote(word) for word in [coalition_bin, *args])
+    script = f'{command} {tail}; echo "exit ${{PIPESTATUS[0]}}" >&2'
+    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("buffering", BUFFERING)
+@pytest.mark.parametrize("tail", ["| head -c 1", "| true"])
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_output_cut_short_ends_quietly_with_0(coalition_bin: str, args: list[str], tail: str, buffering: str) -> None:
+    result = shell(coalition_bin, args, tail, buffering)
+    assert result.stderr == "exit 0\n"
+
+
+@pytest.mark.parametrize("buffering", BUFFERING)
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_full_disk_is_one_line_and_exit_4(coalition_bin: str, args: list[str], buffering: str) -> None:
+    result = shell(coalition_bin, args, "> /dev/full", buffering)
+    assert result.stderr == "coalition: cannot write the output: No space left on device\nexit 4\n"
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_closed_stdout_is_one_line_and_exit_4(coalition_bin: str, args: list[str]) -> None:
+    result = shell(coalition_bin, args, ">&-", "buffered")
+    assert result.stderr == "coalition: cannot write the output: standard output is closed\nexit 4\n"
+
+
+def test_a_command_that_prints_nothing_does_not_need_stdout(coalition_bin: str, tmp_path: Path) -> None:
+    result = shell(coalition_bin, ["init", str(tmp_path / "notes.yaml")], ">&-", "buffered")
+    assert result.stderr.endswith("exit 0\n") and (tmp_path / "notes.yaml").is_file()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "actor", "iran", "--no-pager"],
+        ["list", "actors", "--no-pager"],
+        ["related", "iran", "--handbook", "@bundled"],
+        ["timeline", "--handbook=@bundled", "--no-pager"],
+        ["cite", "iran", "--no-pager", "-f", "json"],
+    ],
+    ids=" ".join,
+)
+def test_global_options_work_after_the_command(invoke: Invoke, args: list[str]) -> None:
+    moved = [word for word in args if word.startswith(("--no-pager", "--handbook"))]
+    if "--handbook" in moved:
+        moved.insert(moved.index("--handbook") + 1, "@bundled")
+    rest = [word for word in args if word not in moved]
+    after, before = invoke(*args), invoke(*moved, *rest)
+    assert after.exit_code == 0, after.stderr
+    assert (after.stdout, after.stderr) == (before.stdout, before.stderr)
+
+
+def test_search_without_hits_prints_an_empty_json_array(invoke: Invoke) -> None:
+    result = invoke("search", "zzqqxx", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == []
+    assert result.stderr.startswith("coalition: no entry matches")
+
+
+def test_one_json_shape_for_one_thing(invoke: Invoke) -> None:
+    """An entry is {kind, id, title, ...} and a quote {text, section} in every command's JSON."""
+    shown = json.loads(invoke("show", "soleimani", "-f", "json").stdout)
+    cited = json.loads(invoke("cite", "soleimani", "-f", "json").stdout)
+    exported = json.loads(invoke("export", "-f", "json").stdout)
+    listed = json.loads(invoke("list", "-f", "json").stdout)
+    found = json.loads(invoke("search", "soleimani", "-f", "json").stdout)
+    in_export = next(item for item in exported["figures"] if item["id"] == "soleimani")
+    assert in_export == {key: value for key, value in shown.items() if key != "kind"}
+    assert cited["quote"] == shown["quote"] and set(shown["quote"]) == {"text", "section"}
+    for brief in (cited, next(i for i in listed if i["id"] == "soleimani"), found[0]):
+        assert {key: brief[key] for key in ("kind", "id", "title")} == {
+            key: shown[key] for key in ("kind", "id", "title")
+        }
+    assert not any("name" in item for kind in ("actors", "figures") for item in exported[kind])
