@@ -1,10 +1,13 @@
 """Write a large handbook made from the shipped one, for measuring how coalition scales.
 
-    python benchmarks/generate.py OUT.yaml [--entries 10000]
+    python benchmarks/generate.py OUT.yaml [--entries 10000] [--events]
 
-Each copy of the shipped entries gets its ids suffixed (`iran-7`), with its references pointing
-inside the same copy, so the result is a valid handbook of the requested size whose text is real
-prose. Search quality on it means nothing; its size and shape are what count.
+By default each copy of the shipped entries gets its ids suffixed (`iran-7`), with its references
+pointing inside the same copy, so the result is a valid handbook of the requested size whose text is
+real prose. With --events it is instead an analyst's own notes file layered on the shipped handbook
+(`base: bundled`): dated event records of about 800 bytes each, their summaries stitched from the
+shipped handbook's sentences, linked to its actors and resting on its sections. Search quality on
+either means nothing; size and shape are what count.
 """
 
 from __future__ import annotations
@@ -51,12 +54,52 @@ def scaled_handbook(entries: int) -> dict[str, Any]:
     return {**{k: v for k, v in data.items() if k not in scaled}, **scaled}
 
 
+def event_records(entries: int, seed: int = 7) -> dict[str, Any]:
+    """An analyst's notes file of `entries` dated event records on the shipped handbook."""
+    import random
+
+    shipped = load_handbook()
+    rng = random.Random(seed)
+    sentences = [
+        sentence.strip().rstrip(".") + "."
+        for entry in shipped.entries
+        for sentence in entry.summary.split(". ")
+        if len(sentence.split()) > 6
+    ]
+    actors = [entry.id for entry in shipped.of_kind("actor")]
+    sections = [entry.id for entry in shipped.of_kind("section")]
+    records = []
+    for number in range(entries):
+        summary = " ".join(rng.sample(sentences, 5))
+        while len(summary) > 720:
+            summary = summary.rsplit(". ", 1)[0] + "."
+        related = rng.sample(actors, 2) + ([f"event-{number - 1:06d}"] if number else [])
+        record: dict[str, Any] = {
+            "id": f"event-{number:06d}",
+            "title": f"{rng.choice(sentences).split(',')[0][:60].rstrip('.')} ({number})",
+            "date": f"{rng.randint(2011, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            "summary": summary,
+            "related": related,
+            "source": [rng.choice(sections)],
+        }
+        if number % 10 == 0:
+            record.update(value=rng.randint(2, 40_000), unit="troops")
+        records.append(record)
+    return {"format": 1, "title": "An analyst's event records", "base": "bundled", "facts": records}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--events", action="store_true", help="dated event records layered on the shipped handbook")
     args = parser.parse_args()
-    text = yaml.safe_dump(scaled_handbook(args.entries), allow_unicode=True, sort_keys=False, width=100)
+    # The C writer (a 100,000-entry file in seconds), writing copies where entries share a list
+    # rather than anchors and aliases, as a reader's own file would.
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    dumper = type("Dumper", (base,), {"ignore_aliases": lambda self, data: True})
+    data = event_records(args.entries) if args.events else scaled_handbook(args.entries)
+    text = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}: {args.entries:,} entries, {len(text.encode()) / 1e6:.1f} MB", file=sys.stderr)
     return 0

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import yaml
 
+from coalition_cli.cache import build_store
 from coalition_cli.errors import NotFound
 from coalition_cli.loader import load_handbook
 from coalition_cli.search import SearchIndex
-from coalition_cli.store import build_store
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "questions.yaml"
 CONFIDENT = 0.5  # a top hit covering at least this share of the query's weight is a confident answer

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from coalition_cli.cache import build_store
 from coalition_cli.cli import app
 from coalition_cli.handbook import Handbook
 from coalition_cli.loader import load_handbook
-from coalition_cli.store import Store, build_store
+from coalition_cli.store import Store
 from tests.helpers import LEAKY_ENV, require_source
 
 

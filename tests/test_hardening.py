@@ -125,7 +125,7 @@ def test_billion_laughs_is_refused_fast_and_small(broken_file: Callable[[str], P
 def test_endless_device_is_refused(run: Run) -> None:
     result = run("list", env={"COALITION_HANDBOOK": "/dev/zero"})
     assert result.returncode == 3
-    assert result.stderr.decode() == "coalition: /dev/zero: is more than 50 MB; handbooks are limited to 50 MB\n"
+    assert result.stderr.decode() == "coalition: /dev/zero: is more than 128 MB; handbooks are limited to 128 MB\n"
 
 
 def test_unreadable_path_is_one_line(run: Run, tmp_path: Path) -> None:

@@ -164,7 +164,7 @@ def test_too_large_is_refused_unread(tmp_path: Path) -> None:
     with path.open("wb") as handle:
         handle.truncate(MAX_BYTES + 1)
     [problem] = problems_of(path)
-    assert "handbooks are limited to 50 MB" in problem.message
+    assert "handbooks are limited to 128 MB" in problem.message
 
 
 def test_python_tags_are_refused_and_never_run(write_handbook: Write, tmp_path: Path) -> None:

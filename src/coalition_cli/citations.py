@@ -7,8 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from coalition_cli.handbook import LEAD, Entry, HandbookView
+from coalition_cli.handbook import LEAD, Entry
 from coalition_cli.inert import md
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from coalition_cli.handbook import HandbookView
 
 
 @dataclass(frozen=True)

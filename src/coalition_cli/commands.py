@@ -19,10 +19,12 @@ from coalition_cli.errors import (
     EXIT_INTERRUPTED,
     EXIT_OUTPUT_FAILED,
     CoalitionError,
+    HandbookError,
     InvalidHandbook,
     NotFound,
     NothingDone,
     OutputFailed,
+    Problem,
     ReaderGone,
     UsageProblem,
 )
@@ -68,7 +70,7 @@ def conclude(action: Callable[[], int | None], session: Session | None = None) -
     real_stdout = sys.stdout
     sys.stdout = output.GuardedStdout(real_stdout)
     try:
-        code = action()
+        code = _once_more_if_the_cache_lies(action)
     except ReaderGone:
         # The reader stopped reading (`coalition export | head -1`): that is not an error.
         _silence_stdout()
@@ -96,6 +98,23 @@ def conclude(action: Callable[[], int | None], session: Session | None = None) -
 
 
 _WRITE_ERRORS = (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF)
+
+
+def _once_more_if_the_cache_lies(action: Callable[[], int | None]) -> int | None:
+    """Run the action; if the cache proves corrupt while it reads, run it again on a store built
+    afresh. Nothing has been written by then: every view is built before it is written."""
+    from coalition_cli.store import CacheCorrupt
+
+    try:
+        return action()
+    except CacheCorrupt:
+        from coalition_cli.cache import distrust_opened
+
+        distrust_opened()
+        try:
+            return action()
+        except CacheCorrupt as error:
+            raise HandbookError([Problem("cache", f"cannot be rebuilt: {error}")]) from None
 
 
 def _silence_stdout() -> None:
@@ -158,7 +177,7 @@ class Session:
 
     def store(self) -> Store:
         if self._store is None:
-            from coalition_cli.store import open_store
+            from coalition_cli.cache import open_store
 
             progress = None
             if not self.quiet and output.is_terminal(sys.stderr):
@@ -282,14 +301,14 @@ def validate(session: Session, path: Path | None, fmt: Format | None) -> None:
         raise UsageProblem(f"validate prints plain or json, not {fmt.value}")
     files = [path] if path else [p or bundled_handbook_path() for p in session.paths]
     target = os.pathsep.join(str(file) for file in files)
-    handbook, problems = check_stack(files)
-    warnings = [] if handbook is None else list(handbook.warnings)
+    checked, problems = check_stack(files)
+    warnings = [] if checked is None else checked.warnings
     output.deliver(ProblemsView(problems + warnings), fmt or Format.plain, pager=False)
-    if problems or handbook is None:
+    if problems or checked is None:
         raise InvalidHandbook(f"{target}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
     if fmt is not Format.json:
-        layers = f" in {len(handbook.files)} files" if len(handbook.files) > 1 else ""
-        output.write(f"{target}: valid, {len(handbook.entries)} entries{layers}\n")
+        layers = f" in {len(checked.files)} files" if len(checked.files) > 1 else ""
+        output.write(f"{target}: valid, {checked.entries} entries{layers}\n")
 
 
 STARTER = """\

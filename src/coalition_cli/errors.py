@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 # Exit codes, documented in the README and `coalition --help` (0 is success).
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
@@ -49,15 +47,31 @@ class AmbiguousName(NotFound):
         CoalitionError.__init__(self, f"{self.what}; give the kind or more of the name")
 
 
-@dataclass(frozen=True)
 class Problem:
     """One thing wrong with a handbook file, located as precisely as the parser allows."""
 
-    file: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-    warning: bool = False  # worth telling, but the handbook is still usable
+    __slots__ = ("file", "message", "line", "column", "warning")
+
+    def __init__(
+        self, file: str, message: str, line: int | None = None, column: int | None = None, warning: bool = False
+    ) -> None:
+        self.file = file
+        self.message = message
+        self.line = line
+        self.column = column
+        self.warning = warning  # worth telling, but the handbook is still usable
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.file, self.message, self.line, self.column, self.warning)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"Problem{self._values()!r}"
 
     def __str__(self) -> str:
         where = self.file

@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
 
-from coalition_cli.errors import Problem, UsageProblem
+from coalition_cli.errors import UsageProblem
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs a lookup a few milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, Protocol
 
 KINDS: tuple[str, ...] = ("section", "actor", "figure", "fact", "term")
 PLURALS: dict[str, str] = {
@@ -63,7 +65,8 @@ FIELD_LABELS: dict[str, str] = {
 LEAD = "lead"
 LEAD_TITLE = "opening paragraph"
 
-Value = str | bool | int | float | tuple[str, ...]
+if TYPE_CHECKING:
+    Value = str | bool | int | float | tuple[str, ...]
 
 
 def parse_kind(word: str) -> str:
@@ -86,36 +89,93 @@ def unaccent(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+# ASCII folded by one table: dots and apostrophes dropped, every other character that is not a
+# letter or digit a space (as the regular expressions below do, for all of Unicode).
+_ASCII_FOLD = str.maketrans(
+    {chr(c): None if chr(c) in ".'`" else " " for c in range(128) if not chr(c).isalnum() and chr(c) != " "}
+)
+
+
 def fold(text: str) -> str:
     """Fold a name for matching: no case, no accents, no dots or apostrophes, punctuation as spaces."""
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_FOLD).split())
     bare = unaccent(text)
     bare = re.sub(r"[.'\u2018\u2019`]", "", bare)
     return " ".join(re.split(r"[\W_]+", bare)).strip()
 
 
-@dataclass(frozen=True)
-class Quote:
+class Record:
+    """A small value treated as immutable: its fields in `__slots__`, equality and repr from them.
+
+    Not a dataclass: importing dataclasses (and the inspect module it needs) costs more than a
+    whole cached lookup.
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Record) and type(self) is type(other) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class Quote(Record):
     """Words copied exactly from the source, with the section they come from."""
 
-    text: str
-    section: str
+    __slots__ = ("text", "section")
+
+    def __init__(self, text: str, section: str) -> None:
+        self.text = text
+        self.section = section
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Record):
     """One entry of the handbook. `details` holds the fields particular to its kind, in file order."""
 
-    kind: str
-    id: str
-    title: str
-    summary: str
-    related: tuple[str, ...] = ()
-    source: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    quote: Quote | None = None
-    note: str | None = None
-    details: Mapping[str, Value] = field(default_factory=dict)
-    origin: str = ""
+    __slots__ = ("kind", "id", "title", "summary", "related", "source", "aliases", "quote", "note", "details", "origin")
+
+    def __init__(
+        self,
+        kind: str,
+        id: str,
+        title: str,
+        summary: str,
+        related: tuple[str, ...] = (),
+        source: tuple[str, ...] = (),
+        aliases: tuple[str, ...] = (),
+        quote: Quote | None = None,
+        note: str | None = None,
+        details: Mapping[str, Value] | None = None,
+        origin: str = "",
+    ) -> None:
+        self.kind = kind
+        self.id = id
+        self.title = title
+        self.summary = summary
+        self.related = related
+        self.source = source
+        self.aliases = aliases
+        self.quote = quote
+        self.note = note
+        self.details: Mapping[str, Value] = details if details is not None else {}
+        self.origin = origin
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.id))
+
+    def replace(self, **changes: object) -> Entry:
+        fields = {name: getattr(self, name) for name in self.__slots__}
+        fields.update(changes)
+        return Entry(**fields)
 
     @property
     def date(self) -> str | None:
@@ -138,7 +198,7 @@ class Entry:
 
     @classmethod
     def from_data(cls, kind: str, data: Mapping[str, Any], origin: str = "") -> Entry:
-        """Rebuild an entry from `to_data()` output, which the loader has already validated."""
+        """Rebuild an entry from `to_data()` output."""
         quote = data.get("quote")
         details: dict[str, Value] = {}
         for key in KIND_FIELDS[kind]:
@@ -181,44 +241,76 @@ class Entry:
         return data
 
 
-@dataclass(frozen=True)
-class SourceInfo:
+class SourceInfo(Record):
     """The document the handbook rests on."""
 
-    title: str
-    lead: str | None = None
-    note: str | None = None
+    __slots__ = ("title", "lead", "note")
+
+    def __init__(self, title: str, lead: str | None = None, note: str | None = None) -> None:
+        self.title = title
+        self.lead = lead
+        self.note = note
 
 
-@dataclass(frozen=True)
-class Extension:
+class Extension(Record):
     """What a later handbook adds to an entry defined in a handbook beneath it."""
 
-    id: str
-    aliases: tuple[str, ...] = ()
-    note: str | None = None
-    related: tuple[str, ...] = ()
-    origin: str = ""
+    __slots__ = ("id", "aliases", "note", "related", "origin")
+
+    def __init__(
+        self,
+        id: str,
+        aliases: tuple[str, ...] = (),
+        note: str | None = None,
+        related: tuple[str, ...] = (),
+        origin: str = "",
+    ) -> None:
+        self.id = id
+        self.aliases = aliases
+        self.note = note
+        self.related = related
+        self.origin = origin
 
 
-@dataclass
+def extended(entry: Entry, extension: Extension) -> Entry:
+    """An entry with what a later handbook adds to it. Extensions only add: aliases and related ids
+    (each once, in order) and a note, as a paragraph of its own that names the file it came from,
+    since it is the reader's and not the source's."""
+    note = entry.note
+    if extension.note:
+        added = f"{os.path.basename(extension.origin)}: {extension.note}"
+        note = f"{note}\n\n{added}" if note else added
+    return entry.replace(
+        aliases=tuple(dict.fromkeys(entry.aliases + extension.aliases)),
+        related=tuple(dict.fromkeys(entry.related + extension.related)),
+        note=note,
+    )
+
+
 class Handbook:
-    """All entries of one handbook file, in file order, with lookups by id and kind."""
+    """A whole handbook held in memory, in file order, with lookups by id and kind: what `export`
+    shows and tests read. Commands otherwise read the store, a few rows at a time."""
 
-    title: str
-    source: SourceInfo
-    entries: tuple[Entry, ...]
-    path: str = ""
-    format: int = 1
-    variants: tuple[tuple[str, ...], ...] = ()
-    base: str | None = None  # "bundled": this handbook adds to the shipped one
-    extensions: tuple[Extension, ...] = ()  # what it adds to entries of the handbooks beneath it
-    files: tuple[str, ...] = ()  # the files it was read from, bottom layer first
-    warnings: tuple[Problem, ...] = ()  # collisions between layers, told on every run
-    _by_id: dict[str, Entry] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._by_id = {entry.id: entry for entry in self.entries}
+    def __init__(
+        self,
+        title: str,
+        source: SourceInfo,
+        entries: tuple[Entry, ...],
+        path: str = "",
+        format: int = 1,
+        variants: tuple[tuple[str, ...], ...] = (),
+        files: tuple[str, ...] = (),
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        self.title = title
+        self.source = source
+        self.entries = entries
+        self.path = path
+        self.format = format
+        self.variants = variants
+        self.files = files or (path,)
+        self.warnings = warnings  # collisions between layers, told on every run
+        self._by_id = {entry.id: entry for entry in entries}
 
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
@@ -248,56 +340,23 @@ class Handbook:
         return data
 
 
-def layered(bottom: Handbook, top: Handbook) -> Handbook:
-    """The top handbook's entries added to the bottom's, and its extensions applied to them.
+if TYPE_CHECKING:
 
-    Extensions only add: aliases and related ids (each once, in order) and a note, as a paragraph
-    of its own that names the file it came from, since it is the reader's and not the source's.
-    """
-    entries = {entry.id: entry for entry in bottom.entries}
-    for extension in top.extensions:
-        entry = entries[extension.id]
-        note = entry.note
-        if extension.note:
-            added = f"{os.path.basename(extension.origin)}: {extension.note}"
-            note = f"{note}\n\n{added}" if note else added
-        entries[extension.id] = replace(
-            entry,
-            aliases=tuple(dict.fromkeys(entry.aliases + extension.aliases)),
-            related=tuple(dict.fromkeys(entry.related + extension.related)),
-            note=note,
-        )
-    entries.update((entry.id, entry) for entry in top.entries)
-    return Handbook(
-        title=bottom.title,
-        source=bottom.source,
-        entries=tuple(entries.values()),
-        path=f"{bottom.path}{os.pathsep}{top.path}",
-        format=bottom.format,
-        variants=bottom.variants + top.variants,
-        files=(bottom.files or (bottom.path,)) + (top.files or (top.path,)),
-        warnings=bottom.warnings + top.warnings,
-    )
+    class HandbookView(Protocol):
+        """What the views read: the in-memory Handbook and the cached Store alike."""
 
+        title: str
+        source: SourceInfo
+        files: tuple[str, ...]
 
-class HandbookView(Protocol):
-    """What the renderers and commands read: the in-memory Handbook and the cached Store alike."""
+        @property
+        def entries(self) -> tuple[Entry, ...]: ...
 
-    title: str
-    source: SourceInfo
-    variants: tuple[tuple[str, ...], ...]
-    format: int
-    path: str
-    files: tuple[str, ...]
+        def get(self, entry_id: str) -> Entry | None: ...
 
-    @property
-    def entries(self) -> tuple[Entry, ...]: ...
+        def of_kind(self, kind: str) -> list[Entry]: ...
 
-    def get(self, entry_id: str) -> Entry | None: ...
-
-    def of_kind(self, kind: str) -> list[Entry]: ...
-
-    def source_title(self, source_id: str) -> str: ...
+        def source_title(self, source_id: str) -> str: ...
 
 
 def label(entry: Entry, kind: str | None = None) -> str:

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+# Search snippets mark matched words with these control characters; views turn them into bold,
+# **markdown**, or nothing. They cannot occur in handbook text (the loader refuses control characters).
+MARK_START = "\x02"
+MARK_END = "\x03"
+
+
+def strip_marks(snippet: str) -> str:
+    return snippet.replace(MARK_START, "").replace(MARK_END, "")
+
+
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|"})
 
 

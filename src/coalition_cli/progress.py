@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 class BuildProgress:
@@ -13,7 +18,7 @@ class BuildProgress:
     """
 
     BIG = 1_000_000  # bytes of YAML
-    STAGES = {"reading": "Reading the handbook", "checking": "Checking entries", "indexing": "Indexing for search"}
+    STAGES = {"reading": "Reading and indexing the handbook"}
 
     def __init__(self) -> None:
         self._bar: Any = None

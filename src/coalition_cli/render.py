@@ -8,31 +8,24 @@ views with rich for a terminal.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from coalition_cli.citations import citation_json, citation_markdown, citation_of, citation_plain
-from coalition_cli.handbook import FIELD_LABELS, KINDS, PLURALS, Entry, Handbook, HandbookView
-from coalition_cli.inert import md
+from coalition_cli.handbook import FIELD_LABELS, KINDS, PLURALS, Entry, Handbook
+from coalition_cli.inert import MARK_END, MARK_START, md, strip_marks
 
 if TYPE_CHECKING:
     from coalition_cli.errors import Problem
+    from coalition_cli.handbook import HandbookView
     from coalition_cli.relations import Edge, Node
     from coalition_cli.search import Hit
     from coalition_cli.store import Store
 
-# Search snippets mark matched words with these control characters; views turn them into bold,
-# **markdown**, or nothing. They cannot occur in handbook text (the loader refuses control characters).
-MARK_START = "\x02"
-MARK_END = "\x03"
-
-
-def strip_marks(snippet: str) -> str:
-    return snippet.replace(MARK_START, "").replace(MARK_END, "")
-
 
 def dump_json(data: Any) -> str:
+    import json
+
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING
 
 from coalition_cli.errors import NotFound
 from coalition_cli.handbook import FIELD_LABELS, Entry, unaccent
-from coalition_cli.render import MARK_END, MARK_START
+from coalition_cli.inert import MARK_END, MARK_START
 
 if TYPE_CHECKING:
-    from coalition_cli.store import Progress, Store
+    from coalition_cli.store import Store
 
 # bm25 weights for the columns (kind, entry_id, names, body, extra): names are title, aliases and id.
 WEIGHTS = (0.0, 0.0, 4.0, 1.0, 1.0)
@@ -56,6 +56,8 @@ _POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b", re.IGNORECASE)
 _PHRASE = re.compile(r'"([^"]*)"')
 _COMPOUND = re.compile(r"\w+(?:[^\w\s\"]\w+)*")
 _WORD = re.compile(r"\w+")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")  # a number written with thousands separators
+_DIGIT_COMMA = re.compile(r"\d,\d")
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,9 @@ def quoted(text: str) -> str:
     return f"'{text}'" if '"' in text else f'"{text}"'
 
 
+_UNSEARCHED = frozenset(("mentions", "member", "value", "unit", "qualifier"))
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if not text or text[-1] in ".!?\"'" else text + "."
@@ -112,11 +117,11 @@ def entry_names(entry: Entry) -> str:
     """
     seen = set(_WORD.findall(unaccent(entry.title)))
     extra = []
-    for name in (*entry.aliases, entry.id.replace("-", " ")):
-        for word in _WORD.findall(name):
-            if unaccent(word) not in seen:
-                seen.add(unaccent(word))
-                extra.append(word)
+    for word in _WORD.findall(" ".join((*entry.aliases, entry.id.replace("-", " ")))):
+        folded = unaccent(word)
+        if folded not in seen:
+            seen.add(folded)
+            extra.append(word)
     return " ".join([entry.title, *extra])
 
 
@@ -125,27 +130,28 @@ def entry_text(entry: Entry) -> str:
 
     Labels are searchable too, so "what did russia contribute" finds Russia's contributions.
     """
-    parts = [entry.summary]
+    parts = [_sentence(entry.summary)]
     for key, value in entry.details.items():
-        if key in ("mentions", "member", "value", "unit", "qualifier"):
+        if key in _UNSEARCHED:
             continue
         label = FIELD_LABELS.get(key, key)
         if isinstance(value, tuple):
             parts.append(f"{label}: " + " ".join(_sentence(item) for item in value))
         elif isinstance(value, str):
-            parts.append(f"{label}: {value}")
-    if entry.quantity:
-        parts.append(f"Figure: {entry.quantity}")
+            parts.append(_sentence(f"{label}: {value}"))
+    quantity = entry.quantity
+    if quantity:
+        parts.append(f"Figure: {quantity}.")
     if entry.quote is not None:
         parts.append(f'Quote: "{entry.quote.text}"')
     if entry.note:
-        parts.append(f"Note: {entry.note}")
-    return " ".join(_sentence(part) for part in parts)
+        parts.append(_sentence(f"Note: {entry.note}"))
+    return " ".join(parts)
 
 
 def entry_extra(entry: Entry, body: str) -> str:
     """The hidden column: other spellings of the entry's numbers and dates, so they match as typed."""
-    extra = [_THOUSANDS.sub("", number) for number in re.findall(r"\d{1,3}(?:,\d{3})+", body)]
+    extra = [_THOUSANDS.sub("", number) for number in _GROUPED.findall(body)] if _DIGIT_COMMA.search(body) else []
     value = entry.details.get("value")
     if isinstance(value, int) and not isinstance(value, bool):
         extra.append(str(value))
@@ -182,28 +188,55 @@ def _allowed_typos(word: str) -> int:
     return 1 if len(word) <= 6 else 2
 
 
-def create_search_tables(db: sqlite3.Connection, entries: Sequence[Entry], progress: Progress | None = None) -> None:
+def create_search_tables(db: sqlite3.Connection, part: str = "") -> None:
     """The FTS5 tables for a store: `entries` for ranking (rowids match the store's), `words`
-    (unstemmed) for spelling correction and suggestions."""
+    (unstemmed) for spelling correction and suggestions. A large handbook is indexed in parts, one
+    per process that read it, each with its own pair of tables (suffix `part`)."""
     db.executescript(
         f"""
-        CREATE VIRTUAL TABLE entries USING fts5(
+        CREATE VIRTUAL TABLE entries{part} USING fts5(
             kind UNINDEXED, entry_id UNINDEXED, names, body, extra, tokenize = '{TOKENIZER}');
-        CREATE VIRTUAL TABLE words USING fts5(
+        CREATE VIRTUAL TABLE words{part} USING fts5(
             text, tokenize = 'unicode61 remove_diacritics 2', content = '', detail = none, columnsize = 0);
-        CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, 'row');
         """
     )
-    batch = 500
-    for start in range(0, len(entries), batch):
-        rows = []
-        for rowid, entry in enumerate(entries[start : start + batch], start + 1):
-            body = entry_text(entry)
-            rows.append((rowid, entry.kind, entry.id, entry_names(entry), body, entry_extra(entry, body)))
-        db.executemany("INSERT INTO entries (rowid, kind, entry_id, names, body, extra) VALUES (?,?,?,?,?,?)", rows)
-        db.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", ((r[0], " ".join(r[3:])) for r in rows))
-        if progress is not None:
-            progress("indexing", min(start + batch, len(entries)), len(entries))
+
+
+def create_vocabulary_table(db: sqlite3.Connection, part: str = "") -> None:
+    db.execute(f"CREATE VIRTUAL TABLE words_vocab{part} USING fts5vocab(words{part}, 'row')")
+
+
+SHADOW_TABLES = {"entries": ("data", "idx", "content", "docsize", "config"), "words": ("data", "idx", "config")}
+
+
+def _columns(entry: Entry) -> tuple[str, str, str]:
+    body = entry_text(entry)
+    return entry_names(entry), body, entry_extra(entry, body)
+
+
+def index_entries(db: sqlite3.Connection, numbered: Iterable[tuple[int, Entry]]) -> None:
+    """Add entries (with their store rowids) to the search tables."""
+    rows = [(rowid, entry.kind, entry.id, *_columns(entry)) for rowid, entry in numbered]
+    db.executemany("INSERT INTO entries (rowid, kind, entry_id, names, body, extra) VALUES (?,?,?,?,?,?)", rows)
+    db.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", ((r[0], " ".join(r[3:])) for r in rows))
+
+
+def unindex_entry(db: sqlite3.Connection, rowid: int, entry: Entry, part: str = "") -> None:
+    """Take an entry out of the search tables (the contentless `words` needs the text it was given)."""
+    db.execute(f"DELETE FROM entries{part} WHERE rowid = ?", (rowid,))
+    text = " ".join(_columns(entry))
+    db.execute(f"INSERT INTO words{part} (words{part}, rowid, text) VALUES ('delete', ?, ?)", (rowid, text))
+
+
+def reindex_entry(db: sqlite3.Connection, rowid: int, old: Entry, new: Entry, part: str = "") -> None:
+    """Replace an entry's rows in the search tables of the part that holds it."""
+    unindex_entry(db, rowid, old, part)
+    names, body, extra = _columns(new)
+    db.execute(
+        f"INSERT INTO entries{part} (rowid, kind, entry_id, names, body, extra) VALUES (?,?,?,?,?,?)",
+        (rowid, new.kind, new.id, names, body, extra),
+    )
+    db.execute(f"INSERT INTO words{part} (rowid, text) VALUES (?, ?)", (rowid, " ".join((names, body, extra))))
 
 
 def stems(db: sqlite3.Connection, texts: Sequence[str]) -> list[str]:
@@ -235,6 +268,7 @@ class SearchIndex:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.db = store.db
+        self.parts = store.search_parts  # "" and, for a handbook indexed in parts, "_1", "_2"...
         self.entry_count = store.count()
         self._variants = store.variant_map
         self._vocabulary: list[tuple[str, int]] | None = None
@@ -244,9 +278,12 @@ class SearchIndex:
     def vocabulary(self) -> list[tuple[str, int]]:
         """Every word the handbook holds (folded, unstemmed) with the number of entries holding it."""
         if self._vocabulary is None:
-            rows = self.db.execute("SELECT term, doc FROM words_vocab")
+            counts: dict[str, int] = {}
+            for part in self.parts:
+                for term, docs in self.db.execute(f"SELECT term, doc FROM words_vocab{part}"):
+                    counts[term] = counts.get(term, 0) + docs
             # Numbers are never "corrected", and common words make poor suggestions.
-            self._vocabulary = [(t, d) for t, d in rows if t.isalpha() and len(t) > 2 and t not in STOPWORDS]
+            self._vocabulary = [(t, d) for t, d in counts.items() if t.isalpha() and len(t) > 2 and t not in STOPWORDS]
         return self._vocabulary
 
     def correct(self, word: str) -> str | None:
@@ -271,10 +308,14 @@ class SearchIndex:
     # -- queries -------------------------------------------------------------------------------
 
     def _docs(self, term: _Term, columns: str = "names body extra") -> frozenset[int]:
-        rows = self.db.execute(
-            "SELECT rowid FROM entries WHERE entries MATCH ?", (f"{{{columns}}}: ({term.expression()})",)
-        )
-        return frozenset(rowid for (rowid,) in rows)
+        found: set[int] = set()
+        for part in self.parts:
+            rows = self.db.execute(
+                f"SELECT rowid FROM entries{part} WHERE entries{part} MATCH ?",
+                (f"{{{columns}}}: ({term.expression()})",),
+            )
+            found.update(rowid for (rowid,) in rows)
+        return frozenset(found)
 
     def _word_term(self, word: str, stem: str) -> _Term:
         return _Term(text=word, alternatives=self._variants.get(stem, (word,)))
@@ -342,12 +383,16 @@ class SearchIndex:
         marks = (MARK_START, MARK_END, "...", SNIPPET_TOKENS)
         for term in terms:
             term.named = self._docs(term, "names")
-        rows = self.db.execute(
-            "SELECT rowid, bm25(entries, ?, ?, ?, ?, ?) AS rank,"
-            " snippet(entries, 3, ?, ?, ?, ?), snippet(entries, 2, ?, ?, ?, ?), snippet(entries, 4, ?, ?, ?, ?)"
-            f" FROM entries WHERE entries MATCH ?{kind_filter} ORDER BY rank LIMIT ?",
-            (*WEIGHTS, *marks, *marks, *marks, match, *kinds, max(limit, RERANKED)),
-        ).fetchall()
+        rows = []
+        for part in self.parts:
+            table = f"entries{part}"
+            rows += self.db.execute(
+                f"SELECT rowid, bm25({table}, ?, ?, ?, ?, ?) AS rank, snippet({table}, 3, ?, ?, ?, ?),"
+                f" snippet({table}, 2, ?, ?, ?, ?), snippet({table}, 4, ?, ?, ?, ?)"
+                f" FROM {table} WHERE {table} MATCH ?{kind_filter} ORDER BY rank LIMIT ?",
+                (*WEIGHTS, *marks, *marks, *marks, match, *kinds, max(limit, RERANKED)),
+            ).fetchall()
+        rows = sorted(rows, key=lambda row: row[1])[: max(limit, RERANKED)]
 
         weights = {id(t): self._idf(t) * (CORRECTED_WEIGHT if t.text in corrections.values() else 1.0) for t in terms}
         total = sum(weights.values()) + sum(math.log(1 + self.entry_count) for _ in unmatched)

@@ -1,210 +1,70 @@
-"""The handbook as commands read it: SQLite tables of entries, names and the search index, kept in
-the user's cache folder between runs.
+"""The handbook as commands read it: SQLite tables of entries, names, links and the search index,
+queried a few rows at a time. cache.py builds them and keeps them between runs.
 
-Why: reading YAML costs 15 ms of imports before parsing, and for a 10,000-entry handbook parsing
-and indexing take seconds; but a command needs only a few entries. So a handbook is parsed and
-indexed once into SQLite, and later runs open that file and read only the rows they need.
-
-The cache is one file per handbook path, in $XDG_CACHE_HOME/coalition (else ~/.cache/coalition).
-It is used only while the handbook's path, size, modification time and content hash, the cache's
-schema and the program's version all match what it records; it is written to a temporary file
-and renamed into place, so readers never see half a file; loading it cannot run code (SQLite rows
-and marshal of plain data); a corrupt or unreadable cache is ignored and rebuilt; and when the
-folder cannot be written, or COALITION_NO_CACHE=1, the same tables are built in memory instead.
+Everything is stored as plain columns (lists joined by a control character no handbook text can
+hold), so nothing is decoded by anything but `str.split` and `int`; and everything read is checked
+as it is decoded: a table of the wrong shape raises CacheCorrupt, and the run rebuilds rather than
+trusts it.
 """
 
 from __future__ import annotations
 
-import difflib
-import hashlib
-import marshal
-import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
-from typing import Any
 
-from coalition_cli import __version__
 from coalition_cli.errors import AmbiguousName, NotFound
-from coalition_cli.handbook import KINDS, LEAD, LEAD_TITLE, Entry, Handbook, SourceInfo, fold, label
+from coalition_cli.handbook import KIND_FIELDS, KINDS, LEAD, LEAD_TITLE, Entry, Handbook, Quote, SourceInfo, fold, label
 
-SCHEMA = 2  # bump when the tables change
-CACHE_ENV = "COALITION_NO_CACHE"
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+SCHEMA = 4  # bump when the tables change
+SEP = "\x1f"  # between the items of a list in a column
+FIELD_SEP = "\x1e"  # between a detail's name, type and value
+DETAIL_SEP = "\x1d"  # between details
+ENTRY_COLUMNS = "kind, id, title, summary, related, source, aliases, quote_text, quote_section, note, details, origin"
 MAX_LISTED = 8  # candidates named in an "ambiguous" message
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total): for a progress bar while building
-
-
-def cache_folder() -> Path | None:
-    """Where caches live, or None when caching is turned off."""
-    if os.environ.get(CACHE_ENV, "") not in ("", "0"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return root / "coalition"
+MAX_NAME = 500  # characters of a name worth looking up: no entry's name is longer
+MAX_VARIABLES = 500  # ids per query: SQLite allows only so many parameters
 
 
-def open_store(paths: Sequence[Path | None] | None = None, progress: Progress | None = None) -> Store:
-    """The handbooks at paths, layered in order (None is the bundled one, and the default), from
-    the cache when it is current."""
-    from coalition_cli.loader import bundled_handbook_path, load_stack, read_handbook_bytes
-
-    bundled = bundled_handbook_path()
-    files = [path or bundled for path in paths or [None]]
-    keys = [_file_key(path, read_handbook_bytes(path)) for path in files]
-    if all(path.resolve() != bundled.resolve() for path in files):
-        # A file may put the bundled handbook beneath it (base: bundled), so its content counts too.
-        keys.append(_file_key(bundled, read_handbook_bytes(bundled)))
-    key = {"files": keys, "schema": SCHEMA, "version": __version__}
-    folder = cache_folder()
-    cache_file = None
-    if folder is not None:
-        name = os.pathsep.join(str(k["path"]) for k in keys)
-        cache_file = folder / f"{hashlib.blake2b(name.encode(), digest_size=10).hexdigest()}.sqlite3"
-        cached = _open_cached(cache_file, key)
-        if cached is not None:
-            return cached
-
-    handbook = load_stack(files, progress)
-    if cache_file is not None:
-        written = _write_cache(cache_file, handbook, key, progress)
-        if written is not None:
-            return written
-    return build_store(handbook, sqlite3.connect(":memory:"), key, progress)
+class CacheCorrupt(Exception):
+    """The tables are not what this program writes: rebuild them."""
 
 
-def _file_key(path: Path, raw: bytes) -> dict[str, Any]:
-    stat = path.stat()
-    return {
-        "path": str(path.resolve()),
-        "size": len(raw),
-        "mtime_ns": stat.st_mtime_ns,
-        "hash": hashlib.blake2b(raw, digest_size=16).hexdigest(),
-    }
-
-
-def _open_cached(cache_file: Path, key: dict[str, Any]) -> Store | None:
-    """The cached store if it exists, is readable and matches the key; otherwise None."""
-    if not cache_file.is_file():
-        return None
-    db = None
-    try:
-        db = sqlite3.connect(f"file:{cache_file}?mode=ro", uri=True)
-        row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
-        if row is None or marshal.loads(row[0]) != key:
-            db.close()
-            return None
-        return Store(db)
-    except (sqlite3.Error, ValueError, EOFError, TypeError, KeyError):
-        # Corrupt, truncated, or from another version of this program: rebuild it.
-        if db is not None:
-            db.close()
-        return None
-
-
-def _write_cache(cache_file: Path, handbook: Handbook, key: dict[str, Any], progress: Progress | None) -> Store | None:
-    """Build the store into a temporary file beside the cache and rename it into place."""
-    import tempfile
-
-    temporary = None
-    try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".building-", suffix=".sqlite3", dir=cache_file.parent)
-        os.close(handle)
-        db = sqlite3.connect(temporary)
-        db.execute("PRAGMA journal_mode = OFF")  # a temporary file: the rename is what makes it safe
-        db.execute("PRAGMA synchronous = OFF")
-        build_store(handbook, db, key, progress)
-        db.close()
-        os.replace(temporary, cache_file)
-        temporary = None
-        return _open_cached(cache_file, key)
-    except (OSError, sqlite3.Error):
-        return None  # a read-only or full disk: work from memory instead
-    finally:
-        if temporary is not None:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-
-
-def build_store(
-    handbook: Handbook, db: sqlite3.Connection, key: dict[str, Any] | None = None, progress: Progress | None = None
-) -> Store:
-    """Write a handbook's tables into an empty database and return the store reading them."""
-    from coalition_cli.search import create_search_tables, variant_map
-
-    db.executescript(
-        """
-        CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB);
-        CREATE TABLE entry (rowid INTEGER PRIMARY KEY, kind TEXT, id TEXT UNIQUE, title TEXT, date TEXT,
-                            origin TEXT, data BLOB);
-        CREATE INDEX entry_kind ON entry (kind);
-        CREATE TABLE name (folded TEXT, written TEXT, entry INTEGER, is_id INTEGER);
-        CREATE INDEX name_folded ON name (folded);
-        CREATE TABLE link (source TEXT, target TEXT, relation TEXT);
-        CREATE INDEX link_source ON link (source);
-        CREATE INDEX link_target ON link (target);
-        """
-    )
-    entries = handbook.entries
-    db.executemany(
-        "INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            (rowid, e.kind, e.id, e.title, e.date, e.origin, marshal.dumps(e.to_data()))
-            for rowid, e in enumerate(entries, 1)
-        ),
-    )
-    db.executemany(
-        "INSERT INTO name VALUES (?, ?, ?, ?)",
-        (
-            (fold(name), name, rowid, int(name == e.id))
-            for rowid, e in enumerate(entries, 1)
-            for name in dict.fromkeys(e.names())
-        ),
-    )
-    db.executemany(
-        "INSERT INTO link VALUES (?, ?, ?)",
-        (
-            (e.id, target, relation)
-            for e in entries
-            for relation, targets in (("related", e.related), ("mentions", e.mentions))
-            for target in targets
-        ),
-    )
-    create_search_tables(db, entries, progress)
-    source = handbook.source
-    meta: dict[str, Any] = {
-        "key": key or {},
-        "title": handbook.title,
-        "source": (source.title, source.lead, source.note),
-        "variants": handbook.variants,
-        "variant_map": variant_map(db, handbook.variants),
-        "format": handbook.format,
-        "path": handbook.path,
-        "files": handbook.files or (handbook.path,),
-        "warnings": tuple(str(warning) for warning in handbook.warnings),
-    }
-    db.executemany("INSERT INTO meta VALUES (?, ?)", ((name, marshal.dumps(value)) for name, value in meta.items()))
-    db.commit()
-    return Store(db)
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise CacheCorrupt("expected text")
+    return value
 
 
 class Store:
     """A handbook read from SQLite, a few rows at a time."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, file: str | None = None) -> None:
         self.db = db
-        meta = {name: marshal.loads(value) for name, value in db.execute("SELECT name, value FROM meta")}
-        self.title: str = meta["title"]
-        self.source = SourceInfo(*meta["source"])
-        self.variants: tuple[tuple[str, ...], ...] = meta["variants"]
-        self.variant_map: dict[str, tuple[str, ...]] = meta["variant_map"]
-        self.format: int = meta["format"]
-        self.path: str = meta["path"]
-        self.files: tuple[str, ...] = meta["files"]
-        self.warnings: tuple[str, ...] = meta["warnings"]
+        self.file = file  # the cache file it was opened from, if any
+        try:
+            meta = {_text(name): _text(value) for name, value in db.execute("SELECT name, value FROM meta")}
+            lists: dict[str, list[str]] = {}
+            for name, value in db.execute("SELECT name, value FROM listing ORDER BY name, position"):
+                lists.setdefault(_text(name), []).append(_text(value))
+            self.title = meta["title"]
+            self.source = SourceInfo(meta["source_title"], meta.get("source_lead"), meta.get("source_note"))
+            self.variants = tuple(split_list(group) for group in lists.get("variants", []))
+            self.variant_map = {
+                _text(stem): split_list(_text(words)) for stem, words in db.execute("SELECT stem, words FROM variant")
+            }
+            self.path = meta["path"]
+            self.files = tuple(lists.get("files", []))
+            self.warnings = tuple(lists.get("warnings", []))
+            self.search_parts = tuple(lists.get("search_parts", [""]))
+            if not all(part == "" or (part[:1] == "_" and part[1:].isdigit()) for part in self.search_parts):
+                raise CacheCorrupt("search parts")
+            self.format = 1
+        except (sqlite3.Error, KeyError) as error:
+            raise CacheCorrupt(f"meta: {error}") from None
         self._entries: tuple[Entry, ...] | None = None
 
     def close(self) -> None:
@@ -216,12 +76,20 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _numbered(self, where: str = "", params: Iterable[Any] = (), order: str = "rowid") -> list[tuple[int, Entry]]:
-        """Entries (with their rowids) from the rows the condition selects."""
-        rows = self.db.execute(f"SELECT rowid, kind, origin, data FROM entry {where} ORDER BY {order}", tuple(params))
-        return [(rowid, Entry.from_data(kind, marshal.loads(data), origin)) for rowid, kind, origin, data in rows]
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        try:
+            return self.db.execute(sql, tuple(params)).fetchall()
+        except sqlite3.Error as error:
+            raise CacheCorrupt(str(error)) from None
 
-    def _rows(self, where: str = "", params: Iterable[Any] = (), order: str = "rowid") -> list[Entry]:
+    def _numbered(
+        self, where: str = "", params: Iterable[Any] = (), order: str = "rank, rowid"
+    ) -> list[tuple[int, Entry]]:
+        """Entries (with their rowids) from the rows the condition selects."""
+        rows = self._query(f"SELECT rowid, {ENTRY_COLUMNS} FROM entry {where} ORDER BY {order}", params)
+        return [(int(row[0]), decode_entry(row[1:])) for row in rows]
+
+    def _rows(self, where: str = "", params: Iterable[Any] = (), order: str = "rank, rowid") -> list[Entry]:
         return [entry for _, entry in self._numbered(where, params, order)]
 
     @property
@@ -235,35 +103,42 @@ class Store:
         return found[0] if found else None
 
     def by_rowids(self, rowids: Iterable[int]) -> dict[int, Entry]:
+        found: dict[int, Entry] = {}
         wanted = list(rowids)
-        return dict(self._numbered(f"WHERE rowid IN ({', '.join('?' * len(wanted))})", wanted))
+        for start in range(0, len(wanted), MAX_VARIABLES):
+            chunk = wanted[start : start + MAX_VARIABLES]
+            found.update(self._numbered(f"WHERE rowid IN ({', '.join('?' * len(chunk))})", chunk))
+        return found
 
     def by_ids(self, entry_ids: Iterable[str]) -> dict[str, Entry]:
+        found: dict[str, Entry] = {}
         wanted = list(entry_ids)
-        found = self._rows(f"WHERE id IN ({', '.join('?' * len(wanted))})", wanted)
-        return {entry.id: entry for entry in found}
+        for start in range(0, len(wanted), MAX_VARIABLES):
+            chunk = wanted[start : start + MAX_VARIABLES]
+            found.update((e.id, e) for e in self._rows(f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        return found
 
     def of_kind(self, kind: str) -> list[Entry]:
         return self._rows("WHERE kind = ?", (kind,))
 
     def counts(self) -> dict[str, int]:
-        found = dict(self.db.execute("SELECT kind, count(*) FROM entry GROUP BY kind").fetchall())
-        return {kind: found.get(kind, 0) for kind in KINDS}
+        found = dict(self._query("SELECT kind, count(*) FROM entry GROUP BY kind"))
+        return {kind: int(found.get(kind, 0)) for kind in KINDS}
 
     def origin_counts(self) -> dict[str, int]:
-        found = dict(self.db.execute("SELECT origin, count(*) FROM entry GROUP BY origin").fetchall())
-        return {file: found.get(file, 0) for file in self.files}
+        found = dict(self._query("SELECT origin, count(*) FROM entry GROUP BY origin"))
+        return {file: int(found.get(file, 0)) for file in self.files}
 
     def links(self, entry_id: str) -> list[tuple[str, str, str]]:
         """Every (source, target, relation) touching an entry, either way: related and mentions."""
-        rows = self.db.execute(
+        rows = self._query(
             "SELECT source, target, relation FROM link WHERE source = ? OR target = ? ORDER BY rowid",
             (entry_id, entry_id),
         )
         return [(str(s), str(t), str(r)) for s, t, r in rows]
 
     def count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM entry").fetchone()[0])
+        return int(self._query("SELECT count(*) FROM entry")[0][0])
 
     def dated_facts(self) -> list[Entry]:
         """Facts that carry a date, oldest first (ISO dates sort as text; ties keep file order)."""
@@ -272,39 +147,39 @@ class Store:
     def source_title(self, source_id: str) -> str:
         if source_id == LEAD:
             return LEAD_TITLE
-        row = self.db.execute("SELECT title FROM entry WHERE id = ? AND kind = 'section'", (source_id,)).fetchone()
-        return str(row[0]) if row else source_id
+        rows = self._query("SELECT title FROM entry WHERE id = ? AND kind = 'section'", (source_id,))
+        return str(rows[0][0]) if rows else source_id
 
     def materialize(self) -> Handbook:
         """The whole handbook in memory, for output that shows every entry with its relations."""
-        return Handbook(self.title, self.source, self.entries, self.path, self.format, self.variants, files=self.files)
+        return Handbook(self.title, self.source, self.entries, self.path, 1, self.variants, self.files)
 
     # -- names ---------------------------------------------------------------------------------
 
     def find_entry(self, name: str, kind: str | None = None) -> Entry:
-        """Resolve a reader's name to one entry: by id, then title or alias, then unique prefix.
+        """Resolve a reader's name to one entry: by id, then title or alias, then unique prefix,
+        then a word within a name.
 
         Matching ignores case, accents and punctuation. A stage that matches several entries is
         ambiguous and raises, rather than guessing; no match at all raises NotFound with suggestions.
         """
-        query = fold(name)
-        what = f'no {kind or "entry"} named "{name}"'
-        if not query:
+        query = fold(name[: MAX_NAME + 1])
+        what = f'no {kind or "entry"} named "{name if len(name) <= 80 else name[:77] + "..."}"'
+        if not query or len(query) > MAX_NAME:
             raise NotFound(what)
-        pattern = "% " + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stages = [
             ("is_id AND folded = ?", (query,)),
             ("folded = ?", (query,)),
             ("folded >= ? AND folded < ?", (query, query + "\U0010ffff")),
-            ("(' ' || folded) LIKE ? ESCAPE '\\'", (pattern,)),
+            ("instr(' ' || folded, ?) > 0", (" " + query,)),
         ]
         kind_filter = " AND entry.kind = ?" if kind else ""
         for condition, params in stages:
             rowids = [
-                rowid
-                for (rowid,) in self.db.execute(
-                    "SELECT DISTINCT name.entry FROM name JOIN entry ON entry.rowid = name.entry"
-                    f" WHERE {condition}{kind_filter} ORDER BY name.entry",
+                int(rowid)
+                for rowid, _ in self._query(
+                    "SELECT DISTINCT name.entry, entry.rank FROM name JOIN entry ON entry.rowid = name.entry"
+                    f" WHERE {condition}{kind_filter} ORDER BY entry.rank, name.entry LIMIT {MAX_LISTED + 1}",
                     (*params, *([kind] if kind else [])),
                 )
             ]
@@ -314,34 +189,119 @@ class Store:
                 shown = self.by_rowids(rowids[:MAX_LISTED])
                 labels = [label(shown[rowid], kind) for rowid in rowids[:MAX_LISTED]]
                 if len(rowids) > MAX_LISTED:
-                    labels.append(f"and {len(rowids) - MAX_LISTED} more")
+                    labels.append("and more")
                 raise AmbiguousName(name, labels)
         raise NotFound(what, self.suggest_names(query, kind))
 
-    def names_starting(self, folded: str, kind: str | None, limit: int) -> list[tuple[str, str, str, str]]:
-        """(id, kind, title, name as written) for names whose folded form starts with `folded`, in
-        handbook order, each entry's id first, then its title and aliases: for completion."""
-        rows = self.db.execute(
-            "SELECT entry.id, entry.kind, entry.title, name.written FROM name JOIN entry ON entry.rowid = name.entry"
-            " WHERE name.folded >= ? AND name.folded < ?"
-            + (" AND entry.kind = ?" if kind else "")
-            + " ORDER BY entry.rowid, name.rowid LIMIT ?",
-            (folded, folded + "\U0010ffff", *([kind] if kind else []), limit * 4),
-        )
-        return [(str(i), str(k), str(t), str(w)) for i, k, t, w in rows]
-
     def suggest_names(self, query: str, kind: str | None = None) -> list[str]:
         """The entries whose names are spelled most like the query, best first."""
-        rows = self.db.execute(
+        import difflib
+
+        rows = self._query(
             "SELECT name.folded, entry.rowid FROM name JOIN entry ON entry.rowid = name.entry"
             " WHERE substr(name.folded, 1, 1) = ? AND length(name.folded) BETWEEN ? AND ?"
-            + (" AND entry.kind = ?" if kind else ""),
+            + (" AND entry.kind = ?" if kind else "")
+            + " LIMIT 5000",
             (query[:1], len(query) - 3, len(query) + 3, *([kind] if kind else [])),
-        ).fetchall()
+        )
         owners: dict[str, int] = {}
         for folded, rowid in rows:
-            owners.setdefault(folded, rowid)
+            owners.setdefault(str(folded), int(rowid))
         close = difflib.get_close_matches(query, list(owners), n=6, cutoff=0.6)
         rowids = list(dict.fromkeys(owners[name] for name in close))[:3]
         entries = self.by_rowids(rowids)
         return [label(entries[rowid], kind) for rowid in rowids]
+
+    def names_starting(self, folded: str, kind: str | None, limit: int) -> list[tuple[str, str, str, str]]:
+        """(id, kind, title, name as written) for names whose folded form starts with `folded`, in
+        handbook order, each entry's id first, then its title and aliases: for completion."""
+        rows = self._query(
+            "SELECT entry.id, entry.kind, entry.title, name.written FROM name JOIN entry ON entry.rowid = name.entry"
+            " WHERE name.folded >= ? AND name.folded < ?"
+            + (" AND entry.kind = ?" if kind else "")
+            + " ORDER BY entry.rank, entry.rowid, name.rowid LIMIT ?",
+            (folded, folded + "\U0010ffff", *([kind] if kind else []), limit * 4),
+        )
+        return [(str(i), str(k), str(t), str(w)) for i, k, t, w in rows]
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    return tuple(text.split(SEP)) if text else ()
+
+
+_DECODERS: dict[str, Callable[[str], str | bool | int | float | tuple[str, ...]]] = {
+    "s": str,
+    "b": {"1": True, "0": False}.__getitem__,
+    "i": int,
+    "f": float,
+    "l": split_list,
+}
+
+
+def encode_entry(entry: Entry) -> tuple[str | None, ...]:
+    """An entry as the entry table's columns (ENTRY_COLUMNS, in order)."""
+    details = []
+    for key, value in entry.details.items():
+        if isinstance(value, bool):
+            kind, text = "b", "1" if value else "0"
+        elif isinstance(value, int):
+            kind, text = "i", str(value)
+        elif isinstance(value, float):
+            kind, text = "f", repr(value)
+        elif isinstance(value, tuple):
+            kind, text = "l", SEP.join(value)
+        else:
+            kind, text = "s", value
+        details.append(f"{key}{FIELD_SEP}{kind}{FIELD_SEP}{text}")
+    quote = entry.quote
+    return (
+        entry.kind,
+        entry.id,
+        entry.title,
+        entry.summary,
+        SEP.join(entry.related),
+        SEP.join(entry.source),
+        SEP.join(entry.aliases),
+        quote.text if quote is not None else None,
+        quote.section if quote is not None else None,
+        entry.note,
+        DETAIL_SEP.join(details),
+        entry.origin,
+    )
+
+
+def decode_entry(row: tuple[object, ...]) -> Entry:
+    """An entry from its columns, checked field by field: the cache is not trusted."""
+    try:
+        kind, entry_id, title, summary, related, source, aliases, quote_text, quote_section, note, details, origin = row
+    except ValueError:
+        raise CacheCorrupt("entry: not the columns this program writes") from None
+    kind = _text(kind)
+    if kind not in KINDS:
+        raise CacheCorrupt(f"entry: unknown kind {kind!r}")
+    values: dict[str, str | bool | int | float | tuple[str, ...]] = {}
+    written = _text(details)
+    for item in written.split(DETAIL_SEP) if written else []:
+        try:
+            key, code, text = item.split(FIELD_SEP)
+            if key not in KIND_FIELDS[kind]:
+                raise ValueError(key)
+            values[key] = _DECODERS[code](text)
+        except (ValueError, KeyError, OverflowError) as error:
+            raise CacheCorrupt(f"entry: detail {error}") from None
+    quote = None
+    if quote_text is not None or quote_section is not None:
+        quote = Quote(_text(quote_text), _text(quote_section))
+    return Entry(
+        kind=kind,
+        id=_text(entry_id),
+        title=_text(title),
+        summary=_text(summary),
+        related=split_list(_text(related)),
+        source=split_list(_text(source)),
+        aliases=split_list(_text(aliases)),
+        quote=quote,
+        note=None if note is None else _text(note),
+        details=values,
+        origin=_text(origin),
+    )

@@ -19,10 +19,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from coalition_cli.handbook import KINDS, PLURALS, Entry, HandbookView
+from coalition_cli.handbook import KINDS, PLURALS, Entry
+from coalition_cli.inert import MARK_END, MARK_START
 from coalition_cli.render import (
-    MARK_END,
-    MARK_START,
     CitationView,
     CountsView,
     EntriesView,
@@ -48,6 +47,10 @@ KIND_STYLES: dict[str, str] = {
     "fact": "yellow",
     "term": "cyan",
 }
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from coalition_cli.handbook import HandbookView
 
 
 def console() -> Console:

@@ -1,0 +1,253 @@
+"""Reading a large handbook on every core: the entry lists cut into parts, each part read, checked
+and indexed by a process of its own, the parts then joined into one store.
+
+Why: YAML is parsed in Python one event at a time, and an analyst's 100,000-entry handbook takes
+tens of seconds on one core; nothing else in the program is that slow. How: the file is cut at
+lines that start an item of a top-level entry list (block style, as people and PyYAML write them),
+and each part becomes a small document of its own, padded with blank lines so every line keeps its
+number. The parent reads everything outside the parts itself, meanwhile.
+
+This is only a faster way to read a handbook that is in order. Anything unusual (anchors or aliases
+across parts, a cut that breaks a quoted text, a duplicate id or a reference across parts that
+does not resolve, any problem at all) makes the whole file be read again in one process, which is
+the one place problems are reported from, so they read the same either way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import struct
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+from coalition_cli.handbook import LEAD, PLURALS, Entry
+
+if TYPE_CHECKING:
+    from coalition_cli.cache import StoreBuilder
+
+PARALLEL_BYTES = 4 * 1024 * 1024  # below this, one process reads a handbook before several have started
+ROWIDS_PER_PART = 1 << 40  # each part numbers its entries from its own base, so rowids never clash
+
+_TOP_LINE = re.compile(rb"^(?![ \t\r\n#])[^\r\n]*", re.MULTILINE)  # a line at column 0, not blank or a comment
+_BLOCK_KEY = re.compile(rb"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:[ \t]*(?:#[^\n]*)?\r?\Z")
+_ITEM = re.compile(rb"-(?:[ \t]|\r?\Z)")
+_ENTRY_KEYS = frozenset(plural.encode() for plural in PLURALS.values())
+
+
+class NotInParts(Exception):
+    """The file cannot be read in parts, or a part failed: read it in one process."""
+
+
+class Part:
+    """A run of list items read by a process of its own."""
+
+    __slots__ = ("start", "end", "key", "items")
+
+    def __init__(self, start: int, end: int, key: bytes, items: int) -> None:
+        self.start, self.end, self.key, self.items = start, end, key, items
+
+
+def cut(raw: bytes, count: int) -> list[Part]:
+    """Up to `count` - 1 parts of the file's longest run of entry lists, each about 1/count of the
+    file, the rest (everything before, between and after) left for the parent. Empty if the file
+    has no such run."""
+    lines = [(match.start(), match.group()) for match in _TOP_LINE.finditer(raw)]
+    # Runs of consecutive top-level entry lists in block style: (start, end, [(item offset, key)]).
+    runs: list[tuple[int, int, list[tuple[int, bytes]]]] = []
+    current: list[tuple[int, bytes]] | None = None
+    run_start = 0
+    for index, (offset, text) in enumerate(lines):
+        block = _BLOCK_KEY.match(text)
+        if block is not None and block.group(1) in _ENTRY_KEYS:
+            key = block.group(1)
+            # The list runs to the next line at column 0 that is not one of its items.
+            following = (start for start, line in lines[index + 1 :] if not _ITEM.match(line))
+            segment_end = next(following, len(raw))
+            if current is None:
+                current, run_start = [], offset
+            current += [(item, key) for item in _item_starts(raw, offset + len(text), segment_end)]
+        elif _ITEM.match(text) and current is not None:
+            continue  # items at column 0 were found with their key
+        else:
+            if current is not None:
+                runs.append((run_start, offset, current))
+            current = None
+    if current is not None:
+        runs.append((run_start, len(raw), current))
+    if not runs or count < 2:
+        return []
+    start, end, items = max(runs, key=lambda run: run[1] - run[0])
+    share = len(raw) // count
+    parts: list[Part] = []
+    bounds: list[int] = []
+    positions = [offset for offset, _ in items]
+    for k in range(1, count):
+        wanted = end - (count - k) * share
+        choice = next((i for i, offset in enumerate(positions) if offset >= wanted), None)
+        if choice is None or (bounds and positions[choice] <= bounds[-1]) or positions[choice] <= start:
+            continue
+        bounds.append(positions[choice])
+    bounds.append(end)
+    for first, last in zip(bounds, bounds[1:], strict=False):
+        inside = [(offset, key) for offset, key in items if first <= offset < last]
+        if inside:
+            parts.append(Part(first, last, inside[0][1], len(inside)))
+    return parts
+
+
+def _item_starts(raw: bytes, start: int, end: int) -> list[int]:
+    """Where the items of a block sequence between start and end begin: lines at the indentation of
+    its first item that start with "- "."""
+    first = re.compile(rb"^([ ]*)-(?:[ \t]|\r?$)", re.MULTILINE).search(raw, start, end)
+    if first is None:
+        return []
+    indent = first.group(1)
+    pattern = re.compile(rb"^" + indent + rb"-(?:[ \t]|\r?$)", re.MULTILINE)
+    return [match.start() for match in pattern.finditer(raw, start, end)]
+
+
+def documents(raw: bytes, parts: list[Part]) -> tuple[bytes, list[bytes]]:
+    """The parent's document (the parts blanked out) and each part's own, every line at its number."""
+    head = [raw[: parts[0].start]]
+    for part in parts:
+        head.append(b"\n" * raw.count(b"\n", part.start, part.end))
+    head.append(raw[parts[-1].end :])
+    own = []
+    for part in parts:
+        line = raw.count(b"\n", 0, part.start) + 1  # the part's first line; its key goes just above
+        own.append(b"\n" * max(line - 2, 0) + part.key + b":\n" + raw[part.start : part.end])
+    return b"".join(head), own
+
+
+class Workers:
+    """The processes reading the parts: forked, so they share the parent's memory and need nothing
+    sent to them; each writes its part to a database file and says how far it has read."""
+
+    def __init__(
+        self, name: str, docs: list[bytes], builder: StoreBuilder, base_ids: set[str], base_sections: set[str]
+    ) -> None:
+        self.files: list[str] = []
+        self.pids: list[int] = []
+        self.pipes: list[int] = []
+        self.read = [0] * len(docs)
+        folder = os.path.dirname(builder.path) if builder.path else None
+        for number, doc in enumerate(docs, 1):
+            handle, file = tempfile.mkstemp(prefix=".part-", suffix=".sqlite3", dir=folder)
+            os.close(handle)
+            self.files.append(file)
+            reader, writer = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child: measured by the tests through its results
+                os.close(reader)
+                code = 1
+                try:
+                    code = _read_part(name, doc, file, number, base_ids, base_sections, writer)
+                finally:
+                    os._exit(code)
+            os.close(writer)
+            self.pids.append(pid)
+            self.pipes.append(reader)
+
+    def progress(self, wait: float = 0.0) -> int:
+        """Bytes the parts have read so far (reading what the workers said, waiting up to `wait`)."""
+        open_pipes = [fd for fd in self.pipes if fd >= 0]
+        if open_pipes:
+            ready, _, _ = select.select(open_pipes, [], [], wait)
+            for fd in ready:
+                data = os.read(fd, 8 * 1024)
+                index = self.pipes.index(fd)
+                if not data:
+                    os.close(fd)
+                    self.pipes[index] = -1
+                elif len(data) >= 8:
+                    last = len(data) - len(data) % 8  # the newest whole report
+                    self.read[index] = struct.unpack("<Q", data[last - 8 : last])[0]
+        return sum(self.read)
+
+    def wait(self, progress: Any = None) -> bool:
+        """Wait for every worker; True if all read their part cleanly."""
+        ok = True
+        for pid in self.pids:
+            while True:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    ok = ok and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+                    break
+                read = self.progress(0.05)
+                if progress is not None:
+                    progress(read)
+        for fd in self.pipes:
+            if fd >= 0:
+                os.close(fd)
+        self.pipes = []
+        return ok
+
+    def stop(self) -> None:
+        """End the workers (the run is over, or being interrupted) and remove their files."""
+        import signal
+
+        for pid in self.pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ChildProcessError, ProcessLookupError):
+                pass
+        self.pids = []
+        for fd in self.pipes:
+            if fd >= 0:
+                os.close(fd)
+        self.pipes = []
+        for file in self.files:
+            try:
+                os.unlink(file)
+            except OSError:
+                pass
+
+
+def _read_part(
+    name: str, doc: bytes, file: str, number: int, base_ids: set[str], base_sections: set[str], progress: int
+) -> int:
+    """In a worker: read one part into its own store file; 0 if it holds no problem at all."""
+    import sqlite3
+
+    from coalition_cli.cache import StoreBuilder
+    from coalition_cli.validate import Rules
+    from coalition_cli.yaml_reader import YamlReader
+
+    db = sqlite3.connect(file)
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    builder = StoreBuilder(db, first_rowid=number * ROWIDS_PER_PART)
+    rules = Rules(name, base_ids, base_sections)
+    padding = len(doc) - len(doc.lstrip(b"\n"))
+    items = 0
+
+    def stream(plural: str, index: int, item: object) -> None:
+        nonlocal items
+        items += 1
+        checked = rules.entry(plural, index, item)
+        if not isinstance(checked, Entry):
+            raise NotInParts  # a problem, or a collision with a handbook beneath: read in one process
+        builder.add(checked)
+
+    def report(stage: str, done: int, total: int) -> None:
+        os.write(progress, struct.pack("<Q", max(done - padding, 0)))
+
+    reader = YamlReader(name, report)
+    try:
+        reader.read(doc, stream, PLURALS.values())
+    except Exception:  # noqa: BLE001 - any failure here means: read the file in one process
+        return 1
+    if reader.problems or rules.pending:
+        return 1
+    builder.close_part(items, [(target, what) for _, target, what in rules.forward])
+    return 0
+
+
+def unresolved_ok(targets: list[tuple[str, str]], ids: set[str], sections: set[str]) -> bool:
+    """Whether every reference a part could not resolve on its own points to an entry (or section)."""
+    return all(
+        (target in sections or target == LEAD) if what == "section" else target in ids for target, what in targets
+    )

@@ -1,0 +1,536 @@
+"""The handbook format's rules: plain data in, entries and located problems out.
+
+`Rules` checks one file, an entry at a time as the reader hands them over, so a large handbook is
+never held whole. Problems wait with the path of the value they concern ("actors", 3, "related", 1)
+until the file is read; `located` then finds every line and column in one more pass (yaml_reader).
+References may point forward in the file, so those not yet satisfied are checked at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from coalition_cli.errors import Problem
+from coalition_cli.handbook import (
+    KIND_FIELDS,
+    KINDS,
+    LEAD,
+    PLURALS,
+    TITLE_KEYS,
+    Entry,
+    Extension,
+    Quote,
+    SourceInfo,
+)
+from coalition_cli.yaml_reader import Path, Streamed, locate
+
+if TYPE_CHECKING:
+    from coalition_cli.handbook import Value
+
+MAX_QUOTE_WORDS = 40
+MAX_SUGGESTIONS = 100  # "did you mean" for this many problems; beyond, a hint costs more than it helps
+ACTOR_TYPES = ("state", "non-state force", "organisation", "grouping")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # written as escapes in quoted YAML
+_LAYOUT = re.compile(r"[\x00-\x1f\x7f]")  # control characters, line breaks and tabs
+
+
+def _settled(text: str) -> bool:
+    """Text that needs no closer look (most of it): not empty, no control character, line break or
+    tab, no doubled space and no space at either end. Each test is one scan in C."""
+    return (
+        bool(text)
+        and not text[0].isspace()
+        and not text[-1].isspace()
+        and "  " not in text
+        and not _LAYOUT.search(text)
+    )
+
+
+_ID_LIST = re.compile(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*\n)*\Z")
+KIND_OF_PLURAL = {plural: kind for kind, plural in PLURALS.items()}
+COMMON_KEYS = ("id", "aliases", "summary", "related", "source", "quote", "note")
+# For each kind and the title key an item uses: the keys it may have, and those it must.
+_FIELDS = {
+    (kind, title): (*COMMON_KEYS, title, *KIND_FIELDS[kind]) for kind in KINDS for title in ("title", TITLE_KEYS[kind])
+}
+_REQUIRED = {
+    (kind, title): tuple(
+        ["id", title, "summary"] + ([] if kind == "section" else ["source"]) + (["type"] if kind == "actor" else [])
+    )
+    for kind in KINDS
+    for title in ("title", TITLE_KEYS[kind])
+}
+_REQUIRED_SET = {key: frozenset(required) for key, required in _REQUIRED.items()}
+# Every key an entry of each kind may have (either title key included), to check a whole item at once.
+_ALLOWED = {kind: frozenset((*COMMON_KEYS, "title", TITLE_KEYS[kind], *KIND_FIELDS[kind])) for kind in KINDS}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list | Streamed):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def clean(text: str) -> str:
+    """One line per paragraph, single spaces: stable, reflowable output from any YAML style."""
+    if "\n" not in text and "  " not in text and "\t" not in text and text == text.strip():
+        return text  # the common case, and worth the shortcut on a large handbook
+    paragraphs = re.split(r"\n[ \t]*\n", text.strip())
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
+@lru_cache(maxsize=8192)
+def _is_date(text: str) -> bool:
+    """An ISO 8601 date at year, month or day precision that the calendar has (dates repeat: cached)."""
+    match = DATE_PATTERN.match(text)
+    if match is None:
+        return False
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1024)
+def _close_key(key: str, allowed: tuple[str, ...]) -> str | None:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
+class Header:
+    """What a file says besides its entries."""
+
+    def __init__(
+        self,
+        title: str | None,
+        source: SourceInfo,
+        variants: tuple[tuple[str, ...], ...],
+        base: str | None,
+        extensions: list[Extension],
+    ) -> None:
+        self.title = title
+        self.source = source
+        self.variants = variants
+        self.base = base
+        self.extensions = extensions
+
+
+class Rules:
+    """Checks one handbook file against the format, on top of the handbooks beneath it."""
+
+    TOP_KEYS = ("format", "title", "source", "base", "variants", "extend", *PLURALS.values())
+    EXTEND_KEYS = ("id", "aliases", "note", "related")
+    SOURCE_KEYS = ("title", "lead", "note")
+    COMMON = COMMON_KEYS
+
+    def __init__(self, name: str, base_ids: set[str] | None = None, base_sections: set[str] | None = None) -> None:
+        self.name = name
+        self.base_ids = base_ids or set()
+        self.base_sections = base_sections or set()
+        # Problems wait here as (path, message, at the key?, path whose line the message names,
+        # only a warning?) until `located` finds them all in one pass.
+        self.pending: list[tuple[Path, str, bool, Path | None, bool]] = []
+        self.ids: dict[str, Path] = {}  # id -> where it was first given, in this file
+        self.sections: set[str] = set()
+        self.where_ids: dict[tuple[str, int], str] = {}  # (plural, index) -> id, for messages
+        self.forward: list[tuple[Path, str, str]] = []  # (path, target, "entry" or "section") not yet seen
+        self.entries = 0
+        self.suggested = 0
+        self.elsewhere: set[str] = set()  # ids read by other processes (parallel.py), for references
+        self.checks: dict[str, Callable[[Any, Path], Value | None]] = {
+            "id": self._id,
+            "aliases": self._texts,
+            "summary": self._text,
+            "related": self._ids,
+            "source": self._ids,
+            "note": self._text,
+            "title": self._text,
+            "name": self._text,
+            "key_points": self._texts,
+            "mentions": self._ids,
+            "type": self._actor_type,
+            "member": self._bool,
+            "role": self._text,
+            "contributions": self._texts,
+            "differences": self._text,
+            "date": self._date,
+            "value": self._number,
+            "unit": self._text,
+            "qualifier": self._text,
+            "stands_for": self._text,
+        }
+
+    # -- reporting ---------------------------------------------------------------------------
+
+    def problem(
+        self, path: Path, message: str, *, at_key: bool = False, naming: Path | None = None, warning: bool = False
+    ) -> None:
+        self.pending.append((path, message, at_key, naming, warning))
+
+    def located(self, source: bytes) -> list[Problem]:
+        """The pending problems with their lines and columns (one more pass, only if there are any)."""
+        if not self.pending:
+            return []
+        wanted = [(path, at_key) for path, _, at_key, _, _ in self.pending]
+        wanted += [(named, False) for _, _, _, named, _ in self.pending if named is not None]
+        marks = locate(source, self.name, wanted)
+        problems = []
+        for path, message, at_key, named, warning in self.pending:
+            if named is not None:
+                message = message.format(line=marks.get((named, False), ("?",))[0])
+            line, column = marks.get((path, at_key), (None, None))
+            problems.append(Problem(self.name, message, line, column, warning=warning))
+        return problems
+
+    def _unknown_keys(self, mapping: dict[str, Any], allowed: tuple[str, ...], path: Path, what: str | None) -> None:
+        """Report keys the format does not know (`what` prefixes the message; None: the entry's)."""
+        for key in mapping:
+            if key in allowed:
+                continue
+            close = _close_key(key, allowed)
+            hint = f' (did you mean "{close}"?)' if close else f" (known keys: {', '.join(allowed)})"
+            prefix = self.where(path) if what is None else what
+            self.problem((*path, key), f'{prefix}unknown key "{key}"{hint}', at_key=True)
+
+    def _expect(self, path: Path, expected: str, value: Any) -> None:
+        hint = " (put it in quotes)" if isinstance(value, int | float | bool) and expected == "text" else ""
+        self.problem(path, f"{self.where(path)}expected {expected}, got {_describe(value)}{hint}")
+
+    def where(self, path: Path) -> str:
+        """'actor iran: related: ' style prefix naming the entry and field a path points into."""
+        if len(path) >= 2 and path[0] in KIND_OF_PLURAL and isinstance(path[1], int):
+            entry_id = self.where_ids.get((str(path[0]), path[1]))
+            kind = KIND_OF_PLURAL[str(path[0])]
+            head = f"{kind} {entry_id}" if entry_id else f"{path[0]}[{path[1]}]"
+            tail = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[2:]).lstrip(".")
+            return f"{head}: {tail}: " if tail else f"{head}: "
+        steps = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+        return f"{steps}: " if steps else ""
+
+    # -- values: each check returns the normalised value, or None after reporting -------------
+
+    def _text(self, value: Any, path: Path) -> str | None:
+        if type(value) is str and _settled(value):
+            return value
+        if not isinstance(value, str):
+            self._expect(path, "text", value)
+            return None
+        if not value.strip():
+            self.problem(path, f"{self.where(path)}is empty")
+            return None
+        control = _CONTROL.search(value)
+        if control is not None:
+            self.problem(path, f"{self.where(path)}holds the control character U+{ord(control[0]):04X}")
+            return None
+        return clean(value)
+
+    def _texts(self, value: Any, path: Path) -> tuple[str, ...] | None:
+        if type(value) is list and all(type(v) is str and _settled(v) for v in value):
+            return tuple(value)
+        if not isinstance(value, list):
+            self._expect(path, "a list of text", value)
+            return None
+        items = [self._text(item, (*path, i)) for i, item in enumerate(value)]
+        return tuple(item for item in items if item is not None)
+
+    def _id(self, value: Any, path: Path) -> str | None:
+        if not isinstance(value, str):
+            self._expect(path, "an id", value)
+            return None
+        if not ID_PATTERN.match(value):
+            self.problem(path, f'{self.where(path)}"{value}" is not a valid id (lowercase letters, digits, hyphens)')
+            return None
+        return value
+
+    def _ids(self, value: Any, path: Path) -> tuple[str, ...] | None:
+        if type(value) is list and all(type(v) is str for v in value) and _ID_LIST.match("\n".join(value) + "\n"):
+            return tuple(value)
+        if not isinstance(value, list):
+            self._expect(path, "a list of ids", value)
+            return None
+        items = [self._id(item, (*path, i)) for i, item in enumerate(value)]
+        return tuple(item for item in items if item is not None)
+
+    def _bool(self, value: Any, path: Path) -> bool | None:
+        if not isinstance(value, bool):
+            self._expect(path, "true or false", value)
+            return None
+        return value
+
+    def _number(self, value: Any, path: Path) -> int | float | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self._expect(path, "a number (write 28500, not 28,500)", value)
+            return None
+        return value
+
+    def _actor_type(self, value: Any, path: Path) -> str | None:
+        if value not in ACTOR_TYPES:
+            close = difflib.get_close_matches(str(value), ACTOR_TYPES, n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            self.problem(path, f"{self.where(path)}must be one of: {', '.join(ACTOR_TYPES)}{hint}")
+            return None
+        return str(value)
+
+    def _date(self, value: Any, path: Path) -> str | None:
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if isinstance(text, str) and _is_date(text):
+            return text
+        self.problem(path, f'{self.where(path)}"{value}" is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)')
+        return None
+
+    def _quote(self, value: Any, path: Path) -> Quote | None:
+        if not isinstance(value, dict):
+            self._expect(path, "a mapping with text and section", value)
+            return None
+        self._unknown_keys(value, ("text", "section"), path, None)
+        text = self._text(value.get("text"), (*path, "text")) if "text" in value else None
+        section = self._id(value.get("section"), (*path, "section")) if "section" in value else None
+        for key in ("text", "section"):
+            if key not in value:
+                self.problem(path, f'{self.where(path)}missing "{key}"')
+        if text is not None and len(text.split()) > MAX_QUOTE_WORDS:
+            self.problem(
+                (*path, "text"), f"{self.where(path)}is {len(text.split())} words; quotes are at most {MAX_QUOTE_WORDS}"
+            )
+        if text is None or section is None:
+            return None
+        return Quote(text=text, section=section)
+
+    # -- one entry ----------------------------------------------------------------------------
+
+    def entry(self, plural: str, index: int, item: Any) -> Entry | Extension | None:
+        """One item of an entry list, checked: an entry, an extension (its id is already in a
+        handbook beneath: a collision, told as a warning), or None when it has problems."""
+        kind = KIND_OF_PLURAL[plural]
+        path: Path = (plural, index)
+        self.entries += 1
+        if not isinstance(item, dict):
+            self._expect(path, f"a mapping (one {kind})", item)
+            return None
+        given_id = item.get("id")
+        if isinstance(given_id, str):
+            self.where_ids[(plural, index)] = given_id
+            if given_id in self.ids:
+                message = f'duplicate id "{given_id}" (first at line {{line}})'
+                self.problem((*path, "id"), message, naming=(*self.ids[given_id], "id"))
+            else:
+                self.ids[given_id] = path
+                if kind == "section":
+                    self.sections.add(given_id)
+        # Actors and figures have a `name` in a file written by hand, every kind a `title` in an
+        # export; either is read.
+        title_key = "title" if "title" in item or TITLE_KEYS[kind] == "title" else TITLE_KEYS[kind]
+        allowed = _FIELDS[(kind, title_key)]
+        if TITLE_KEYS[kind] == "title" and "name" in item:
+            self.problem((*path, "name"), f'{self.where(path)}{plural} take "title", not "name"', at_key=True)
+        elif "title" in item and "name" in item:
+            self.problem((*path, "name"), f'{self.where(path)}give "title" or "name", not both', at_key=True)
+        if not item.keys() <= _ALLOWED[kind]:
+            self._unknown_keys({k: v for k, v in item.items() if k not in ("title", "name")}, allowed, path, None)
+
+        required = _REQUIRED[(kind, title_key)]
+        if not item.keys() >= _REQUIRED_SET[(kind, title_key)]:
+            for key in required:
+                if key not in item:
+                    self.problem(path, f'{self.where(path)}missing "{key}"')
+        values: dict[str, Any] = {}
+        checks = self.checks
+        for key, value in item.items():
+            if key == "quote":
+                values[key] = self._quote(value, (*path, key))
+            elif key in allowed and value is not None:
+                values[key] = checks[key](value, (*path, key))
+        if "value" in values and "unit" not in item:
+            self.problem(path, f'{self.where(path)}a value needs a "unit"')
+        if "unit" in item and "value" not in item:
+            self.problem(path, f'{self.where(path)}a unit needs a "value"')
+        self._references(path, item, given_id if isinstance(given_id, str) else None)
+        if any(values.get(key) is None for key in required):
+            return None
+        details = {key: values[key] for key in KIND_FIELDS[kind] if values.get(key) is not None}
+        source = values.get("source") or ((values["id"],) if kind == "section" else ())
+        entry = Entry(
+            kind=kind,
+            id=values["id"],
+            title=values[title_key],
+            summary=values["summary"],
+            related=values.get("related") or (),
+            source=source,
+            aliases=values.get("aliases") or (),
+            quote=values.get("quote"),
+            note=values.get("note"),
+            details=details,
+            origin=self.name,
+        )
+        if entry.id in self.base_ids:
+            message = (
+                f'{kind} "{entry.id}" is already in a handbook beneath this one: its aliases, note and'
+                " related ids are added there and its other fields ignored (to add on purpose, use extend:)"
+            )
+            self.problem((*path, "id"), message, warning=True)
+            return Extension(entry.id, entry.aliases, entry.note, entry.related, self.name)
+        return entry
+
+    def _references(self, path: Path, item: dict[str, Any], entry_id: str | None) -> None:
+        """Every reference of one item, checked now when its target is known, else at the end."""
+        for key, what in (("related", "entry"), ("mentions", "entry"), ("source", "section")):
+            values = item.get(key)
+            if not isinstance(values, list):
+                continue
+            known, beneath = (self.sections, self.base_sections) if what == "section" else (self.ids, self.base_ids)
+            if entry_id not in values and all(type(t) is str and (t in known or t in beneath) for t in values):
+                continue  # the common case: every target already seen
+            for position, target in enumerate(values):
+                if not isinstance(target, str):
+                    continue
+                if target == entry_id and key != "source":
+                    self.problem((*path, key, position), f"{self.where((*path, key))}lists the entry itself")
+                else:
+                    self._reference((*path, key, position), target, what)
+        quote = item.get("quote")
+        section = quote.get("section") if isinstance(quote, dict) else None
+        if isinstance(section, str):
+            self._reference((*path, "quote", "section"), section, "section")
+
+    def _reference(self, path: Path, target: str, what: str) -> None:
+        known = (
+            target in self.sections or target in self.base_sections or target == LEAD
+            if what == "section"
+            else target in self.ids or target in self.base_ids
+        )
+        if not known:
+            self.forward.append((path, target, what))
+
+    # -- the whole file -----------------------------------------------------------------------
+
+    def header(self, data: Any) -> Header | None:
+        """The file's top level, checked once its entries have all been seen; also checks the
+        references that pointed forward."""
+        if not isinstance(data, dict):
+            message = f"the top level must be a mapping of format, title, source and entries, not {_describe(data)}"
+            self.problem((), message)
+            return None
+        self._unknown_keys(data, self.TOP_KEYS, (), "")
+        fmt = data.get("format")
+        if fmt != 1:
+            message = (
+                'missing "format: 1"'
+                if fmt is None
+                else f"format {fmt!r} is not supported (this program reads format 1)"
+            )
+            self.problem(("format",) if "format" in data else (), message)
+        title = self._text(data["title"], ("title",)) if "title" in data else None
+        if "title" not in data:
+            self.problem((), 'missing "title"')
+        source = self._source(data.get("source"))
+        variants = self._variants(data["variants"]) if data.get("variants") is not None else ()
+        base = data.get("base")
+        if base is not None and base != "bundled":
+            self.problem(("base",), 'base: the only base is "bundled" (the handbook shipped with the program)')
+        extensions = list(self._extend(data["extend"])) if data.get("extend") is not None else []
+        for kind in KINDS:
+            items = data.get(PLURALS[kind])
+            if items is not None and not isinstance(items, Streamed | list):
+                self._expect((PLURALS[kind],), f"a list of {PLURALS[kind]}", items)
+        if not self.entries and not extensions and not self.pending:
+            self.problem((), f"has no entries: add a list of {', '.join(PLURALS.values())}")
+        self._check_forward()
+        return Header(title, source, variants, base if isinstance(base, str) else None, extensions)
+
+    def know(self, ids: set[str], sections: set[str]) -> None:
+        """Entries of this file that other processes read: references to them resolve."""
+        self.elsewhere = ids
+        self.elsewhere_sections = sections
+
+    def _check_forward(self) -> None:
+        ids = self.ids.keys() | self.base_ids | self.elsewhere
+        sections = self.sections | self.base_sections | {LEAD} | getattr(self, "elsewhere_sections", set())
+        for path, target, what in self.forward:
+            targets = sections if what == "section" else ids
+            if target not in targets:
+                self._dangling(path, target, targets, what)
+
+    def _dangling(self, path: Path, target: str, targets: Iterable[str], what: str) -> None:
+        hint = ""
+        if self.suggested < MAX_SUGGESTIONS:
+            self.suggested += 1
+            near = [c for c in targets if abs(len(c) - len(target)) <= 3 and c[:1] == target[:1]]
+            close = difflib.get_close_matches(target, sorted(near), n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+        self.problem(path, f'{self.where(path[:-1])}no {what} with id "{target}"{hint}')
+
+    def _extend(self, value: Any) -> Iterable[Extension]:
+        """`extend:` items: aliases, a note and related ids for entries of the handbooks beneath."""
+        if not isinstance(value, list):
+            self._expect(("extend",), "a list of entries to extend", value)
+            return
+        for index, item in enumerate(value):
+            path: Path = ("extend", index)
+            if not isinstance(item, dict):
+                self._expect(path, "a mapping with an id", item)
+                continue
+            self._unknown_keys(item, self.EXTEND_KEYS, path, f"extend[{index}]: ")
+            entry_id = self._id(item["id"], (*path, "id")) if "id" in item else None
+            if "id" not in item:
+                self.problem(path, f'extend[{index}]: missing "id"')
+            elif entry_id is not None and entry_id not in self.base_ids:
+                where = "in the handbooks beneath this one" if self.base_ids else "beneath it (add base: bundled?)"
+                self.problem((*path, "id"), f'extend[{index}]: no entry "{entry_id}" {where}')
+                entry_id = None
+            aliases = self._texts(item["aliases"], (*path, "aliases")) if item.get("aliases") is not None else ()
+            note = self._text(item["note"], (*path, "note")) if item.get("note") is not None else None
+            related = self._ids(item["related"], (*path, "related")) if item.get("related") is not None else ()
+            given = item.get("related")
+            for position, target in enumerate(given if isinstance(given, list) else []):
+                if isinstance(target, str):
+                    self._reference((*path, "related", position), target, "entry")
+            if entry_id is not None:
+                yield Extension(entry_id, aliases or (), note, related or (), self.name)
+
+    def _variants(self, value: Any) -> tuple[tuple[str, ...], ...]:
+        """Groups of spellings search treats as one word: [adviser, advisor], [defence, defense]."""
+        path: Path = ("variants",)
+        if not isinstance(value, list):
+            self._expect(path, "a list of lists of spellings", value)
+            return ()
+        groups = []
+        for index, group in enumerate(value):
+            words = self._texts(group, (*path, index))
+            if words is None:
+                continue
+            if len(words) < 2:
+                self.problem((*path, index), f"variants[{index}]: a group needs at least two spellings")
+                continue
+            groups.append(words)
+        return tuple(groups)
+
+    def _source(self, value: Any) -> SourceInfo:
+        if value is None:
+            return SourceInfo(title="")
+        if not isinstance(value, dict):
+            self._expect(("source",), "a mapping with a title", value)
+            return SourceInfo(title="")
+        self._unknown_keys(value, self.SOURCE_KEYS, ("source",), "source: ")
+        if "title" not in value:
+            self.problem(("source",), 'source: missing "title"')
+        found = {key: self._text(value[key], ("source", key)) for key in self.SOURCE_KEYS if key in value}
+        return SourceInfo(title=found.get("title") or "", lead=found.get("lead"), note=found.get("note"))
