@@ -97,7 +97,7 @@ def main() -> int:
     # The C writer (a 100,000-entry file in seconds), writing copies where entries share a list
     # rather than anchors and aliases, as a reader's own file would.
     base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    dumper = type("Dumper", (base,), {"ignore_aliases": lambda self, data: True})
+    dumper = type("Dumper", (base,), {"ignore_aliases": lambda *_: True})
     data = event_records(args.entries) if args.events else scaled_handbook(args.entries)
     text = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
     args.out.write_text(text, encoding="utf-8")

@@ -34,7 +34,9 @@ path, completion and argv.py read it; a test regenerates it and compares, so it 
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 '''
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -16,12 +15,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from coalition_cli.cache import build_store
 from coalition_cli.cli import app
 from coalition_cli.handbook import Handbook
 from coalition_cli.loader import load_handbook
 from coalition_cli.store import Store
-from tests.helpers import LEAKY_ENV, require_source
+from tests.helpers import LEAKY_ENV, MINIMAL, Invoke, Run, memory_store, require_source
 
 
 @pytest.fixture(scope="session")
@@ -49,18 +47,10 @@ def handbook() -> Handbook:
     return load_handbook()
 
 
-def memory_store(handbook: Handbook) -> Store:
-    """The store commands read, built in memory from a handbook."""
-    return build_store(handbook, sqlite3.connect(":memory:"))
-
-
 @pytest.fixture(scope="session")
 def store(handbook: Handbook) -> Iterator[Store]:
     with memory_store(handbook) as opened:
         yield opened
-
-
-Invoke = Callable[..., Result]
 
 
 @pytest.fixture
@@ -84,9 +74,6 @@ def _installed_command() -> str:
 @pytest.fixture(scope="session")
 def coalition_bin() -> str:
     return _installed_command()
-
-
-Run = Callable[..., subprocess.CompletedProcess[bytes]]
 
 
 @pytest.fixture
@@ -113,25 +100,6 @@ def write_handbook(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
-
-
-MINIMAL = """\
-format: 1
-title: A test handbook
-source:
-  title: A test article
-sections:
-  - id: first
-    title: The first section
-    summary: It says [red]this[/red] and [/x] literally.
-actors:
-  - id: somewhere
-    name: Somewhere
-    type: state
-    summary: A place that exists only in tests.
-    related: [first]
-    source: [first]
-"""
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import os
 import re
 import select
 import shutil
+import sqlite3
 import struct
 import subprocess
 import termios
@@ -20,6 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import Result
+
+from coalition_cli.cache import build_store
+from coalition_cli.handbook import Handbook
+from coalition_cli.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT.parent / "shared" / "source" / "article.md"
@@ -30,6 +36,33 @@ LEAKY_ENV = ("FORCE_COLOR", "NO_COLOR", "CLICOLOR_FORCE", "PY_COLORS", "COALITIO
 
 # Debian packages that provide each outside tool, for the skip message (.ci/run installs them).
 PACKAGES = {"zsh": "zsh", "fish": "fish", "tmux": "tmux", "bash": "bash"}
+
+
+Invoke = Callable[..., Result]  # the app run in-process, as `coalition ARGS...`
+Run = Callable[..., subprocess.CompletedProcess[bytes]]  # the installed command in a real process
+
+MINIMAL = """\
+format: 1
+title: A test handbook
+source:
+  title: A test article
+sections:
+  - id: first
+    title: The first section
+    summary: It says [red]this[/red] and [/x] literally.
+actors:
+  - id: somewhere
+    name: Somewhere
+    type: state
+    summary: A place that exists only in tests.
+    related: [first]
+    source: [first]
+"""
+
+
+def memory_store(handbook: Handbook) -> Store:
+    """The store commands read, built in memory from a handbook."""
+    return build_store(handbook, sqlite3.connect(":memory:"))
 
 
 def _required(variable: str) -> bool:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINIMAL, Run
-from tests.helpers import ROOT
+from tests.helpers import MINIMAL, ROOT, Run
 
 NEW_SUMMARY = "A place that exists only in tests."
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Invoke
-from tests.helpers import clean_env
+from tests.helpers import Invoke, clean_env
 
 # Every command, with small and large output (export and related --depth 3 are the largest).
 COMMANDS = [

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from coalition_cli.loader import check_handbook, load_handbook
-from tests.conftest import MINIMAL, Run
+from tests.helpers import MINIMAL, Run
 
 Write = Callable[..., Path]
 

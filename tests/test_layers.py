@@ -10,7 +10,7 @@ import pytest
 
 from coalition_cli.commands import STARTER
 from coalition_cli.loader import check_handbook
-from tests.conftest import MINIMAL, Invoke, Run
+from tests.helpers import MINIMAL, Invoke, Run
 
 NOTES = """\
 format: 1

@@ -8,7 +8,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from coalition_cli.handbook import Handbook
-from tests.conftest import Invoke
+from tests.helpers import Invoke
 
 ARTICLE = "Understanding The Russia-Syria-Iran-Iraq Coalition: A Geopolitical Deep Dive"
 

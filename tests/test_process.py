@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Run
+from tests.helpers import Run
 
 BOX_CHARS = ("\u2500", "\u2502", "\u256d", "\u2501", "\u2503")
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from coalition_cli.errors import HandbookError
 from coalition_cli.loader import check_handbook, load_handbook
 from coalition_cli.validate import ACTOR_TYPES
-from tests.conftest import MINIMAL, Invoke
+from tests.helpers import MINIMAL, Invoke
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -12,7 +12,7 @@ from coalition_cli.errors import NotFound
 from coalition_cli.loader import load_handbook
 from coalition_cli.search import SearchIndex, edit_distance
 from coalition_cli.store import Store
-from tests.conftest import MINIMAL, Invoke, memory_store
+from tests.helpers import MINIMAL, Invoke, memory_store
 
 
 @pytest.fixture(scope="module")

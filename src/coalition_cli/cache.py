@@ -21,7 +21,7 @@ import time
 
 from coalition_cli import __version__
 from coalition_cli.handbook import KINDS, Entry, Extension, extended, fold
-from coalition_cli.loader import Loaded, Source, bundled_handbook_path, load_stack
+from coalition_cli.loader import Loaded, Source, bundled_path, load_stack
 from coalition_cli.store import ENTRY_COLUMNS, SCHEMA, SEP, CacheCorrupt, Store, decode_entry, encode_entry
 
 TYPE_CHECKING = False
@@ -57,16 +57,16 @@ def cache_folder() -> str | None:
     return os.path.join(root, "coalition")
 
 
-def cache_name(files: Sequence[Path]) -> str:
+def cache_name(files: Sequence[Path | str]) -> str:
     """One cache per stack of handbook paths."""
     joined = os.pathsep.join(os.path.realpath(file) for file in files)
     return _blake2b(os.fsencode(joined), 10) + ".sqlite3"
 
 
-def open_store(paths: Sequence[Path | None] | None = None, progress: Progress | None = None) -> Store:
+def open_store(paths: Sequence[Path | str | None] | None = None, progress: Progress | None = None) -> Store:
     """The handbooks at paths, layered in order (None is the bundled one, and the default), from
     the cache when it is current, else built (and cached when possible)."""
-    bundled = bundled_handbook_path()
+    bundled = bundled_path()
     files = [path or bundled for path in paths or [None]]
     folder = cache_folder()
     target = os.path.join(folder, cache_name(files)) if folder is not None else None
@@ -162,7 +162,7 @@ def _key(sources: list[Source]) -> list[tuple[str, int, int, int, int, int, str]
     return files
 
 
-def _build(files: list[Path], folder: str | None, target: str | None, progress: Progress | None) -> Store:
+def _build(files: Sequence[Path | str], folder: str | None, target: str | None, progress: Progress | None) -> Store:
     """Read the files into a new store: a temporary file renamed onto the cache when it can be
     cached, else a private temporary database."""
     temporary: str | None = None
@@ -310,7 +310,7 @@ class StoreBuilder:
         self.db.execute("DELETE FROM name WHERE entry = ?", (rowid,))
         self.db.execute("DELETE FROM link WHERE source = ?", (new.id,))
         self._names_and_links([(rowid, new)])
-        reindex_entry(self.db, rowid, old, new, part)
+        reindex_entry(self.db, rowid, new, part)
 
     def close_part(self, items: int, unresolved: list[tuple[str, str]]) -> None:
         """In a process reading part of a handbook: what the parent needs to join it in, then close."""
@@ -346,8 +346,7 @@ class StoreBuilder:
             self.db.execute("INSERT INTO link SELECT * FROM part.link")
             create_search_tables(self.db, part)
             shadows = self.db.execute(
-                "SELECT name FROM part.sqlite_master WHERE type = 'table' AND (name LIKE 'entries!_%' ESCAPE '!'"
-                " OR name LIKE 'words!_%' ESCAPE '!')"
+                "SELECT name FROM part.sqlite_master WHERE type = 'table' AND name LIKE 'entries!_%' ESCAPE '!'"
             ).fetchall()
             for (shadow,) in shadows:
                 table, _, suffix = str(shadow).partition("_")
@@ -393,6 +392,7 @@ class StoreBuilder:
             "source_lead": source.lead,
             "source_note": source.note,
             "path": os.pathsep.join(loaded.files),
+            "entries": str(int(self.db.execute("SELECT count(*) FROM entry").fetchone()[0])),
         }
         self.db.executemany("INSERT INTO meta VALUES (?, ?)", ((k, v) for k, v in meta.items() if v is not None))
         lists = {

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-from coalition_cli.handbook import LEAD, Entry
+from coalition_cli.handbook import LEAD, Entry, Record
 from coalition_cli.inert import md
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from coalition_cli.handbook import HandbookView
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(Record):
     """The document, its section(s), and the quote if any, for one entry."""
 
-    document: str
-    sections: tuple[str, ...]  # ids; LEAD for the opening paragraph
-    titles: tuple[str, ...]
-    quote: str | None
-    entry: Entry
+    __slots__ = ("document", "sections", "titles", "quote", "entry")
+
+    def __init__(
+        self, document: str, sections: tuple[str, ...], titles: tuple[str, ...], quote: str | None, entry: Entry
+    ) -> None:
+        self.document = document
+        self.sections = sections  # ids; LEAD for the opening paragraph
+        self.titles = titles
+        self.quote = quote
+        self.entry = entry
 
 
 def citation_of(handbook: HandbookView, entry: Entry) -> Citation:

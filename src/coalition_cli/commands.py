@@ -10,9 +10,6 @@ import errno
 import os
 import re
 import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
 
 from coalition_cli import output
 from coalition_cli.errors import (
@@ -31,7 +28,12 @@ from coalition_cli.errors import (
 from coalition_cli.handbook import KIND_WORDS, PLURALS, parse_kind
 from coalition_cli.output import CiteFormat, Format, choose_format
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs a lookup milliseconds
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import NoReturn
+
     from coalition_cli.handbook import Entry
     from coalition_cli.store import Store
 
@@ -155,12 +157,12 @@ def reopen_closed_standard_streams() -> None:
 # -- the handbook a run reads --------------------------------------------------------------------
 
 
-def handbook_paths(values: list[str]) -> list[Path | None]:
+def handbook_paths(values: list[str]) -> list[str | None]:
     """Handbook files from --handbook values (or COALITION_HANDBOOK), each a list separated by the
     platform's path separator; an empty item or `@bundled` is the handbook shipped with the program,
     so `:notes.yaml` layers notes.yaml on the shipped handbook, as an empty item does in MANPATH."""
     items = [item for value in values for item in value.split(os.pathsep)]
-    return [None if item in ("", BUNDLED) else Path(item) for item in items]
+    return [None if item in ("", BUNDLED) else item for item in items]
 
 
 class Session:
@@ -170,7 +172,7 @@ class Session:
     def __init__(self, handbooks: list[str] | None = None, pager: bool = True, quiet: bool = False) -> None:
         from_env = os.environ.get(HANDBOOK_ENV)
         values = handbooks or ([from_env] if from_env else [])
-        self.paths: list[Path | None] = handbook_paths(values) if values else [None]
+        self.paths: list[str | None] = handbook_paths(values) if values else [None]
         self.pager = pager
         self.quiet = quiet  # for completion: no progress bar, no warnings, nothing in the prompt
         self._store: Store | None = None
@@ -204,8 +206,6 @@ class Session:
 
 def _entry_named(session: Session, words: list[str]) -> tuple[Store, Entry]:
     """`[KIND] NAME...` as `show`, `cite` and `related` take it: the store and the entry it names."""
-    import difflib
-
     kind = KIND_WORDS.get(words[0].lower()) if len(words) > 1 else None
     name = " ".join(words[1:] if kind else words)
     if len(words) == 1 and words[0].lower() in KIND_WORDS:
@@ -215,6 +215,8 @@ def _entry_named(session: Session, words: list[str]) -> tuple[Store, Entry]:
     try:
         return store, store.find_entry(name, kind)
     except NotFound:
+        import difflib
+
         if kind is None and len(words) > 1 and difflib.get_close_matches(words[0].lower(), KIND_WORDS, n=1):
             parse_kind(words[0])  # "show actr iran": the mistake is the kind, so say so
         raise

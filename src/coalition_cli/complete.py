@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-from pathlib import Path
 
 from coalition_cli.argv import hoist_global_options, split_global
 from coalition_cli.grammar import COMMANDS, GLOBAL_OPTIONS, ROOT_OPTIONS
@@ -39,7 +38,7 @@ def answer(shell: str) -> None:
             found = candidates([token for token, _ in tokens[1:-1]], incomplete)
             sys.stdout.write(_format(shell, found, tokens[-1][1] if tokens else "", os.environ.get("COMP_WORD")))
             sys.stdout.flush()
-    except Exception:  # noqa: BLE001 - nothing may reach the prompt
+    except Exception:  # nothing may reach the prompt
         pass
     sys.exit(0)
 
@@ -265,7 +264,8 @@ SCRIPTS = {"bash": BASH, "zsh": ZSH, "fish": FISH}
 def detect_shell() -> str | None:
     """The shell the reader is typing in: the parent process, else $SHELL."""
     try:
-        parent = Path(f"/proc/{os.getppid()}/comm").read_text(encoding="utf-8").strip()
+        with open(f"/proc/{os.getppid()}/comm", encoding="utf-8") as handle:
+            parent = handle.read().strip()
     except OSError:
         parent = ""
     for name in (parent, os.path.basename(os.environ.get("SHELL", ""))):
@@ -300,6 +300,8 @@ def script_request(args: list[str]) -> None:
 def install(shell: str) -> None:
     """Write the script where `shell` looks for it, and the line that loads it into the shell's
     startup file when that is needed (once)."""
+    from pathlib import Path
+
     from coalition_cli import output
 
     home = Path.home()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 
 from coalition_cli.errors import UsageProblem
 
@@ -85,6 +84,8 @@ def unaccent(text: str) -> str:
     """Text in lower case without accents: "Qāssem" becomes "qassem"."""
     if text.isascii():
         return text.lower()  # most text, and much faster than decomposing it
+    import unicodedata
+
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

@@ -8,19 +8,19 @@ says `base: bundled` gets the shipped handbook beneath the whole stack.
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 import stat
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from coalition_cli.errors import HandbookError, Problem
 from coalition_cli.handbook import KINDS, PLURALS, Entry, Extension, Handbook, SourceInfo, extended
-from coalition_cli.parallel import PARALLEL_BYTES, NotInParts
 
+TYPE_CHECKING = False  # typing, pathlib and the rest are not imported by a run served from the cache
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+    from typing import Protocol, TypeVar
+
     from coalition_cli.progress import Progress
     from coalition_cli.validate import Header, Rules
     from coalition_cli.yaml_reader import Stream, YamlReader
@@ -29,14 +29,20 @@ MAX_BYTES = 128 * 1024 * 1024  # documented in the README: larger files are refu
 _BASE_BUNDLED = re.compile(rb"^(?:base|\"base\"|'base')[ \t]*:[ \t]*[\"']?bundled\b", re.MULTILINE)
 
 
-def bundled_handbook_path() -> Path:
+def bundled_path() -> str:
     """The handbook shipped with the program: inside the package, or at a checkout's top level."""
     here = os.path.dirname(os.path.abspath(__file__))
     for candidate in (os.path.join(here, "handbook.yaml"), os.path.join(here, "..", "..", "handbook.yaml")):
         # A wheel puts it beside this module; an editable install or a checkout imports from src/.
         if os.path.isfile(candidate):
-            return Path(os.path.normpath(candidate))
+            return os.path.normpath(candidate)
     raise HandbookError([Problem("handbook.yaml", "the bundled handbook is missing from this installation")])
+
+
+def bundled_handbook_path() -> Path:
+    from pathlib import Path
+
+    return Path(bundled_path())
 
 
 class Source:
@@ -45,14 +51,14 @@ class Source:
 
     __slots__ = ("path", "raw", "before", "steady")
 
-    def __init__(self, path: Path, raw: bytes, before: os.stat_result | None, steady: bool) -> None:
+    def __init__(self, path: Path | str, raw: bytes, before: os.stat_result | None, steady: bool) -> None:
         self.path = path
         self.raw = raw
         self.before = before
         self.steady = steady  # a regular file, unchanged while it was read: its content can be cached
 
 
-def read_source(path: Path) -> Source:
+def read_source(path: Path | str) -> Source:
     """A handbook file's bytes, read once: refusing folders, missing files and anything over
     MAX_BYTES, and taking pipes and devices (/dev/stdin, <(...)) as they come."""
     name = str(path)
@@ -109,6 +115,8 @@ def _read_at_most(descriptor: int, limit: int) -> bytes:
 
 def check_text(source: Source) -> None:
     """Refuse a file that is not UTF-8 text, or holds nothing, naming where (without decoding it whole)."""
+    import codecs
+
     name, raw = str(source.path), source.raw
     decoder = codecs.getincrementaldecoder("utf-8")()
     for start in range(0, len(raw), 1 << 20):
@@ -124,18 +132,19 @@ def check_text(source: Source) -> None:
         raise HandbookError([Problem(name, "is empty")])
 
 
-class Sink(Protocol):
-    """Where entries go as they are read: the ids and sections so far, and two ways to add."""
+if TYPE_CHECKING:
 
-    ids: set[str]
-    sections: set[str]
+    class Sink(Protocol):
+        """Where entries go as they are read: the ids and sections so far, and two ways to add."""
 
-    def add(self, entry: Entry) -> None: ...
+        ids: set[str]
+        sections: set[str]
 
-    def extend(self, extension: Extension) -> None: ...
+        def add(self, entry: Entry) -> None: ...
 
+        def extend(self, extension: Extension) -> None: ...
 
-S = TypeVar("S", bound=Sink)
+    S = TypeVar("S", bound=Sink)
 
 
 class Loaded:
@@ -161,7 +170,9 @@ class _Restart(Exception):
         self.changes = changes
 
 
-def load_stack(paths: list[Path], make_sink: Callable[[], S], progress: Progress | None = None) -> tuple[Loaded, S]:
+def load_stack(
+    paths: Sequence[Path | str], make_sink: Callable[[], S], progress: Progress | None = None
+) -> tuple[Loaded, S]:
     """Handbook files layered in order into a new sink; raise HandbookError with every problem."""
     loaded, sink = _load_fresh(paths, make_sink, progress)
     if loaded.problems:
@@ -169,7 +180,7 @@ def load_stack(paths: list[Path], make_sink: Callable[[], S], progress: Progress
     return loaded, sink
 
 
-def _load_fresh(paths: list[Path], make_sink: Callable[[], S], progress: Progress | None) -> tuple[Loaded, S]:
+def _load_fresh(paths: Sequence[Path | str], make_sink: Callable[[], S], progress: Progress | None) -> tuple[Loaded, S]:
     options = {"with_bundled": False, "in_parts": True}
     while True:
         sink = make_sink()
@@ -181,7 +192,10 @@ def _load_fresh(paths: list[Path], make_sink: Callable[[], S], progress: Progres
             options.update(restart.changes)
 
 
-def _load(paths: list[Path], sink: Sink, progress: Progress | None, with_bundled: bool, in_parts: bool) -> Loaded:
+def _load(
+    paths: Sequence[Path | str], sink: Sink, progress: Progress | None, with_bundled: bool, in_parts: bool
+) -> Loaded:
+    from coalition_cli.parallel import PARALLEL_BYTES, NotInParts
     from coalition_cli.validate import Rules
     from coalition_cli.yaml_reader import YamlReader
 
@@ -252,7 +266,7 @@ def _read_in_parts(
 ) -> object:
     """A large file read by several processes at once (parallel.py); the parent reads what lies
     outside the parts and returns it as data. Raises NotInParts when that cannot work."""
-    from coalition_cli.parallel import Workers, cut, documents, unresolved_ok
+    from coalition_cli.parallel import NotInParts, Workers, cut, documents, unresolved_ok
 
     count = os.cpu_count() or 1
     parts = cut(source.raw, min(count, 8))
@@ -292,7 +306,7 @@ def _wants_bundled(sources: list[Source]) -> bool:
     return any(_BASE_BUNDLED.search(source.raw) for source in sources)
 
 
-def _same_file(path: Path, other: Path) -> bool:
+def _same_file(path: Path | str, other: Path | str) -> bool:
     try:
         return os.path.samefile(path, other)
     except OSError:
@@ -342,7 +356,7 @@ class Checked:
         self.warnings = warnings
 
 
-def check_stack(paths: list[Path]) -> tuple[Checked | None, list[Problem]]:
+def check_stack(paths: Sequence[Path | str]) -> tuple[Checked | None, list[Problem]]:
     """Every problem in a stack of handbook files; the summary when there is none."""
     loaded, sink = _load_fresh(paths, CountingSink, None)
     if loaded.problems or not loaded.files:
@@ -350,17 +364,17 @@ def check_stack(paths: list[Path]) -> tuple[Checked | None, list[Problem]]:
     return Checked(len(sink.ids), loaded.files, loaded.warnings), []
 
 
-def check_handbook(path: Path) -> tuple[Checked | None, list[Problem]]:
+def check_handbook(path: Path | str) -> tuple[Checked | None, list[Problem]]:
     """Every problem in one handbook file (read on the bundled one if it says `base: bundled`)."""
     return check_stack([path])
 
 
-def load_handbook(path: Path | None = None) -> Handbook:
+def load_handbook(path: Path | str | None = None) -> Handbook:
     """A handbook (the bundled one by default, with whatever it layers on) held in memory."""
     return load_memory([path or bundled_handbook_path()])
 
 
-def load_memory(paths: list[Path]) -> Handbook:
+def load_memory(paths: Sequence[Path | str]) -> Handbook:
     """A stack of handbooks held in memory; raise HandbookError if any is invalid."""
     loaded, sink = load_stack(paths, MemorySink)
     return Handbook(

@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, TextIO
 
 from coalition_cli.errors import OutputFailed, ReaderGone
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from coalition_cli.render import View
 
 

@@ -19,7 +19,6 @@ import os
 import re
 import select
 import struct
-import tempfile
 from typing import TYPE_CHECKING, Any
 
 from coalition_cli.handbook import LEAD, PLURALS, Entry
@@ -79,7 +78,8 @@ def cut(raw: bytes, count: int) -> list[Part]:
     if not runs or count < 2:
         return []
     start, end, items = max(runs, key=lambda run: run[1] - run[0])
-    share = len(raw) // count
+    # Each worker takes a little more than an even share: the parent also joins the parts at the end.
+    share = int(len(raw) * 1.1 / count)
     parts: list[Part] = []
     bounds: list[int] = []
     positions = [offset for offset, _ in items]
@@ -132,6 +132,8 @@ class Workers:
         self.pids: list[int] = []
         self.pipes: list[int] = []
         self.read = [0] * len(docs)
+        import tempfile
+
         folder = os.path.dirname(builder.path) if builder.path else None
         for number, doc in enumerate(docs, 1):
             handle, file = tempfile.mkstemp(prefix=".part-", suffix=".sqlite3", dir=folder)
@@ -232,13 +234,13 @@ def _read_part(
             raise NotInParts  # a problem, or a collision with a handbook beneath: read in one process
         builder.add(checked)
 
-    def report(stage: str, done: int, total: int) -> None:
+    def report(_stage: str, done: int, _total: int) -> None:
         os.write(progress, struct.pack("<Q", max(done - padding, 0)))
 
     reader = YamlReader(name, report)
     try:
         reader.read(doc, stream, PLURALS.values())
-    except Exception:  # noqa: BLE001 - any failure here means: read the file in one process
+    except Exception:  # any failure here means: read the file in one process
         return 1
     if reader.problems or rules.pending:
         return 1

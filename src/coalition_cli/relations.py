@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from coalition_cli.handbook import Entry, Record
 
-from coalition_cli.handbook import Entry
-from coalition_cli.store import Store
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from coalition_cli.store import Store
 
 # How a link reads from the entry whose neighbours are listed: (relation, link points away from it).
 WORDING = {
@@ -17,20 +18,24 @@ WORDING = {
 MAX_DEPTH = 3
 
 
-@dataclass
 class Node:
     """An entry in the tree, how it is linked to its parent, and its own neighbours."""
 
-    entry: Entry
-    links: tuple[str, ...] = ()
-    children: list[Node] = field(default_factory=list)
+    def __init__(self, entry: Entry, links: tuple[str, ...] = ()) -> None:
+        self.entry = entry
+        self.links = links
+        self.children: list[Node] = []
 
 
-@dataclass(frozen=True)
-class Edge:
-    source: str
-    target: str
-    relation: str
+class Edge(Record):
+    """One link as the handbook states it."""
+
+    __slots__ = ("source", "target", "relation")
+
+    def __init__(self, source: str, target: str, relation: str) -> None:
+        self.source = source
+        self.target = target
+        self.relation = relation
 
 
 def relation_tree(store: Store, root: Entry, depth: int = 1) -> tuple[Node, list[Edge]]:

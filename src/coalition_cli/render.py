@@ -8,14 +8,15 @@ views with rich for a terminal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
-
 from coalition_cli.citations import citation_json, citation_markdown, citation_of, citation_plain
 from coalition_cli.handbook import FIELD_LABELS, KINDS, PLURALS, Entry, Handbook
 from coalition_cli.inert import MARK_END, MARK_START, md, strip_marks
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any
+
     from coalition_cli.errors import Problem
     from coalition_cli.handbook import HandbookView
     from coalition_cli.relations import Edge, Node

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any
 
-SCHEMA = 4  # bump when the tables change
+SCHEMA = 6  # bump when the tables change
 SEP = "\x1f"  # between the items of a list in a column
 FIELD_SEP = "\x1e"  # between a detail's name, type and value
 DETAIL_SEP = "\x1d"  # between details
@@ -57,13 +57,14 @@ class Store:
                 _text(stem): split_list(_text(words)) for stem, words in db.execute("SELECT stem, words FROM variant")
             }
             self.path = meta["path"]
+            self.entry_count = int(meta["entries"])
             self.files = tuple(lists.get("files", []))
             self.warnings = tuple(lists.get("warnings", []))
             self.search_parts = tuple(lists.get("search_parts", [""]))
             if not all(part == "" or (part[:1] == "_" and part[1:].isdigit()) for part in self.search_parts):
                 raise CacheCorrupt("search parts")
             self.format = 1
-        except (sqlite3.Error, KeyError) as error:
+        except (sqlite3.Error, KeyError, ValueError) as error:
             raise CacheCorrupt(f"meta: {error}") from None
         self._entries: tuple[Entry, ...] | None = None
 
@@ -75,6 +76,10 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        """Rows of any query; a database that is not what this program wrote raises CacheCorrupt."""
+        return self._query(sql, params)
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         try:

@@ -151,7 +151,7 @@ def _entries(view: EntriesView, width: int) -> list[RenderableType]:
     return [table]
 
 
-def _counts(view: CountsView, width: int) -> list[RenderableType]:
+def _counts(view: CountsView, _width: int) -> list[RenderableType]:
     table = Table(show_edge=False, header_style="bold")
     table.add_column("kind", no_wrap=True)
     table.add_column("count", justify="right", no_wrap=True)
@@ -171,7 +171,7 @@ def _counts(view: CountsView, width: int) -> list[RenderableType]:
     return parts
 
 
-def _hits(view: HitsView, width: int) -> list[RenderableType]:
+def _hits(view: HitsView, _width: int) -> list[RenderableType]:
     parts: list[RenderableType] = []
     for hit in view.hits:
         head = Text(hit.entry.title, style=f"bold {_kind_style(hit.entry)}")
@@ -205,7 +205,7 @@ def _duration(days: int, precision: int) -> str:
     return ("about " if precision == 2 else "") + " ".join(parts)
 
 
-def _timeline(view: TimelineView, width: int) -> list[RenderableType]:
+def _timeline(view: TimelineView, _width: int) -> list[RenderableType]:
     """The dated facts on a vertical time axis, the gaps drawn to scale; titles wrap in their column."""
     facts = view.facts
     dates = [fact.date or "" for fact in facts]
@@ -230,7 +230,7 @@ def _timeline(view: TimelineView, width: int) -> list[RenderableType]:
     return [axis]
 
 
-def _relations(view: RelationsView, width: int) -> list[RenderableType]:
+def _relations(view: RelationsView, _width: int) -> list[RenderableType]:
     from rich.tree import Tree
 
     def label(entry: Entry, links: tuple[str, ...] = ()) -> Text:
@@ -266,7 +266,7 @@ def _export(view: ExportView, width: int) -> list[RenderableType]:
     return parts
 
 
-def _citation(view: CitationView, width: int) -> list[RenderableType]:
+def _citation(view: CitationView, _width: int) -> list[RenderableType]:
     return [Text(view.plain().rstrip("\n"), style="italic")]
 
 

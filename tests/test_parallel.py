@@ -1,0 +1,114 @@
+"""A large handbook read in parts by several processes is the same handbook, and any doubt (a
+problem, an alias across parts, a cut inside a quoted text) means it is read again in one process,
+which reports problems exactly as always."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from benchmarks.generate import event_records
+from coalition_cli import parallel
+from coalition_cli.cache import _build
+from coalition_cli.errors import HandbookError, Problem
+from coalition_cli.search import SearchIndex
+from coalition_cli.store import Store
+
+pytestmark = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two processors to read in parts")
+
+
+def write(path: Path, data: dict[str, object]) -> Path:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+    return path
+
+
+def build(path: Path, monkeypatch: pytest.MonkeyPatch, *, in_parts: bool) -> Store:
+    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 100_000 if in_parts else 1 << 40)  # not the shipped one
+    return _build([str(path)], None, None, None)
+
+
+def problems(path: Path, monkeypatch: pytest.MonkeyPatch, *, in_parts: bool) -> list[Problem]:
+    with pytest.raises(HandbookError) as raised:
+        build(path, monkeypatch, in_parts=in_parts).close()
+    return raised.value.problems
+
+
+@pytest.fixture
+def records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    yield event_records(3000)
+
+
+def test_parts_make_the_same_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: dict[str, object]) -> None:
+    path = write(tmp_path / "records.yaml", records)
+    with build(path, monkeypatch, in_parts=True) as parts, build(path, monkeypatch, in_parts=False) as whole:
+        assert len(parts.search_parts) > 1 and whole.search_parts == ("",)  # it really was read in parts
+        assert [entry.to_data() for entry in parts.entries] == [entry.to_data() for entry in whole.entries]
+        assert parts.warnings == whole.warnings and parts.files == whole.files
+        for query in ("airspace", "event-002999", "who led the coalition", "troops 2015", "hezbolah"):
+            found = [(hit.entry.id, hit.snippet) for hit in SearchIndex(parts).search(query, limit=5).hits]
+            expected = [(hit.entry.id, hit.snippet) for hit in SearchIndex(whole).search(query, limit=5).hits]
+            assert found == expected, query
+        assert set(parts.by_ids(["event-000010", "iran"])) == {"event-000010", "iran"}
+
+
+def damaged(records: dict[str, object], change: str) -> dict[str, object]:
+    facts = [dict(fact) for fact in records["facts"]]  # type: ignore[union-attr, attr-defined]
+    late = len(facts) - 10  # in the last part
+    if change == "problem":
+        facts[late]["date"] = "2015-13-01"
+    elif change == "duplicate":
+        facts[late]["id"] = facts[5]["id"]
+    elif change == "dangling":
+        facts[late]["related"] = ["event-999999"]
+    return {**records, "facts": facts}
+
+
+@pytest.mark.parametrize("change", ["problem", "duplicate", "dangling"])
+def test_a_problem_anywhere_is_told_as_by_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: dict[str, object], change: str
+) -> None:
+    path = write(tmp_path / "records.yaml", damaged(records, change))
+    found = problems(path, monkeypatch, in_parts=True)
+    assert found == problems(path, monkeypatch, in_parts=False)
+    assert found and all(problem.line is not None for problem in found)
+
+
+def test_aliases_across_parts_are_read_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: dict[str, object]
+) -> None:
+    text = yaml.safe_dump(records, allow_unicode=True, sort_keys=False, width=100)
+    # An anchor early in the file and an alias to it near the end: the parts cannot resolve it alone.
+    text = text.replace("  source:\n  - genesis\n", "  source: &genesis\n  - genesis\n", 1)
+    last = text.rfind("  source:\n  - genesis\n")
+    text = text[:last] + "  source: *genesis\n" + text[last + len("  source:\n  - genesis\n") :]
+    path = tmp_path / "aliases.yaml"
+    path.write_text(text, encoding="utf-8")
+    with build(path, monkeypatch, in_parts=True) as store:
+        assert store.search_parts == ("",) and store.count() == 3000 + 48
+
+
+def test_a_cut_inside_a_quoted_text_is_read_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: dict[str, object]
+) -> None:
+    # A double-quoted summary running over lines, one of which looks like the start of an item.
+    text = yaml.safe_dump(records, allow_unicode=True, sort_keys=False, width=100)
+    middle = text.index("- id: event-001500")
+    trap = '- id: trap\n  title: Trap\n  summary: "starts here\n- id: looks-like-an-item\n  ends"\n'
+    trap += "  source: [genesis]\n"
+    text = text[:middle] + trap + text[middle:]
+    path = tmp_path / "trap.yaml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(parallel, "cut", lambda raw, count: _cut_at(raw, b"- id: looks-like-an-item"))
+    with build(path, monkeypatch, in_parts=True) as store:
+        assert store.search_parts == ("",)
+        trap = store.get("trap")
+        assert trap is not None and "looks-like-an-item" in trap.summary
+
+
+def _cut_at(raw: bytes, marker: bytes) -> list[parallel.Part]:
+    start = raw.index(marker)
+    return [parallel.Part(start, len(raw), b"facts", raw.count(b"\n- id:", start) + 1)]
