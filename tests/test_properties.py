@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coalition_cli.errors import HandbookError
+from coalition_cli.inert import unsafe
 from coalition_cli.loader import check_handbook, load_handbook
 from coalition_cli.validate import ACTOR_TYPES
 from tests.helpers import MINIMAL, Invoke
@@ -85,7 +86,7 @@ def test_any_bytes_load_or_fail_as_a_handbook_error(tmp_path: Path, noise: bytes
 # -- export round trip ---------------------------------------------------------------------------
 
 words = st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
-    lambda s: s.strip()
+    lambda s: s.strip() and not unsafe(s)  # the loader refuses what could drive a terminal
 )
 ids = st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4}){0,2}", fullmatch=True)
 dates = st.dates().map(lambda d: d.isoformat()).flatmap(lambda iso: st.sampled_from([iso[:4], iso[:7], iso]))

@@ -16,12 +16,12 @@ COALITION_NO_CACHE=1, the same tables are built in a private temporary database 
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 
 from coalition_cli import __version__
 from coalition_cli.handbook import KINDS, Entry, Extension, extended, fold
 from coalition_cli.loader import Loaded, Source, bundled_path, load_stack
+from coalition_cli.sql import sqlite3
 from coalition_cli.store import ENTRY_COLUMNS, SCHEMA, SEP, CacheCorrupt, Store, decode_entry, encode_entry
 
 TYPE_CHECKING = False

@@ -47,8 +47,10 @@ BUNDLED = "@bundled"
 
 def note(message: str) -> None:
     """A diagnostic line on stderr: seen by the reader, never mixed into piped data."""
+    from coalition_cli.inert import one_line
+
     try:
-        sys.stderr.write(f"{PROG}: {message}\n")
+        sys.stderr.write(f"{PROG}: {one_line(message)}\n")
         sys.stderr.flush()
     except (AttributeError, OSError, ValueError):
         pass  # stderr closed or full: there is nobody left to tell
@@ -235,8 +237,9 @@ def cite(session: Session, words: list[str], fmt: CiteFormat | None) -> None:
     store, entry = _entry_named(session, words)
     if fmt is CiteFormat.bib:
         from coalition_cli.citations import citation_bib, citation_of
+        from coalition_cli.inert import visible
 
-        output.write(citation_bib(citation_of(store, entry)))
+        output.write(visible(citation_bib(citation_of(store, entry))))
     else:
         output.deliver(CitationView(store, entry), choose_format(Format(fmt.value) if fmt else None))
 
@@ -310,7 +313,9 @@ def validate(session: Session, path: Path | None, fmt: Format | None) -> None:
         raise InvalidHandbook(f"{target}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
     if fmt is not Format.json:
         layers = f" in {len(checked.files)} files" if len(checked.files) > 1 else ""
-        output.write(f"{target}: valid, {checked.entries} entries{layers}\n")
+        from coalition_cli.inert import one_line
+
+        output.write(f"{one_line(target)}: valid, {checked.entries} entries{layers}\n")
 
 
 STARTER = """\

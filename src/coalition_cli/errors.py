@@ -74,12 +74,14 @@ class Problem:
         return f"Problem{self._values()!r}"
 
     def __str__(self) -> str:
-        where = self.file
+        from coalition_cli.inert import one_line
+
+        where = one_line(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
+        return f"{where}: {'warning: ' if self.warning else ''}{one_line(self.message)}"
 
 
 class HandbookError(CoalitionError):

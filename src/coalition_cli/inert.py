@@ -1,20 +1,91 @@
-"""Text from a handbook made inert wherever it is shown: it is words, never markup or commands."""
+"""Text from a handbook made inert wherever it is shown: it is words, never markup or commands.
+
+Two defences, both here. Characters that could drive a terminal or hide what text says are refused
+in a handbook (validate.py uses `unsafe`) and escaped wherever text reaches a terminal, stderr or a
+file all the same (`visible`): a file name, a key or a query is not validated. And markdown gets
+every character that could start markup escaped, at the start of a line too.
+"""
 
 from __future__ import annotations
+
+import re
 
 # Search snippets mark matched words with these control characters; views turn them into bold,
 # **markdown**, or nothing. They cannot occur in handbook text (the loader refuses control characters).
 MARK_START = "\x02"
 MARK_END = "\x03"
 
+# Never shown as themselves: C0 controls but tab and newline (ESC starts terminal sequences; CR
+# overwrites a line), DEL, C1 controls (U+0080-U+009F: CSI and OSC in one byte), the line and
+# paragraph separators, and every invisible format character (Unicode's category Cf: bidirectional
+# overrides, embeddings, isolates and marks, zero-width spaces, the byte-order mark, tag characters)
+# except the zero-width non-joiner and joiner, which Persian and Arabic writing needs. A test checks
+# this list against the Unicode database of the running Python.
+_UNSAFE = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f"
+)
+UNSAFE = re.compile(f"[{_UNSAFE}]")
+UNSAFE_OR_LAYOUT = re.compile(f"[\t\n{_UNSAFE}]")  # for text that is one line: tabs and newlines too
+
+
+def unsafe(text: str) -> str | None:
+    """The first character of text that must not be shown as itself, if any."""
+    found = UNSAFE.search(text)
+    return found[0] if found else None
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def visible(text: str) -> str:
+    """Text with every character that could drive a terminal or hide text written as an escape
+    (`\\x1b`, `\\u202e`), so it reads as what it is."""
+    return UNSAFE.sub(_escape, text) if UNSAFE.search(text) else text
+
+
+def one_line(text: str) -> str:
+    """As `visible`, and tabs and newlines escaped too: for a name shown inside a message."""
+    return UNSAFE_OR_LAYOUT.sub(_escape, text) if UNSAFE_OR_LAYOUT.search(text) else text
+
+
+def json_safe(text: str) -> str:
+    """JSON text with those characters written as JSON's own escapes (`\u202e`): still the same
+    data to a parser, inert on a terminal. (json.dumps escapes only C0 controls by itself.)"""
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match[0])
+        if code < 0x10000:
+            return f"\\u{code:04x}"
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+    return UNSAFE.sub(escape, text) if UNSAFE.search(text) else text
+
 
 def strip_marks(snippet: str) -> str:
     return snippet.replace(MARK_START, "").replace(MARK_END, "")
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|"})
+# Characters that markdown (CommonMark, GitHub's and pandoc's) reads as markup anywhere in a line:
+# emphasis, code, links, HTML and entities, tables, and pandoc's math, citations, super- and
+# subscripts. A backslash before any ASCII punctuation shows it as written, in all of them.
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&$@^~"})
+# ... and at the start of a line: headings, block quotes, lists, thematic breaks, setext underlines.
+_LINE_START = re.compile(r"^([ \t]*)([#=+\-:]|\d+(?=[.)]))", re.MULTILINE)
 
 
 def md(text: str) -> str:
-    """Escape text so markdown shows it as written."""
-    return text.translate(_MARKDOWN_SPECIAL)
+    """Escape text so markdown shows it as written: a summary that begins `## ` stays a summary."""
+    escaped = visible(text).translate(_MARKDOWN_SPECIAL)
+    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if not m[2].isdigit() else f"{m[1]}{m[2]}\\", escaped)
+
+
+def md_marked(snippet: str) -> str:
+    """A search snippet as markdown: its words escaped as `md` does, its matches in **bold**."""
+    pieces = snippet.replace(MARK_END, MARK_START).split(MARK_START)
+    return "".join(f"**{md(piece)}**" if index % 2 and piece else md(piece) for index, piece in enumerate(pieces))

@@ -12,6 +12,7 @@ import sys
 from enum import StrEnum
 
 from coalition_cli.errors import OutputFailed, ReaderGone
+from coalition_cli.inert import json_safe, visible
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -122,13 +123,13 @@ def deliver(view: View, fmt: Format, *, pager: bool = True) -> None:
         text, height = draw(view)
         rows = height if terminal_rows(pager) is not None else None
     elif fmt is Format.markdown:
-        text, rows = view.markdown(), terminal_rows(pager)
+        text, rows = visible(view.markdown()), terminal_rows(pager)
     elif fmt is Format.json:
         from coalition_cli.render import dump_json
 
-        text, rows = dump_json(view.data()), terminal_rows(pager)
+        text, rows = json_safe(dump_json(view.data())), terminal_rows(pager)
     else:
-        text, rows = view.plain(), terminal_rows(pager)
+        text, rows = visible(view.plain()), terminal_rows(pager)
     if rows is not None and text.count("\n") >= rows:
         from coalition_cli.pager import page
 

@@ -26,7 +26,7 @@ from coalition_cli.handbook import LEAD, PLURALS, Entry
 if TYPE_CHECKING:
     from coalition_cli.cache import StoreBuilder
 
-PARALLEL_BYTES = 4 * 1024 * 1024  # below this, one process reads a handbook before several have started
+PARALLEL_BYTES = 16 * 1024 * 1024  # below this, one process reads a handbook before several have started
 ROWIDS_PER_PART = 1 << 40  # each part numbers its entries from its own base, so rowids never clash
 
 _TOP_LINE = re.compile(rb"^(?![ \t\r\n#])[^\r\n]*", re.MULTILINE)  # a line at column 0, not blank or a comment
@@ -212,9 +212,8 @@ def _read_part(
     name: str, doc: bytes, file: str, number: int, base_ids: set[str], base_sections: set[str], progress: int
 ) -> int:
     """In a worker: read one part into its own store file; 0 if it holds no problem at all."""
-    import sqlite3
-
     from coalition_cli.cache import StoreBuilder
+    from coalition_cli.sql import sqlite3
     from coalition_cli.validate import Rules
     from coalition_cli.yaml_reader import YamlReader
 

@@ -23,6 +23,7 @@ class BuildProgress:
     def __init__(self) -> None:
         self._bar: Any = None
         self._tasks: dict[str, Any] = {}
+        self._shown: dict[str, int] = {}
         self._off = False
 
     def __call__(self, stage: str, done: int, total: int) -> None:
@@ -37,7 +38,10 @@ class BuildProgress:
             self._bar = progress_bar()
         if stage not in self._tasks:
             self._tasks[stage] = self._bar.add_task(self.STAGES.get(stage, stage), total=total)
-        self._bar.update(self._tasks[stage], completed=done, total=total)
+        percent = done * 100 // max(total, 1)
+        if percent != self._shown.get(stage):  # only what the bar can show: a whole percent
+            self._shown[stage] = percent
+            self._bar.update(self._tasks[stage], completed=done, total=total)
 
     def close(self) -> None:
         if self._bar is not None:

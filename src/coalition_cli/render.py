@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from coalition_cli.citations import citation_json, citation_markdown, citation_of, citation_plain
 from coalition_cli.handbook import FIELD_LABELS, KINDS, PLURALS, Entry, Handbook
-from coalition_cli.inert import MARK_END, MARK_START, md, strip_marks
+from coalition_cli.inert import md, md_marked, strip_marks
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -214,7 +214,7 @@ class HitsView(View):
     def markdown(self) -> str:
         lines = []
         for hit in self.hits:
-            snippet = md(hit.snippet).replace(MARK_START, "**").replace(MARK_END, "**")
+            snippet = md_marked(hit.snippet)
             lines.append(f"- **{md(hit.entry.title)}** ({hit.entry.kind} `{hit.entry.id}`): {snippet}")
         return "".join(line + "\n" for line in lines)
 

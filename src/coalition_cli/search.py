@@ -24,11 +24,11 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import sqlite3
 
 from coalition_cli.errors import NotFound
 from coalition_cli.handbook import FIELD_LABELS, Entry, Record, unaccent
 from coalition_cli.inert import MARK_END, MARK_START
+from coalition_cli.sql import sqlite3
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -304,6 +304,7 @@ class SearchIndex:
         self._variants = store.variant_map
         self._vocabulary: list[tuple[str, int]] | None = None
         self._forms: dict[str, tuple[str, ...]] = {}
+        self._stem_cache: dict[str, str] = {}
 
     # -- words ---------------------------------------------------------------------------------
 
@@ -340,12 +341,16 @@ class SearchIndex:
     # -- queries -------------------------------------------------------------------------------
 
     def _stems(self, texts: Sequence[str]) -> list[str]:
+        """Porter stems, each text computed once per search (the scratch table costs a query)."""
         from coalition_cli.store import CacheCorrupt
 
-        try:
-            return stems(self.db, texts)
-        except sqlite3.Error as error:
-            raise CacheCorrupt(str(error)) from None
+        missing = [text for text in dict.fromkeys(texts) if text not in self._stem_cache]
+        if missing:
+            try:
+                self._stem_cache.update(zip(missing, stems(self.db, missing), strict=True))
+            except sqlite3.Error as error:
+                raise CacheCorrupt(str(error)) from None
+        return [self._stem_cache[text] for text in texts]
 
     def _count(self, term: _Term) -> int:
         """How many entries hold the term (counted by SQLite, never collected: it may be thousands)."""

@@ -9,10 +9,10 @@ trusts it.
 
 from __future__ import annotations
 
-import sqlite3
-
 from coalition_cli.errors import AmbiguousName, NotFound
 from coalition_cli.handbook import KIND_FIELDS, KINDS, LEAD, LEAD_TITLE, Entry, Handbook, Quote, SourceInfo, fold, label
+from coalition_cli.inert import UNSAFE
+from coalition_cli.sql import sqlite3
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,8 +33,16 @@ class CacheCorrupt(Exception):
     """The tables are not what this program writes: rebuild them."""
 
 
-def _text(value: object) -> str:
+def _str(value: object) -> str:
+    """A column that must be text: a file name, which may hold anything a file name can."""
     if not isinstance(value, str):
+        raise CacheCorrupt("expected text")
+    return value
+
+
+def _text(value: object) -> str:
+    """A text column, refused if it is not text or holds what the loader never lets through."""
+    if not isinstance(value, str) or UNSAFE.search(value):
         raise CacheCorrupt("expected text")
     return value
 
@@ -46,20 +54,21 @@ class Store:
         self.db = db
         self.file = file  # the cache file it was opened from, if any
         try:
-            meta = {_text(name): _text(value) for name, value in db.execute("SELECT name, value FROM meta")}
+            meta = {_text(name): _str(value) for name, value in db.execute("SELECT name, value FROM meta")}
             lists: dict[str, list[str]] = {}
             for name, value in db.execute("SELECT name, value FROM listing ORDER BY name, position"):
-                lists.setdefault(_text(name), []).append(_text(value))
-            self.title = meta["title"]
-            self.source = SourceInfo(meta["source_title"], meta.get("source_lead"), meta.get("source_note"))
-            self.variants = tuple(split_list(group) for group in lists.get("variants", []))
+                lists.setdefault(_text(name), []).append(_str(value))
+            self.title = _text(meta["title"])
+            lead, note = meta.get("source_lead"), meta.get("source_note")
+            self.source = SourceInfo(_text(meta["source_title"]), lead and _text(lead), note and _text(note))
+            self.variants = tuple(_texts(group) for group in lists.get("variants", []))
             self.variant_map = {
-                _text(stem): split_list(_text(words)) for stem, words in db.execute("SELECT stem, words FROM variant")
+                _text(stem): _texts(words) for stem, words in db.execute("SELECT stem, words FROM variant")
             }
             self.path = meta["path"]
             self.entry_count = int(meta["entries"])
             self.files = tuple(lists.get("files", []))
-            self.warnings = tuple(lists.get("warnings", []))
+            self.warnings = tuple(_text(warning) for warning in lists.get("warnings", []))
             self.search_parts = tuple(lists.get("search_parts", [""]))
             if not all(part == "" or (part[:1] == "_" and part[1:].isdigit()) for part in self.search_parts):
                 raise CacheCorrupt("search parts")
@@ -234,12 +243,19 @@ def split_list(text: str) -> tuple[str, ...]:
     return tuple(text.split(SEP)) if text else ()
 
 
+def _texts(value: object) -> tuple[str, ...]:
+    """A list column: text joined by SEP, each item checked as `_text` checks one."""
+    if not isinstance(value, str):
+        raise CacheCorrupt("expected a list")
+    return tuple(_text(item) for item in split_list(value))
+
+
 _DECODERS: dict[str, Callable[[str], str | bool | int | float | tuple[str, ...]]] = {
-    "s": str,
+    "s": lambda text: _text(text),
     "b": {"1": True, "0": False}.__getitem__,
     "i": int,
     "f": float,
-    "l": split_list,
+    "l": lambda text: _texts(text),
 }
 
 
@@ -285,7 +301,7 @@ def decode_entry(row: tuple[object, ...]) -> Entry:
     if kind not in KINDS:
         raise CacheCorrupt(f"entry: unknown kind {kind!r}")
     values: dict[str, str | bool | int | float | tuple[str, ...]] = {}
-    written = _text(details)
+    written = _str(details)
     for item in written.split(DETAIL_SEP) if written else []:
         try:
             key, code, text = item.split(FIELD_SEP)
@@ -302,11 +318,11 @@ def decode_entry(row: tuple[object, ...]) -> Entry:
         id=_text(entry_id),
         title=_text(title),
         summary=_text(summary),
-        related=split_list(_text(related)),
-        source=split_list(_text(source)),
-        aliases=split_list(_text(aliases)),
+        related=_texts(related),
+        source=_texts(source),
+        aliases=_texts(aliases),
         quote=quote,
         note=None if note is None else _text(note),
         details=values,
-        origin=_text(origin),
+        origin=_str(origin),
     )

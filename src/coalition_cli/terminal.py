@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from coalition_cli.handbook import KINDS, PLURALS, Entry
-from coalition_cli.inert import MARK_END, MARK_START
+from coalition_cli.inert import MARK_END, MARK_START, one_line
 from coalition_cli.render import (
     CitationView,
     CountsView,
@@ -134,7 +134,7 @@ def _entries(view: EntriesView, width: int) -> list[RenderableType]:
         parts: list[RenderableType] = []
         for entry in view.entries:
             lines = Text(entry.id, style=_kind_style(entry))
-            for extra in (entry.title, detail_of(entry), entry.origin if view.origins else ""):
+            for extra in (entry.title, detail_of(entry), one_line(entry.origin) if view.origins else ""):
                 if extra:
                     lines.append(f"\n  {extra}", style="" if extra == entry.title else "dim")
             parts.append(lines)
@@ -147,7 +147,7 @@ def _entries(view: EntriesView, width: int) -> list[RenderableType]:
         table.add_column("file", style="dim")
     for entry in view.entries:
         cells = [Text(entry.id, style=_kind_style(entry)), Text(entry.title), Text(detail_of(entry))]
-        table.add_row(*cells, *([Text(entry.origin)] if view.origins else []))
+        table.add_row(*cells, *([Text(one_line(entry.origin))] if view.origins else []))
     return [table]
 
 
@@ -166,7 +166,7 @@ def _counts(view: CountsView, _width: int) -> list[RenderableType]:
         files.add_column("file", overflow="fold")
         files.add_column("entries", justify="right")
         for file, entries in view.files:
-            files.add_row(Text(file), Text(str(entries)))
+            files.add_row(Text(one_line(file)), Text(str(entries)))
         parts.append(files)
     return parts
 
@@ -287,6 +287,7 @@ def progress_bar() -> Any:
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
-    bar = Progress(*columns, console=Console(stderr=True), transient=True)
+    # Drawn twice a second: a faster refresh costs a large build seconds of the time it shows.
+    bar = Progress(*columns, console=Console(stderr=True), transient=True, refresh_per_second=2)
     bar.start()
     return bar

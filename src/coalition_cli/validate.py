@@ -27,6 +27,7 @@ from coalition_cli.handbook import (
     Quote,
     SourceInfo,
 )
+from coalition_cli.inert import UNSAFE_OR_LAYOUT, unsafe
 from coalition_cli.yaml_reader import Path, Streamed, locate
 
 if TYPE_CHECKING:
@@ -37,20 +38,28 @@ MAX_SUGGESTIONS = 100  # "did you mean" for this many problems; beyond, a hint c
 ACTOR_TYPES = ("state", "non-state force", "organisation", "grouping")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # written as escapes in quoted YAML
-_LAYOUT = re.compile(r"[\x00-\x1f\x7f]")  # control characters, line breaks and tabs
+MAX_TEXT = 20_000  # characters in one text field: a paragraph is a few hundred; far more is an accident
 
 
 def _settled(text: str) -> bool:
-    """Text that needs no closer look (most of it): not empty, no control character, line break or
-    tab, no doubled space and no space at either end. Each test is one scan in C."""
+    """Text that needs no closer look (most of it): not empty or too long, no line break, tab or
+    character that inert.py keeps from a terminal, no doubled space and no space at either end.
+    Each test is one scan in C."""
     return (
-        bool(text)
+        0 < len(text) <= MAX_TEXT
         and not text[0].isspace()
         and not text[-1].isspace()
         and "  " not in text
-        and not _LAYOUT.search(text)
+        and not UNSAFE_OR_LAYOUT.search(text)
     )
+
+
+def _character(char: str) -> str:
+    import unicodedata
+
+    kind = "control" if unicodedata.category(char) == "Cc" else "invisible"
+    name = unicodedata.name(char, "")
+    return f"the {kind} character U+{ord(char):04X}" + (f" ({name})" if name else "")
 
 
 _ID_LIST = re.compile(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*\n)*\Z")
@@ -237,9 +246,14 @@ class Rules:
         if not value.strip():
             self.problem(path, f"{self.where(path)}is empty")
             return None
-        control = _CONTROL.search(value)
-        if control is not None:
-            self.problem(path, f"{self.where(path)}holds the control character U+{ord(control[0]):04X}")
+        if len(value) > MAX_TEXT:
+            self.problem(path, f"{self.where(path)}is {len(value):,} characters; a text holds at most {MAX_TEXT:,}")
+            return None
+        found = unsafe(value)
+        if found is not None:
+            self.problem(
+                path, f"{self.where(path)}holds {_character(found)}, which could drive a terminal or hide text"
+            )
             return None
         return clean(value)
 
