@@ -87,6 +87,8 @@ def _arguments(command: Command) -> tuple[str, ...]:
             continue
         if _is_path(param):
             completes.append("path")
+        elif getattr(param.type, "choices", None):
+            completes.append(f"choices:{param.name}")
         else:
             completes.append(ARGUMENT_COMPLETION[str(param.metavar)])
     return tuple(completes)
@@ -99,6 +101,10 @@ def grammar() -> dict[str, Any]:
     commands: dict[str, Any] = {}
     for name, command in root.commands.items():
         options, option_help, params = _options(command)
+        for param in command.params:
+            if param.param_type_name == "argument" and getattr(param.type, "choices", None):
+                choices = tuple(str(getattr(c, "value", c)) for c in param.type.choices)
+                params[f"{param.name}:"] = {"choices": choices, "default": str(getattr(param.default, "value", ""))}
         commands[name] = {
             "help": _first_line(command.help),
             "options": options,

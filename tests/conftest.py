@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from coalition_cli import cache, cachedir
 from coalition_cli.cli import app
 from coalition_cli.handbook import Handbook
 from coalition_cli.loader import load_handbook
@@ -35,6 +36,10 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, cache_home: Path) -> Iterator[Non
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     yield
+    # What one in-process run learnt of the cache is not the next test's business.
+    cache._distrusted.clear()
+    cache._opened.clear()
+    cachedir.cautions.clear()
 
 
 @pytest.fixture(scope="session")

@@ -143,7 +143,8 @@ def test_unreadable_path_is_one_line(run: Run, tmp_path: Path) -> None:
 def test_control_characters_escaped_in_yaml_are_refused(broken_file: Callable[[str], Path]) -> None:
     _, problems = check_handbook(broken_file("escaped-control"))
     assert [p.message for p in problems] == [
-        "actor somewhere: summary: holds the control character U+0007, which could drive a terminal or hide text"
+        "actor somewhere: summary: holds the control character U+0007 at character 6,"
+        " which could drive a terminal or hide text"
     ]
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from coalition_cli.commands import STARTER
-from coalition_cli.loader import check_handbook
+from coalition_cli.contested import skeleton
+from coalition_cli.loader import bundled_path, check_handbook
 from tests.helpers import MINIMAL, Invoke, Run
 
 NOTES = """\
@@ -92,7 +93,7 @@ def test_repeated_handbook_option_layers_in_order(invoke: Invoke, tmp_path: Path
     # The other way round, the extension has nothing beneath it to extend.
     wrong = invoke("--handbook", str(extra), "--handbook", str(minimal_handbook), "list")
     assert wrong.exit_code == 3
-    assert 'extend[0]: no entry "somewhere" beneath it (add base: bundled?)' in wrong.stderr
+    assert 'extend[0]: no entry "somewhere" beneath it: nothing is read before this file' in wrong.stderr
 
 
 def test_collisions_are_told_on_every_run(run: Run, tmp_path: Path) -> None:
@@ -155,3 +156,101 @@ def test_init_never_overwrites(invoke: Invoke, minimal_handbook: Path) -> None:
 
 def test_starter_is_the_documented_one() -> None:
     assert "base: bundled" in STARTER and "extend:" in STARTER
+
+
+# -- layers that cannot take over quietly ----------------------------------------------------------
+
+TAKING_OVER = """\
+format: 1
+title: Notes that take names
+base: bundled
+actors:
+  - id: usa
+    name: USA
+    type: state
+    summary: An actor whose id is a name the shipped handbook gives the United States.
+    source: [us-presence]
+  - id: iran-lookalike
+    name: "Ir\u0430n"
+    type: state
+    summary: Spelled with a Cyrillic letter a.
+    source: [us-presence]
+terms:
+  - id: quds
+    title: Quds
+    summary: A name that begins the name of the shipped Quds Force.
+    source: [us-presence]
+  - id: my-reading
+    title: My reading list
+    summary: A name of its own, contested by nothing.
+    source: [us-presence]
+"""
+
+
+@pytest.fixture
+def taking_over(tmp_path: Path) -> Path:
+    path = tmp_path / "taking.yaml"
+    path.write_text(TAKING_OVER, encoding="utf-8")
+    return path
+
+
+def test_names_taken_from_entries_beneath_are_warned_of(invoke: Invoke, taking_over: Path) -> None:
+    result = invoke("validate", str(taking_over))
+    assert result.exit_code == 0
+    bundled = str(bundled_path())
+    assert result.stdout.splitlines()[:-1] == [
+        f'{taking_over}:5:9: warning: actor usa: the name "usa" is also a name of actor "united-states" in {bundled};'
+        ' "show usa" may now answer with this entry',
+        f'{taking_over}:11:11: warning: actor iran-lookalike: the name "Ir\u0430n" looks like "iran", a name of actor'
+        f' "iran" in {bundled}, but is spelled with other letters (its \u0430 is U+0430 CYRILLIC SMALL LETTER A);'
+        " readers cannot tell them apart",
+        f'{taking_over}:16:9: warning: term quds: the name "quds" is the start of "quds-force" (actor "quds-force" in'
+        f' {bundled}); "show quds" now answers with this entry',
+    ]
+
+
+def test_show_says_which_file_a_contested_name_came_from(invoke: Invoke, taking_over: Path) -> None:
+    env = {"COALITION_HANDBOOK": str(taking_over)}
+    result = invoke("show", "usa", env=env)
+    assert result.exit_code == 0 and result.stdout.startswith("USA (actor: usa)")
+    bundled = str(bundled_path())
+    assert result.stderr.splitlines()[-1] == (
+        f'coalition: "usa" is a name in more than one file: this is actor usa from {taking_over};'
+        f" also actor united-states in {bundled}"
+    )
+    quds = invoke("show", "quds", env=env)
+    assert quds.stderr.splitlines()[-1].startswith(
+        f'coalition: "quds" is a name in more than one file: this is term quds from {taking_over};'
+        f" also actor quds-force in {bundled}"
+    )
+    for name in ("iran", "my-reading", "united states"):  # answered as always, or contested by nothing
+        quiet = invoke("show", name, env=env)
+        assert quiet.exit_code == 0 and " is a name in more than one file" not in quiet.stderr
+
+
+def test_lookalikes_are_found_across_scripts() -> None:
+    assert skeleton("Ir\u0430n") == skeleton("IRAN") == skeleton("Iran")
+    assert skeleton("\uff29\uff52\uff41\uff4e") == "iran"  # fullwidth letters
+    assert skeleton("Ir\u0430q") != skeleton("Iran")
+
+
+@pytest.mark.parametrize(
+    "stack",
+    [
+        "{notes}{sep}{notes}",
+        "{notes}{sep}{same}",
+        "{sep}{sep}{notes}",
+        "{notes}{sep}",
+        "{sep}{notes}{sep}@bundled{sep}",
+    ],
+)
+def test_the_same_file_twice_or_empty_items_are_one_layer_each(invoke: Invoke, notes: Path, stack: str) -> None:
+    same = notes.parent / "sub" / ".." / notes.name
+    (notes.parent / "sub").mkdir(exist_ok=True)
+    value = stack.format(notes=notes, same=same, sep=os.pathsep)
+    result = invoke("--handbook", value, "show", "iran")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.count("Check the adviser count against other reporting.") == 1  # the note once
+    counts = invoke("--handbook", value, "list").stdout.splitlines()
+    assert [line for line in counts if line.startswith("file\t")][-1] == f"file\t{notes}\t1"
+    assert len([line for line in counts if line.startswith("file\t")]) == 2

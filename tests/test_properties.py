@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from coalition_cli.errors import HandbookError
 from coalition_cli.inert import unsafe
 from coalition_cli.loader import check_handbook, load_handbook
+from coalition_cli.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from coalition_cli.validate import ACTOR_TYPES
 from tests.helpers import MINIMAL, Invoke
 
@@ -33,11 +35,12 @@ queries = st.one_of(
 
 @SETTINGS
 @given(query=queries)
-def test_any_query_exits_0_or_1(invoke: Invoke, query: str) -> None:
+def test_any_query_exits_0_or_1_or_is_refused_as_too_long(invoke: Invoke, query: str) -> None:
     result = invoke("search", "--", query)
-    assert result.exit_code in (0, 1), (query, result.stderr)
+    too_long = len(query) > MAX_QUERY_CHARS or len(re.findall(r"\w+", query)) > MAX_QUERY_WORDS
+    assert result.exit_code == (2 if too_long else result.exit_code) and result.exit_code in (0, 1, 2), query[:80]
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    if result.exit_code == 1:
+    if result.exit_code:
         assert result.stderr.count("\n") == 1 and result.stdout == ""
 
 

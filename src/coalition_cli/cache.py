@@ -1,15 +1,16 @@
-"""The store kept between runs: where it lives, the key that says it is current, how it is built.
+"""The store kept between runs: the key that says it is current, how it is built, opened and pruned.
 
 Why: reading YAML costs imports and parsing, and for a large handbook parsing and indexing take
 seconds; a command needs only a few rows. So a handbook stack is read once into SQLite (entries,
-names, links, the search index) in $XDG_CACHE_HOME/coalition (else ~/.cache/coalition), and later
-runs open that file.
+names, links, the search index) in the cache folder (cachedir.py: $XDG_CACHE_HOME/coalition, else
+~/.cache/coalition, private to the user), and later runs open that file.
 
 A cache is used only while every file it was built from has the same device, inode, size,
 modification and change times as when it was read (and, for a file changed within two seconds of
 the build, the same content hash), and the schema and program version match. Each file is read
-once: the key records what was read, and a file that changed while it was read is not cached. The
-cache is written to a temporary file and renamed into place. When the folder cannot be written, or
+once: the key records what was read, and a file that changed while it was read (or a pipe) is not
+cached. Every byte of a cache is untrusted: anything unexpected in it means it is built again. It
+is written to a temporary file and renamed into place; when the folder cannot be used, or
 COALITION_NO_CACHE=1, the same tables are built in a private temporary database instead.
 """
 
@@ -18,9 +19,10 @@ from __future__ import annotations
 import os
 import time
 
-from coalition_cli import __version__
+from coalition_cli import __version__, cachedir
 from coalition_cli.handbook import KINDS, Entry, Extension, extended, fold
-from coalition_cli.loader import Loaded, Source, bundled_path, load_stack
+from coalition_cli.inert import shown_path
+from coalition_cli.loader import Loaded, Source, load_stack, stack_files
 from coalition_cli.sql import sqlite3
 from coalition_cli.store import ENTRY_COLUMNS, SCHEMA, SEP, CacheCorrupt, Store, decode_entry, encode_entry
 
@@ -32,9 +34,11 @@ if TYPE_CHECKING:
 
     from coalition_cli.progress import Progress
 
-CACHE_ENV = "COALITION_NO_CACHE"
+    Key = list[tuple[bytes, int, int, int, int, int, str]]
+
 RACY_NS = 2_000_000_000  # a file changed this close to the build may change again unseen: hash it
 BATCH = 500  # entries written to SQLite at a time
+PRUNE_AT_MOST = 200  # cache files looked at for pruning after a build
 
 _distrusted: set[str] = set()  # cache files found corrupt during this run: never opened again
 _opened: list[Store] = []  # stores opened during this run, to distrust if one proves corrupt
@@ -48,33 +52,26 @@ def _blake2b(data: bytes, size: int) -> str:
     return blake2b(data, digest_size=size).hexdigest()
 
 
-def cache_folder() -> str | None:
-    """Where caches live, or None when caching is turned off."""
-    if os.environ.get(CACHE_ENV, "") not in ("", "0"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    root = base if os.path.isabs(base) else os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(root, "coalition")
-
-
 def cache_name(files: Sequence[Path | str]) -> str:
-    """One cache per stack of handbook paths."""
-    joined = os.pathsep.join(os.path.realpath(file) for file in files)
-    return _blake2b(os.fsencode(joined), 10) + ".sqlite3"
+    """One cache per stack of handbook files (NUL between them: the one byte no path holds)."""
+    joined = b"\0".join(os.fsencode(os.path.realpath(file)) for file in files)
+    return _blake2b(joined, 10) + cachedir.SUFFIX
 
 
 def open_store(paths: Sequence[Path | str | None] | None = None, progress: Progress | None = None) -> Store:
     """The handbooks at paths, layered in order (None is the bundled one, and the default), from
     the cache when it is current, else built (and cached when possible)."""
-    bundled = bundled_path()
-    files = [path or bundled for path in paths or [None]]
-    folder = cache_folder()
-    target = os.path.join(folder, cache_name(files)) if folder is not None else None
-    if target is not None and target not in _distrusted:
-        cached = _open_cached(target)
-        if cached is not None:
-            return cached
-    return _build(files, folder, target, progress)
+    files = stack_files(paths or [None])
+    folder = cachedir.trusted_folder(create=False)
+    name = cache_name(files)
+    if folder is not None:
+        target = os.path.join(folder, name)
+        if target not in _distrusted:
+            cached = _open_cached(target)
+            if cached is not None:
+                return cached
+    folder = cachedir.trusted_folder(create=True)
+    return _build(files, folder, None if folder is None else os.path.join(folder, name), progress)
 
 
 def distrust_opened() -> None:
@@ -87,19 +84,19 @@ def distrust_opened() -> None:
     _opened.clear()
 
 
-def _uri(path: str) -> str:
-    """A file: URI for SQLite that opens the file read-only and never writes beside it."""
-    escaped = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-    return f"file:{escaped}?mode=ro&immutable=1"
+def read_from_files() -> bool:
+    """Whether this run has read from a cache file (whose damage could explain an error)."""
+    return any(store.file is not None for store in _opened)
 
 
 def _open_cached(path: str) -> Store | None:
-    """The cached store if it exists, reads cleanly and is current; otherwise None."""
-    if not os.path.isfile(path):
+    """The cached store if it is this user's own file, reads cleanly and is current; else None."""
+    descriptor = cachedir.open_private(path)
+    if descriptor is None:
         return None
     db = None
     try:
-        db = sqlite3.connect(_uri(path), uri=True)
+        db = sqlite3.connect(cachedir.sqlite_uri(path, descriptor), uri=True)
         if not _current(db):
             db.close()
             return None
@@ -111,6 +108,8 @@ def _open_cached(path: str) -> Store | None:
         if db is not None:
             db.close()
         return None
+    finally:
+        os.close(descriptor)
 
 
 def _current(db: sqlite3.Connection) -> bool:
@@ -120,33 +119,30 @@ def _current(db: sqlite3.Connection) -> bool:
         return False
     built = int(meta["built_ns"])
     files = db.execute("SELECT path, dev, ino, size, mtime_ns, ctime_ns, hash FROM source_file").fetchall()
-    if not files:
+    return bool(files) and all(_unchanged(built, *file) for file in files)
+
+
+def _unchanged(built: int, path: object, *recorded: object) -> bool:
+    """Whether one file the cache was built from still looks as it did."""
+    if not isinstance(path, bytes):
         return False
-    for path, dev, ino, size, mtime_ns, ctime_ns, digest in files:
+    try:
+        now = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    if (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns, now.st_ctime_ns) != recorded[:5]:
+        return False
+    if max(now.st_mtime_ns, now.st_ctime_ns) >= built - RACY_NS:
+        # Changed just before the build: an edit within the same clock tick would look the same.
         try:
-            now = os.stat(path)
-        except (OSError, TypeError, ValueError):
+            with open(path, "rb") as handle:
+                return _blake2b(handle.read(), 16) == recorded[5]
+        except OSError:
             return False
-        if (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (
-            dev,
-            ino,
-            size,
-            mtime_ns,
-            ctime_ns,
-        ):
-            return False
-        if max(now.st_mtime_ns, now.st_ctime_ns) >= built - RACY_NS:
-            # Changed just before the build: an edit within the same clock tick would look the same.
-            try:
-                with open(path, "rb") as handle:
-                    if _blake2b(handle.read(), 16) != digest:
-                        return False
-            except OSError:
-                return False
     return True
 
 
-def _key(sources: list[Source]) -> list[tuple[str, int, int, int, int, int, str]] | None:
+def _key(sources: list[Source]) -> Key | None:
     """What the cache records of the files it was built from, or None if one cannot be cached
     (a pipe, or a file that changed while it was read)."""
     files = []
@@ -154,7 +150,7 @@ def _key(sources: list[Source]) -> list[tuple[str, int, int, int, int, int, str]
         if not source.steady or source.before is None:
             return None
         before = source.before
-        path = os.path.realpath(source.path)
+        path = os.fsencode(os.path.realpath(source.path))
         digest = _blake2b(source.raw, 16)
         files.append(
             (path, before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns, digest)
@@ -164,17 +160,23 @@ def _key(sources: list[Source]) -> list[tuple[str, int, int, int, int, int, str]
 
 def _build(files: Sequence[Path | str], folder: str | None, target: str | None, progress: Progress | None) -> Store:
     """Read the files into a new store: a temporary file renamed onto the cache when it can be
-    cached, else a private temporary database."""
-    temporary: str | None = None
-    if folder is not None:
-        try:
-            os.makedirs(folder, mode=0o700, exist_ok=True)
-            import tempfile
+    cached, else a private temporary database. Temporaries go on any ending but SIGKILL's."""
+    from coalition_cli.signals import Unwinding
 
-            handle, temporary = tempfile.mkstemp(prefix=".building-", suffix=".sqlite3", dir=folder)
-            os.close(handle)
+    with Unwinding():
+        return _build_unwinding(files, folder, target, progress)
+
+
+def _build_unwinding(
+    files: Sequence[Path | str], folder: str | None, target: str | None, progress: Progress | None
+) -> Store:
+    temporary: cachedir.Temporary | None = None
+    if folder is not None:
+        cachedir.sweep(folder)
+        try:
+            temporary = cachedir.Temporary(folder, ".building-")
         except OSError:
-            temporary = None  # a read-only or full disk: work without a cache file
+            temporary = None  # a full disk: work without a cache file
 
     builders: list[StoreBuilder] = []
 
@@ -182,14 +184,13 @@ def _build(files: Sequence[Path | str], folder: str | None, target: str | None, 
         for previous in builders:
             previous.db.close()  # a restart: begin again in an empty database
         if temporary is not None:
-            with open(temporary, "wb"):
-                pass  # empty again, after a restart
-            db = sqlite3.connect(temporary)
+            temporary.empty()
+            db = sqlite3.connect(temporary.path)
         else:
             db = sqlite3.connect("")  # private, on disk when large, gone when closed
         db.execute("PRAGMA journal_mode = OFF")  # a new file: the rename is what makes it safe
         db.execute("PRAGMA synchronous = OFF")
-        builders.append(StoreBuilder(db, temporary or ""))
+        builders.append(StoreBuilder(db, temporary.path if temporary else ""))
         return builders[-1]
 
     built_ns = time.time_ns()
@@ -198,36 +199,110 @@ def _build(files: Sequence[Path | str], folder: str | None, target: str | None, 
         loaded, builder = load_stack(files, make_builder, progress)
         key = _key(loaded.sources)
         store = builder.finish(loaded, key or [], built_ns)
-        if temporary is None or key is None or target is None:
+        if temporary is None or key is None or target is None or folder is None:
+            builders.remove(builder)  # in use: its file (if any) goes, its open database stays
             _opened.append(store)
             return store
         store.close()
-        os.replace(temporary, target)
+        temporary.keep_as(target)
         temporary = None
+        _prune(folder, keep=target)
         cached = _open_cached(target)
-        if cached is None:
-            raise CacheCorrupt("the cache just written cannot be read")
+        if cached is None:  # not readable as this user's own (a file system that says otherwise)
+            return _build_unwinding(files, None, None, progress)
         return cached
-    except (OSError, sqlite3.Error) as error:
+    except (OSError, sqlite3.Error):
         if builder is not None:
             builder.db.close()
         if temporary is None:
             raise
         # Writing the cache failed (a full disk): build again without one.
-        _remove(temporary)
+        temporary.remove()
         temporary = None
-        del error
-        return _build(files, None, None, progress)
+        return _build_unwinding(files, None, None, progress)
     finally:
         if temporary is not None:
-            _remove(temporary)
+            for each in builders:
+                each.db.close()
+            temporary.remove()
 
 
-def _remove(path: str) -> None:
+# -- what `coalition cache` shows and clears -----------------------------------------------------
+
+
+class CacheFile:
+    """One cache file as `coalition cache` describes it."""
+
+    __slots__ = ("path", "size", "built_ns", "handbooks", "entries", "state")
+
+    def __init__(self, path: str, size: int) -> None:
+        self.path = path
+        self.size = size
+        self.built_ns = 0
+        self.handbooks: list[str] = []
+        self.entries = 0
+        self.state = "unreadable"  # current, outdated (rebuilt on next use), orphaned, unreadable
+
+
+def describe(path: str, size: int) -> CacheFile:
+    """What a cache file says of itself, read as the untrusted file it is."""
+    found = CacheFile(shown_path(path), size)
+    descriptor = cachedir.open_private(path)
+    if descriptor is None:
+        return found
     try:
-        os.unlink(path)
-    except OSError:
-        pass
+        db = sqlite3.connect(cachedir.sqlite_uri(path, descriptor), uri=True)
+        try:
+            meta = dict(db.execute("SELECT name, value FROM meta"))
+            recorded = db.execute("SELECT path FROM source_file").fetchall()
+            current = _current(db)
+        finally:
+            db.close()
+        files = [file for (file,) in recorded if isinstance(file, bytes)]
+        found.handbooks = [shown_path(file) for file in files]
+        found.built_ns = int(meta.get("built_ns", 0))
+        found.entries = int(meta.get("entries", 0))
+        if len(files) != len(recorded) or not recorded:
+            found.state = "unreadable"
+        elif not all(os.path.exists(file) for file in files):
+            found.state = "orphaned"
+        else:
+            found.state = "current" if current else "outdated"
+    except (sqlite3.Error, ValueError, TypeError, KeyError, OSError):
+        found.state = "unreadable"
+    finally:
+        os.close(descriptor)
+    return found
+
+
+def survey() -> tuple[str | None, list[CacheFile], int]:
+    """The cache folder (None when caching is off), its cache files, and the bytes of temporaries."""
+    folder = cachedir.folder_path()
+    if folder is None:
+        return None, [], 0
+    trusted = cachedir.trusted_folder(create=False)
+    if trusted is None:
+        return folder, [], 0
+    found = [describe(path, info.st_size) for path, info in cachedir.cache_files(trusted)]
+    pending = sum(info.st_size for _, info in cachedir.temporaries(trusted))
+    return folder, found, pending
+
+
+def clear() -> tuple[str | None, int, int]:
+    """Remove every cache file (and temporary left by a killed build); how many, and their bytes."""
+    folder = cachedir.trusted_folder(create=False)
+    if folder is None:
+        return cachedir.folder_path(), 0, 0
+    cachedir.sweep(folder)
+    removed = [info.st_size for path, info in cachedir.cache_files(folder) if cachedir.remove(path)]
+    return folder, len(removed), sum(removed)
+
+
+def _prune(folder: str, keep: str) -> None:
+    """After a build: remove caches of handbooks that no longer exist, and unreadable ones."""
+    for path, info in cachedir.cache_files(folder)[:PRUNE_AT_MOST]:
+        if path != keep and describe(path, info.st_size).state in ("orphaned", "unreadable"):
+            cachedir.remove(path)
 
 
 class StoreBuilder:
@@ -248,7 +323,7 @@ class StoreBuilder:
             CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE listing (name TEXT, position INTEGER, value TEXT);
             CREATE TABLE variant (stem TEXT, words TEXT);
-            CREATE TABLE source_file (path TEXT, dev INTEGER, ino INTEGER, size INTEGER, mtime_ns INTEGER,
+            CREATE TABLE source_file (path BLOB, dev INTEGER, ino INTEGER, size INTEGER, mtime_ns INTEGER,
                                       ctime_ns INTEGER, hash TEXT);
             CREATE TABLE entry (rowid INTEGER PRIMARY KEY, kind TEXT, id TEXT UNIQUE, title TEXT, summary TEXT,
                                 related TEXT, source TEXT, aliases TEXT, quote_text TEXT, quote_section TEXT,
@@ -365,7 +440,7 @@ class StoreBuilder:
         self.parts.append(part)
         return items, unresolved
 
-    def finish(self, loaded: Loaded, key: list[tuple[str, int, int, int, int, int, str]], built_ns: int = 0) -> Store:
+    def finish(self, loaded: Loaded, key: Key, built_ns: int = 0) -> Store:
         """Index the tables, write what the stack said besides its entries, and open the store."""
         from coalition_cli.search import create_vocabulary_table, variant_map
 
@@ -393,6 +468,9 @@ class StoreBuilder:
             "source_note": source.note,
             "path": os.pathsep.join(loaded.files),
             "entries": str(int(self.db.execute("SELECT count(*) FROM entry").fetchone()[0])),
+            "names": str(int(self.db.execute("SELECT count(*) FROM name").fetchone()[0])),
+            **{f"count_{kind}": str(count) for kind, count in _kind_counts(self.db).items()},
+            "indexed": str(sum(_indexed(self.db, part) for part in self.parts)),
         }
         self.db.executemany("INSERT INTO meta VALUES (?, ?)", ((k, v) for k, v in meta.items() if v is not None))
         lists = {
@@ -412,6 +490,15 @@ class StoreBuilder:
         self.db.executemany("INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)", key)
         self.db.commit()
         return Store(self.db)
+
+
+def _kind_counts(db: sqlite3.Connection) -> dict[str, int]:
+    found = dict(db.execute("SELECT kind, count(*) FROM entry GROUP BY kind").fetchall())
+    return {kind: int(found.get(kind, 0)) for kind in KINDS}
+
+
+def _indexed(db: sqlite3.Connection, part: str) -> int:
+    return int(db.execute(f"SELECT count(*) FROM entries{part}_docsize").fetchone()[0])
 
 
 def build_store(handbook: Any, db: sqlite3.Connection | None = None) -> Store:

@@ -349,6 +349,26 @@ def init(
     commands.init(path)
 
 
+@app.command(
+    "cache",
+    epilog=_examples("coalition cache", "coalition cache clear", "coalition cache --format json"),
+)
+def cache(
+    action: Annotated[
+        commands.CacheAction,
+        typer.Argument(help="show (the default) or clear.", show_default=False, case_sensitive=False),
+    ] = commands.CacheAction.show,
+    fmt: FormatOption = None,
+) -> None:
+    """Show the cache folder, its size and each cache in it; or clear it.
+
+    Each handbook stack is read once into a cache (in $XDG_CACHE_HOME/coalition, else
+    ~/.cache/coalition) that later runs open. A cache is rebuilt whenever a file it was built from
+    changes, and removed once those files are gone; COALITION_NO_CACHE=1 turns caching off.
+    """
+    commands.cache(action, fmt)
+
+
 def main() -> None:
     """Entry point of the `coalition` console script when the fast path does not serve it."""
     app(prog_name=PROG)

@@ -10,6 +10,7 @@ import errno
 import os
 import re
 import sys
+from enum import StrEnum
 
 from coalition_cli import output
 from coalition_cli.errors import (
@@ -23,6 +24,7 @@ from coalition_cli.errors import (
     OutputFailed,
     Problem,
     ReaderGone,
+    Terminated,
     UsageProblem,
 )
 from coalition_cli.handbook import KIND_WORDS, PLURALS, parse_kind
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 PROG = "coalition"
 HANDBOOK_ENV = "COALITION_HANDBOOK"
 BUNDLED = "@bundled"
+MAX_WARNINGS = 5  # a stack's warnings told on each run; `validate` lists every one
 
 
 # -- how a run ends ------------------------------------------------------------------------------
@@ -71,10 +74,11 @@ def conclude(action: Callable[[], int | None], session: Session | None = None) -
     endings for a closed pipe (exit 0) and Ctrl-C (exit 130)."""
     _tolerate_unencodable_output()
     code: int | None = 0
+    ended: Terminated | None = None
     real_stdout = sys.stdout
     sys.stdout = output.GuardedStdout(real_stdout)
     try:
-        code = _once_more_if_the_cache_lies(action)
+        code = _once_more_if_the_cache_lies(action, session)
     except ReaderGone:
         # The reader stopped reading (`coalition export | head -1`): that is not an error.
         _silence_stdout()
@@ -86,6 +90,8 @@ def conclude(action: Callable[[], int | None], session: Session | None = None) -
         fail(error.message, error.exit_code)
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED  # quietly: the shell has already shown ^C
+    except Terminated as signalled:
+        ended = signalled  # temporaries are gone by now; the session closes below
     except OSError as error:
         # A write that went around the guard (click rewraps a stdout it thinks misconfigured).
         if error.errno not in _WRITE_ERRORS:
@@ -98,27 +104,38 @@ def conclude(action: Callable[[], int | None], session: Session | None = None) -
         sys.stdout = real_stdout
         if session is not None:
             session.close()
+    if ended is not None:
+        from coalition_cli.signals import end_by
+
+        end_by(ended)
     sys.exit(code or 0)
 
 
 _WRITE_ERRORS = (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF)
 
 
-def _once_more_if_the_cache_lies(action: Callable[[], int | None]) -> int | None:
-    """Run the action; if the cache proves corrupt while it reads, run it again on a store built
-    afresh. Nothing has been written by then: every view is built before it is written."""
+def _once_more_if_the_cache_lies(action: Callable[[], int | None], session: Session | None) -> int | None:
+    """Run the action; if it fails while reading a cache file (CacheCorrupt, or any other error
+    its damage can cause), run it again on a store built afresh. Nothing has been written by then:
+    every view is built before it is written. An error that a fresh store gives too is real."""
     from coalition_cli.store import CacheCorrupt
 
     try:
         return action()
-    except CacheCorrupt:
-        from coalition_cli.cache import distrust_opened
+    except (CoalitionError, OSError):
+        raise
+    except Exception as error:
+        from coalition_cli import cache
 
-        distrust_opened()
+        if not isinstance(error, CacheCorrupt) and not cache.read_from_files():
+            raise
+        cache.distrust_opened()
+        if session is not None:
+            session.forget()
         try:
             return action()
-        except CacheCorrupt as error:
-            raise HandbookError([Problem("cache", f"cannot be rebuilt: {error}")]) from None
+        except CacheCorrupt as again:
+            raise HandbookError([Problem("cache", f"cannot be rebuilt: {again}")]) from None
 
 
 def _silence_stdout() -> None:
@@ -178,6 +195,7 @@ class Session:
         self.pager = pager
         self.quiet = quiet  # for completion: no progress bar, no warnings, nothing in the prompt
         self._store: Store | None = None
+        self._told = False
 
     def store(self) -> Store:
         if self._store is None:
@@ -193,9 +211,28 @@ class Session:
             finally:
                 if progress is not None:
                     progress.close()
-            for warning in () if self.quiet else self._store.warnings:
-                note(warning)
+            if not self.quiet and not self._told:
+                self._told = True
+                self._tell_warnings()
         return self._store
+
+    def forget(self) -> None:
+        """The store proved corrupt (and is closed): the next `store()` opens one afresh."""
+        self._store = None
+
+    def _tell_warnings(self) -> None:
+        """The stack's warnings (the first few: `validate` lists them all) and any caution."""
+        from coalition_cli.cachedir import cautions
+
+        assert self._store is not None
+        warnings = self._store.warnings
+        for warning in warnings[:MAX_WARNINGS]:
+            note(warning)
+        if len(warnings) > MAX_WARNINGS:
+            more = len(warnings) - MAX_WARNINGS
+            note(f"... and {more} more warning{'s' if more != 1 else ''}; 'coalition validate' lists them all")
+        for caution in cautions:
+            note(f"caution: {caution}")
 
     def close(self) -> None:
         if self._store is not None:
@@ -215,13 +252,20 @@ def _entry_named(session: Session, words: list[str]) -> tuple[Store, Entry]:
         raise UsageProblem(f"which {only_kind}? give a NAME, or list them with 'coalition list {PLURALS[only_kind]}'")
     store = session.store()
     try:
-        return store, store.find_entry(name, kind)
+        entry = store.find_entry(name, kind)
     except NotFound:
         import difflib
 
         if kind is None and len(words) > 1 and difflib.get_close_matches(words[0].lower(), KIND_WORDS, n=1):
             parse_kind(words[0])  # "show actr iran": the mistake is the kind, so say so
         raise
+    others = store.contenders(name, entry)
+    if others:
+        from coalition_cli.handbook import label
+
+        also = "; ".join(f"{label(other, None)} in {other.origin}" for other in others)
+        note(f'"{name}" is a name in more than one file: this is {label(entry, None)} from {entry.origin}; also {also}')
+    return store, entry
 
 
 def show(session: Session, words: list[str], fmt: Format | None) -> None:
@@ -249,8 +293,7 @@ def related(session: Session, words: list[str], depth: int, fmt: Format | None) 
     from coalition_cli.render import RelationsView
 
     store, entry = _entry_named(session, words)
-    tree, edges = relation_tree(store, entry, depth)
-    output.deliver(RelationsView(tree, edges), choose_format(fmt), pager=session.pager)
+    output.deliver(RelationsView(relation_tree(store, entry, depth)), choose_format(fmt), pager=session.pager)
 
 
 def list_entries(session: Session, kind_word: str | None, fmt: Format | None) -> None:
@@ -305,7 +348,9 @@ def validate(session: Session, path: Path | None, fmt: Format | None) -> None:
     if fmt not in (None, Format.plain, Format.json):
         raise UsageProblem(f"validate prints plain or json, not {fmt.value}")
     files = [path] if path else [p or bundled_handbook_path() for p in session.paths]
-    target = os.pathsep.join(str(file) for file in files)
+    from coalition_cli.inert import shown_path
+
+    target = os.pathsep.join(shown_path(file) for file in files)
     checked, problems = check_stack(files)
     warnings = [] if checked is None else checked.warnings
     output.deliver(ProblemsView(problems + warnings), fmt or Format.plain, pager=False)
@@ -316,6 +361,35 @@ def validate(session: Session, path: Path | None, fmt: Format | None) -> None:
         from coalition_cli.inert import one_line
 
         output.write(f"{one_line(target)}: valid, {checked.entries} entries{layers}\n")
+
+
+class CacheAction(StrEnum):
+    show = "show"
+    clear = "clear"
+
+
+def cache(action: CacheAction, fmt: Format | None) -> None:
+    """Show the cache folder and what it holds, or empty it."""
+    from coalition_cli import cache as caches
+    from coalition_cli.cachedir import cautions
+    from coalition_cli.render import CacheView, size_text
+
+    if action is CacheAction.show:
+        folder, found, pending = caches.survey()
+        caution = cautions[0] if cautions else None
+        output.deliver(CacheView(folder, found, pending, caution), choose_format(fmt), pager=False)
+        return
+    folder, count, size = caches.clear()
+    if cautions:
+        raise NothingDone(cautions[0].replace("working without a cache", "not clearing it"))
+    if folder is None:
+        output.write("caching is off (COALITION_NO_CACHE is set): there is nothing to clear\n")
+        return
+    from coalition_cli.inert import shown_path, visible
+
+    output.write(
+        f"removed {count} cache{'s' if count != 1 else ''} ({size_text(size)}) from {visible(shown_path(folder))}\n"
+    )
 
 
 STARTER = """\
@@ -355,12 +429,25 @@ terms:
 
 
 def init(path: Path) -> None:
-    """Write a starter notes handbook, never over an existing file."""
-    if path.exists():
-        raise NothingDone(f"{path} already exists; give another path, or remove it first")
+    """Write a starter notes handbook, never over an existing file, and never half of one: the
+    text is made before the file is, and a file that could not be written whole is removed."""
+    from coalition_cli.inert import shell_word, shown_path
+
+    word = shell_word(path)
+    content = STARTER.format(path=word).encode("utf-8")
+    shown = shown_path(path)
+    if os.path.lexists(path):
+        raise NothingDone(f"{shown} already exists; give another path, or remove it first")
     try:
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(STARTER.format(path=path))
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     except OSError as error:
-        raise NothingDone(f"cannot write {path}: {error.strerror or error}") from None
-    note(f"wrote {path}; use it with: COALITION_HANDBOOK={path} coalition show iran")
+        raise NothingDone(f"cannot write {shown}: {error.strerror or error}") from None
+    try:
+        with open(descriptor, "wb") as handle:
+            handle.write(content)
+    except BaseException as error:
+        os.unlink(path)
+        if isinstance(error, OSError):
+            raise NothingDone(f"cannot write {shown}: {error.strerror or error}") from None
+        raise
+    note(f"wrote {shown}; use it with: COALITION_HANDBOOK={word} coalition show iran")

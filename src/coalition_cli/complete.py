@@ -133,6 +133,9 @@ def candidates(before: list[str], incomplete: str) -> list[Candidate] | str:
         return kind_candidates(incomplete, plural=True) if not positional else []
     if completes == "entries":
         return entry_candidates(positional, incomplete, handbooks)
+    if completes is not None and completes.startswith("choices:") and not positional:
+        choices = grammar["params"][completes.partition(":")[2] + ":"]["choices"]
+        return [(choice, "") for choice in choices if choice.startswith(incomplete.lower())]
     return []
 
 

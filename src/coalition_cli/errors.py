@@ -119,3 +119,12 @@ class InvalidHandbook(CoalitionError):
     """`validate` found problems (already printed); the message is the one-line summary."""
 
     exit_code = EXIT_BAD_HANDBOOK
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP asked the run to end (signals.py): not an error to report, so no Exception;
+    it unwinds through every `finally`, and the run then ends by the same signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

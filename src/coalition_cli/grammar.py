@@ -140,4 +140,19 @@ COMMANDS: dict[str, Any] = {
         "params": {},
         "arguments": ("path",),
     },
+    "cache": {
+        "help": "Show the cache folder, its size and each cache in it; or clear it.",
+        "options": {"--format": True, "-f": True, "-h": False, "--help": False},
+        "option_help": {
+            "--format": "rich, plain, markdown or json [default: rich on a terminal, plain otherwise]",
+            "--help": "Show this message and exit.",
+        },
+        "params": {
+            "--format": "fmt",
+            "-f": "fmt",
+            "fmt:": {"choices": ("rich", "plain", "markdown", "json")},
+            "action:": {"choices": ("show", "clear"), "default": "show"},
+        },
+        "arguments": ("choices:action",),
+    },
 }

@@ -8,6 +8,7 @@ every character that could start markup escaped, at the start of a line too.
 
 from __future__ import annotations
 
+import os
 import re
 
 # Search snippets mark matched words with these control characters; views turn them into bold,
@@ -51,6 +52,37 @@ def visible(text: str) -> str:
 def one_line(text: str) -> str:
     """As `visible`, and tabs and newlines escaped too: for a name shown inside a message."""
     return UNSAFE_OR_LAYOUT.sub(_escape, text) if UNSAFE_OR_LAYOUT.search(text) else text
+
+
+def shown_path(path: str | bytes | os.PathLike[str]) -> str:
+    """A file name as text that can be shown and stored: bytes that are not UTF-8 (a name made on
+    another system) written as `\\xNN` escapes instead of Python's unencodable stand-ins."""
+    text = os.fsdecode(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
+def shell_word(path: str | bytes | os.PathLike[str]) -> str:
+    """A file name as one word that bash and zsh read back as the same bytes: quoted as `shlex`
+    quotes it, or, when it holds control characters or bytes that are not UTF-8, as $'...' with
+    escapes, so a message or a comment never holds a raw newline or escape."""
+    import shlex
+
+    raw = os.fsencode(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and not UNSAFE_OR_LAYOUT.search(text):
+        return shlex.quote(text)
+    escaped = "".join(
+        f"\\x{byte:02x}" if byte < 0x20 or byte >= 0x7F else "\\" + chr(byte) if chr(byte) in "\\'" else chr(byte)
+        for byte in raw
+    )
+    return f"$'{escaped}'"
 
 
 def json_safe(text: str) -> str:

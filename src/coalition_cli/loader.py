@@ -14,13 +14,15 @@ import stat
 
 from coalition_cli.errors import HandbookError, Problem
 from coalition_cli.handbook import KINDS, PLURALS, Entry, Extension, Handbook, SourceInfo, extended
+from coalition_cli.inert import shown_path
 
 TYPE_CHECKING = False  # typing, pathlib and the rest are not imported by a run served from the cache
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from pathlib import Path
-    from typing import Protocol, TypeVar
+    from typing import Any, Protocol, TypeVar
 
+    from coalition_cli.contested import NamesBeneath
     from coalition_cli.progress import Progress
     from coalition_cli.validate import Header, Rules
     from coalition_cli.yaml_reader import Stream, YamlReader
@@ -37,6 +39,20 @@ def bundled_path() -> str:
         if os.path.isfile(candidate):
             return os.path.normpath(candidate)
     raise HandbookError([Problem("handbook.yaml", "the bundled handbook is missing from this installation")])
+
+
+def stack_files(paths: Sequence[Path | str | None]) -> list[Path | str]:
+    """The files of a handbook stack as they are read: the shipped handbook (None) first, beneath
+    everything, however often and wherever it was named (`::`, a trailing `:`); then each file
+    once, at its first place (the same file named twice, or by two routes, is one layer)."""
+    bundled = bundled_path()
+    shipped = os.path.realpath(bundled)
+    named = [(os.path.realpath(path), path) for path in paths if path is not None]
+    first = [(shipped, bundled)] if None in paths or any(real == shipped for real, _ in named) else []
+    files: dict[str, Path | str] = {}
+    for real, path in first + named:
+        files.setdefault(real, path)
+    return list(files.values())
 
 
 def bundled_handbook_path() -> Path:
@@ -61,7 +77,7 @@ class Source:
 def read_source(path: Path | str) -> Source:
     """A handbook file's bytes, read once: refusing folders, missing files and anything over
     MAX_BYTES, and taking pipes and devices (/dev/stdin, <(...)) as they come."""
-    name = str(path)
+    name = shown_path(path)
     limit = f"handbooks are limited to {MAX_BYTES // 1024 // 1024} MB"
 
     def fail(message: str) -> HandbookError:
@@ -117,7 +133,7 @@ def check_text(source: Source) -> None:
     """Refuse a file that is not UTF-8 text, or holds nothing, naming where (without decoding it whole)."""
     import codecs
 
-    name, raw = str(source.path), source.raw
+    name, raw = shown_path(source.path), source.raw
     decoder = codecs.getincrementaldecoder("utf-8")()
     for start in range(0, len(raw), 1 << 20):
         try:
@@ -195,6 +211,7 @@ def _load_fresh(paths: Sequence[Path | str], make_sink: Callable[[], S], progres
 def _load(
     paths: Sequence[Path | str], sink: Sink, progress: Progress | None, with_bundled: bool, in_parts: bool
 ) -> Loaded:
+    from coalition_cli.contested import NamesBeneath
     from coalition_cli.parallel import PARALLEL_BYTES, NotInParts
     from coalition_cli.validate import Rules
     from coalition_cli.yaml_reader import YamlReader
@@ -211,24 +228,32 @@ def _load(
     if (with_bundled or _wants_bundled(sources)) and not has_bundled:
         sources.insert(0, read_source(bundled))
         has_bundled = True
-    for source in sources:
-        name = str(source.path)
-        rules = Rules(name, set(sink.ids), set(sink.sections))
+    # Names of the entries beneath each file, to warn of names a file takes over (contested.py).
+    beneath = NamesBeneath() if len(sources) > 1 else None
+    for position, source in enumerate(sources):
+        name = shown_path(source.path)
+        below = beneath if position else None
+        rules = Rules(name, set(sink.ids), set(sink.sections), below)
         reader = YamlReader(name, progress)
+        last = position == len(sources) - 1
+        staged = beneath if beneath is not None and not last else None
 
-        def stream(plural: str, index: int, item: object, rules: Rules = rules) -> None:
+        def stream(plural: str, index: int, item: object, rules: Rules = rules, staged: Any = staged) -> None:
             checked = rules.entry(plural, index, item)
             if isinstance(checked, Entry):
                 sink.add(checked)
+                if staged is not None:
+                    staged.stage(checked)
             elif isinstance(checked, Extension):
                 sink.extend(checked)
 
         header: Header | None = None
-        parted = in_parts and len(source.raw) >= PARALLEL_BYTES and hasattr(sink, "merge_part")
+        # A file with files above it is read in one process: its names must all reach `beneath`.
+        parted = in_parts and last and len(source.raw) >= PARALLEL_BYTES and hasattr(sink, "merge_part")
         try:
             check_text(source)
             if parted:
-                data = _read_in_parts(source, rules, reader, sink, stream, progress)
+                data = _read_in_parts(source, rules, reader, sink, stream, progress, below)
             else:
                 data = reader.read(source.raw, stream, PLURALS.values())
             header = rules.header(data)
@@ -254,15 +279,23 @@ def _load(
             loaded.title, loaded.source = header.title, header.source
         loaded.variants += header.variants
         loaded.files.append(name)
+        if beneath is not None:
+            beneath.settle()
     loaded.sources = sources
     if loaded.problems:
-        order = {str(source.path): index for index, source in enumerate(sources)}
+        order = {shown_path(source.path): index for index, source in enumerate(sources)}
         loaded.problems.sort(key=lambda p: (order.get(p.file, -1), p.line or 0, p.column or 0))
     return loaded
 
 
 def _read_in_parts(
-    source: Source, rules: Rules, reader: YamlReader, sink: Sink, stream: Stream, progress: Progress | None
+    source: Source,
+    rules: Rules,
+    reader: YamlReader,
+    sink: Sink,
+    stream: Stream,
+    progress: Progress | None,
+    beneath: NamesBeneath | None,
 ) -> object:
     """A large file read by several processes at once (parallel.py); the parent reads what lies
     outside the parts and returns it as data. Raises NotInParts when that cannot work."""
@@ -274,7 +307,7 @@ def _read_in_parts(
         raise NotInParts
     head, docs = documents(source.raw, parts)
     total = len(source.raw)
-    workers = Workers(str(source.path), docs, sink, set(sink.ids), set(sink.sections))  # type: ignore[arg-type]
+    workers = Workers(shown_path(source.path), docs, sink, set(sink.ids), set(sink.sections), beneath)  # type: ignore[arg-type]
     try:
         if progress is not None:
             reported = progress

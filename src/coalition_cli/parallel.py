@@ -25,6 +25,8 @@ from coalition_cli.handbook import LEAD, PLURALS, Entry
 
 if TYPE_CHECKING:
     from coalition_cli.cache import StoreBuilder
+    from coalition_cli.contested import NamesBeneath
+    from coalition_cli.validate import Rules
 
 PARALLEL_BYTES = 16 * 1024 * 1024  # below this, one process reads a handbook before several have started
 ROWIDS_PER_PART = 1 << 40  # each part numbers its entries from its own base, so rowids never clash
@@ -126,26 +128,38 @@ class Workers:
     sent to them; each writes its part to a database file and says how far it has read."""
 
     def __init__(
-        self, name: str, docs: list[bytes], builder: StoreBuilder, base_ids: set[str], base_sections: set[str]
+        self,
+        name: str,
+        docs: list[bytes],
+        builder: StoreBuilder,
+        base_ids: set[str],
+        base_sections: set[str],
+        beneath: NamesBeneath | None = None,
     ) -> None:
+        from coalition_cli.cachedir import Temporary
+        from coalition_cli.signals import in_child
+        from coalition_cli.validate import Rules
+
+        self.temporaries: list[Temporary] = []
         self.files: list[str] = []
         self.pids: list[int] = []
         self.pipes: list[int] = []
         self.read = [0] * len(docs)
-        import tempfile
-
         folder = os.path.dirname(builder.path) if builder.path else None
+        parent = os.getpid()
         for number, doc in enumerate(docs, 1):
-            handle, file = tempfile.mkstemp(prefix=".part-", suffix=".sqlite3", dir=folder)
-            os.close(handle)
-            self.files.append(file)
+            temporary = Temporary(folder, ".part-")  # locked by the parent and, once forked, the worker
+            self.temporaries.append(temporary)
+            self.files.append(temporary.path)
             reader, writer = os.pipe()
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child: measured by the tests through its results
+                in_child()
                 os.close(reader)
                 code = 1
                 try:
-                    code = _read_part(name, doc, file, number, base_ids, base_sections, writer)
+                    rules = Rules(name, base_ids, base_sections, beneath)
+                    code = _read_part(name, doc, temporary.path, number, rules, writer, parent)
                 finally:
                     os._exit(code)
             os.close(writer)
@@ -201,27 +215,30 @@ class Workers:
             if fd >= 0:
                 os.close(fd)
         self.pipes = []
-        for file in self.files:
-            try:
-                os.unlink(file)
-            except OSError:
-                pass
+        for temporary in self.temporaries:
+            temporary.remove()
+        self.temporaries = []
 
 
 def _read_part(
-    name: str, doc: bytes, file: str, number: int, base_ids: set[str], base_sections: set[str], progress: int
+    name: str,
+    doc: bytes,
+    file: str,
+    number: int,
+    rules: Rules,
+    progress: int,
+    parent: int,
 ) -> int:
-    """In a worker: read one part into its own store file; 0 if it holds no problem at all."""
+    """In a worker: read one part into its own store file; 0 if it holds no problem at all. A worker
+    whose parent has gone (killed outright) stops at its next report."""
     from coalition_cli.cache import StoreBuilder
     from coalition_cli.sql import sqlite3
-    from coalition_cli.validate import Rules
     from coalition_cli.yaml_reader import YamlReader
 
     db = sqlite3.connect(file)
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
     builder = StoreBuilder(db, first_rowid=number * ROWIDS_PER_PART)
-    rules = Rules(name, base_ids, base_sections)
     padding = len(doc) - len(doc.lstrip(b"\n"))
     items = 0
 
@@ -234,6 +251,8 @@ def _read_part(
         builder.add(checked)
 
     def report(_stage: str, done: int, _total: int) -> None:
+        if os.getppid() != parent:
+            os._exit(1)
         os.write(progress, struct.pack("<Q", max(done - padding, 0)))
 
     reader = YamlReader(name, report)

@@ -16,6 +16,9 @@ WORDING = {
     ("mentions", False): "mentions it",
 }
 MAX_DEPTH = 3
+# Bounds on one tree, documented in the README: a hub of a large handbook can reach every entry.
+MAX_NODES = 1_000  # entries shown; the rest are counted, and the count is shown
+MAX_LINKS = 100_000  # links read while building it
 
 
 class Node:
@@ -38,31 +41,53 @@ class Edge(Record):
         self.relation = relation
 
 
-def relation_tree(store: Store, root: Entry, depth: int = 1) -> tuple[Node, list[Edge]]:
-    """The tree of neighbours to `depth` levels (no entry repeats on its own path), and every link
-    the tree shows, as edges in the direction the handbook states them."""
+class Tree:
+    """What `related` shows: the tree, every link between entries in it, and how many entries
+    within reach were left out to keep it bounded."""
+
+    def __init__(self, root: Node, edges: list[Edge], left_out: int) -> None:
+        self.root = root
+        self.edges = edges
+        self.left_out = left_out
+
+
+def relation_tree(store: Store, root: Entry, depth: int = 1) -> Tree:
+    """The neighbours to `depth` levels, breadth first: each entry once, at its nearest place (a
+    clique of a hundred entries is a hundred lines, not a million), at most MAX_NODES of them."""
     tree = Node(root)
     edges: dict[tuple[str, str, str], Edge] = {}
-    level: list[tuple[Node, tuple[str, ...]]] = [(tree, (root.id,))]
+    shown = {root.id}
+    left_out: set[str] = set()
+    budget = MAX_LINKS
+    level = [tree]
     for _ in range(min(depth, MAX_DEPTH)):
-        following: list[tuple[Node, tuple[str, ...]]] = []
-        for node, path in level:
+        following: list[Node] = []
+        for node in level:
+            if budget <= 0:
+                break
+            links = store.links(node.entry.id, budget)
+            budget -= len(links)
             wording: dict[str, list[str]] = {}
-            for source, target, relation in store.links(node.entry.id):
+            for source, target, relation in links:
                 outward = source == node.entry.id
                 other = target if outward else source
-                if other in path:
-                    continue
-                edges.setdefault((source, target, relation), Edge(source, target, relation))
-                words = wording.setdefault(other, [])
-                if WORDING[(relation, outward)] not in words:
-                    words.append(WORDING[(relation, outward)])
-            found = store.by_ids(wording)
+                if other not in shown:
+                    words = wording.setdefault(other, [])
+                    if WORDING[(relation, outward)] not in words:
+                        words.append(WORDING[(relation, outward)])
+            room = MAX_NODES - len(shown)
+            new = [other for other in wording if other not in left_out]
+            left_out.update(new[max(room, 0) :])
+            found = store.by_ids(new[: max(room, 0)])
             order = list(WORDING.values())
-            for other, words in wording.items():
+            for other in new[: max(room, 0)]:
                 if other in found:  # a reference to nothing cannot pass validation, but stay safe
-                    child = Node(found[other], tuple(sorted(words, key=order.index)))
+                    child = Node(found[other], tuple(sorted(wording[other], key=order.index)))
                     node.children.append(child)
-                    following.append((child, (*path, other)))
+                    following.append(child)
+                    shown.add(other)
+            for source, target, relation in links:
+                if source in shown and target in shown and source != target:
+                    edges.setdefault((source, target, relation), Edge(source, target, relation))
         level = following
-    return tree, list(edges.values())
+    return Tree(tree, list(edges.values()), len(left_out - shown))

@@ -11,15 +11,17 @@ from __future__ import annotations
 from coalition_cli.citations import citation_json, citation_markdown, citation_of, citation_plain
 from coalition_cli.handbook import FIELD_LABELS, KINDS, PLURALS, Entry, Handbook
 from coalition_cli.inert import md, md_marked, strip_marks
+from coalition_cli.relations import MAX_NODES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Any
 
+    from coalition_cli.cache import CacheFile
     from coalition_cli.errors import Problem
     from coalition_cli.handbook import HandbookView
-    from coalition_cli.relations import Edge, Node
+    from coalition_cli.relations import Node, Tree
     from coalition_cli.search import Hit
     from coalition_cli.store import Store
 
@@ -262,9 +264,16 @@ def kind_groups(node: Node) -> list[tuple[str, list[Node]]]:
 class RelationsView(View):
     """An entry's neighbourhood: `related`."""
 
-    def __init__(self, tree: Node, edges: Sequence[Edge]) -> None:
-        self.tree = tree
-        self.edges = edges
+    def __init__(self, tree: Tree) -> None:
+        self.tree = tree.root
+        self.edges = tree.edges
+        self.left_out = tree.left_out
+
+    def left_out_line(self) -> str:
+        """What was left out to keep the tree bounded, said after it (empty when nothing was)."""
+        if not self.left_out:
+            return ""
+        return f"... and {self.left_out:,} more entries within reach, not shown (a tree shows at most {MAX_NODES:,})"
 
     def plain(self) -> str:
         tree = self.tree
@@ -278,6 +287,7 @@ class RelationsView(View):
                     add(child, indent + "    ")
 
         add(tree, "  ")
+        lines += [self.left_out_line()] if self.left_out else []
         return "\n".join(lines) + "\n"
 
     def markdown(self) -> str:
@@ -293,6 +303,7 @@ class RelationsView(View):
                     add(child, indent + "    ")
 
         add(tree, "")
+        lines += ["", md(self.left_out_line())] if self.left_out else []
         return "\n".join(lines) + "\n"
 
     def data(self) -> Any:
@@ -308,6 +319,7 @@ class RelationsView(View):
             "root": brief_json(self.tree.entry),
             "nodes": list(nodes.values()),
             "edges": [{"source": e.source, "target": e.target, "relation": e.relation} for e in self.edges],
+            "left_out": self.left_out,
         }
 
 
@@ -395,3 +407,75 @@ class ProblemsView(View):
             }
             for p in self.problems
         ]
+
+
+def size_text(size: int) -> str:
+    """Bytes as a reader says them: 512 B, 14 KB, 3.2 MB."""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            amount = size / scale
+            return f"{amount:.1f} {unit}" if amount < 10 else f"{amount:.0f} {unit}"
+    return f"{size} B"
+
+
+class CacheView(View):
+    """`coalition cache`: the folder, what it holds, and whether each cache is still of use."""
+
+    def __init__(self, folder: str | None, caches: Sequence[CacheFile], pending: int, caution: str | None) -> None:
+        from coalition_cli.inert import shown_path
+
+        self.folder = None if folder is None else shown_path(folder)
+        self.caches = caches
+        self.pending = pending  # bytes of temporaries: builds under way, or killed
+        self.caution = caution
+        self.size = sum(cache.size for cache in caches) + pending
+
+    def summary(self) -> str:
+        if self.folder is None:
+            return "caching is off (COALITION_NO_CACHE is set): every run reads the handbook afresh"
+        count = len(self.caches)
+        line = f"{self.folder}: {size_text(self.size)} in {count} cache{'s' if count != 1 else ''}"
+        if self.pending:
+            line += f" (and {size_text(self.pending)} of unfinished builds)"
+        return line + (f"; {self.caution}" if self.caution else "")
+
+    def rows(self) -> list[tuple[str, str, str, str, str]]:
+        """Per cache: state, size, entries, when it was built, the handbooks it was built from."""
+        import time
+
+        rows = []
+        for cache in self.caches:
+            built = time.strftime("%Y-%m-%d %H:%M", time.localtime(cache.built_ns / 1e9)) if cache.built_ns else "?"
+            rows.append((cache.state, size_text(cache.size), str(cache.entries), built, ", ".join(cache.handbooks)))
+        return rows
+
+    def plain(self) -> str:
+        lines = [self.summary()]
+        for state, size, entries, built, handbooks in self.rows():
+            lines.append(f"  {state:<10} {size:>7}  {entries:>7} entries  built {built}  {handbooks}")
+        return "".join(line + "\n" for line in lines)
+
+    def markdown(self) -> str:
+        lines = [md(self.summary()), ""]
+        for state, size, entries, built, handbooks in self.rows():
+            lines.append(f"- {state}, {size}, {entries} entries, built {built}: {md(handbooks)}")
+        return "".join(line + "\n" for line in lines)
+
+    def data(self) -> Any:
+        return {
+            "folder": self.folder,
+            "enabled": self.folder is not None and self.caution is None,
+            "size": self.size,
+            "unfinished": self.pending,
+            "caches": [
+                {
+                    "file": cache.path,
+                    "state": cache.state,
+                    "size": cache.size,
+                    "entries": cache.entries,
+                    "built_ns": cache.built_ns,
+                    "handbooks": cache.handbooks,
+                }
+                for cache in self.caches
+            ],
+        }

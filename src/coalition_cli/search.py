@@ -25,7 +25,7 @@ import itertools
 import math
 import re
 
-from coalition_cli.errors import NotFound
+from coalition_cli.errors import NotFound, UsageProblem
 from coalition_cli.handbook import FIELD_LABELS, Entry, Record, unaccent
 from coalition_cli.inert import MARK_END, MARK_START
 from coalition_cli.sql import sqlite3
@@ -51,6 +51,11 @@ TOKENIZER = "unicode61 remove_diacritics 2"  # the index: words as written, acce
 STEMMER = "porter unicode61 remove_diacritics 2"  # the scratch table that tells a word's stem
 MAX_FORMS = 24  # a query word matches at most this many of the index's words
 MAX_PHRASES = 16  # a phrase is tried in at most this many combinations of its words' forms
+# Bounds on what one search may cost, documented in the README: a longer query is refused (it is
+# pasted text, not a question); past MAX_CORRECTED unknown words, the rest are not corrected.
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_WORDS = 64
+MAX_CORRECTED = 8
 
 STOPWORDS = frozenset(
     """a about after all also an and any are as at be been before being but by can could did do does
@@ -332,7 +337,7 @@ class SearchIndex:
     def nearest_words(self, words: Iterable[str]) -> list[str]:
         """Words the handbook has that are spelled like the given ones, for "did you mean"."""
         nearest: list[str] = []
-        for word in words:
+        for word in list(words)[:3]:
             limit = _allowed_typos(word) + 1
             scored = sorted((edit_distance(word, term, limit), -docs, term) for term, docs in self.vocabulary())
             nearest += [term for distance, _, term in scored[:3] if distance <= limit and term not in nearest]
@@ -520,10 +525,12 @@ class SearchIndex:
             term.count = term.count or self._count(term)
         corrections: dict[str, str] = {}
         unmatched: list[str] = []
+        tries = 0
         for word, stem in zip(singles, self._stems(singles), strict=True):
             term = self._word_term(word, stem)
             term.count = self._count(term)
-            if not term.count and word.isalpha() and len(word) >= MIN_CORRECTED:
+            if not term.count and word.isalpha() and len(word) >= MIN_CORRECTED and tries < MAX_CORRECTED:
+                tries += 1
                 fixed = self.correct(word)
                 if fixed is not None:
                     term = self._word_term(fixed, self._stems([fixed])[0])
@@ -540,11 +547,14 @@ class SearchIndex:
 
     def search(self, query: str, kinds: Iterable[str] = (), limit: int = 10) -> SearchResult:
         """The best entries for the query, best first; raise NotFound with nearby words if none."""
+        check_query(query)
+        limit = max(1, min(limit, self.entry_count))  # more than every entry is every entry
         terms, corrections, unmatched = self.parse(query)
         if not terms or any(t.required and not t.count for t in terms):
             missing = [t.text for t in terms if t.required and not t.count] or unmatched
             if not missing and not _WORD.search(query):
                 raise NotFound(f"nothing to search for in {quoted(query)}")
+            self.store.verify()
             raise NotFound(f"no entry matches {quoted(query)}", self.nearest_words(unmatched))
 
         required = [f"({t.expression()})" for t in terms if t.required]
@@ -583,8 +593,21 @@ class SearchIndex:
             for _, rowid, score, matched, coverage in best
         ]
         if not hits:
+            self.store.verify()
             raise NotFound(f"no {' or '.join(kinds)} entry matches {quoted(query)}")
         return SearchResult(hits=hits, corrections=corrections, unmatched=tuple(unmatched))
+
+
+def check_query(query: str) -> None:
+    """Refuse a query too long to be a question, before any work is done on it."""
+    advice = "search for its key words"
+    if len(query) > MAX_QUERY_CHARS:
+        raise UsageProblem(
+            f"the query is {len(query):,} characters; a query holds at most {MAX_QUERY_CHARS:,} ({advice})"
+        )
+    words = len(_WORD.findall(query))
+    if words > MAX_QUERY_WORDS:
+        raise UsageProblem(f"the query has {words} words; a query holds at most {MAX_QUERY_WORDS} ({advice})")
 
 
 def search_entries(store: Store, query: str, kinds: Iterable[str] = (), limit: int = 10) -> SearchResult:

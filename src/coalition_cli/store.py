@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any
 
-SCHEMA = 6  # bump when the tables change
+SCHEMA = 7  # bump when the tables change
 SEP = "\x1f"  # between the items of a list in a column
 FIELD_SEP = "\x1e"  # between a detail's name, type and value
 DETAIL_SEP = "\x1d"  # between details
@@ -65,6 +65,7 @@ class Store:
             self.variant_map = {
                 _text(stem): _texts(words) for stem, words in db.execute("SELECT stem, words FROM variant")
             }
+            self._meta = meta
             self.path = meta["path"]
             self.entry_count = int(meta["entries"])
             self.files = tuple(lists.get("files", []))
@@ -109,6 +110,7 @@ class Store:
     @property
     def entries(self) -> tuple[Entry, ...]:
         if self._entries is None:
+            self.verify()
             self._entries = tuple(self._rows())
         return self._entries
 
@@ -122,6 +124,8 @@ class Store:
         for start in range(0, len(wanted), MAX_VARIABLES):
             chunk = wanted[start : start + MAX_VARIABLES]
             found.update(self._numbered(f"WHERE rowid IN ({', '.join('?' * len(chunk))})", chunk))
+        if len(found) != len(set(wanted)):
+            raise CacheCorrupt("rows named by the store's own tables are missing")
         return found
 
     def by_ids(self, entry_ids: Iterable[str]) -> dict[str, Entry]:
@@ -133,9 +137,11 @@ class Store:
         return found
 
     def of_kind(self, kind: str) -> list[Entry]:
+        self.verify()  # a listing of every entry of a kind is the one place a lost row would hide
         return self._rows("WHERE kind = ?", (kind,))
 
     def counts(self) -> dict[str, int]:
+        self.verify()
         found = dict(self._query("SELECT kind, count(*) FROM entry GROUP BY kind"))
         return {kind: int(found.get(kind, 0)) for kind in KINDS}
 
@@ -143,11 +149,12 @@ class Store:
         found = dict(self._query("SELECT origin, count(*) FROM entry GROUP BY origin"))
         return {file: int(found.get(file, 0)) for file in self.files}
 
-    def links(self, entry_id: str) -> list[tuple[str, str, str]]:
-        """Every (source, target, relation) touching an entry, either way: related and mentions."""
+    def links(self, entry_id: str, limit: int = -1) -> list[tuple[str, str, str]]:
+        """Every (source, target, relation) touching an entry, either way (related and mentions), or
+        the first `limit` of them."""
         rows = self._query(
-            "SELECT source, target, relation FROM link WHERE source = ? OR target = ? ORDER BY rowid",
-            (entry_id, entry_id),
+            "SELECT source, target, relation FROM link WHERE source = ? OR target = ? ORDER BY rowid LIMIT ?",
+            (entry_id, entry_id, limit),
         )
         return [(str(s), str(t), str(r)) for s, t, r in rows]
 
@@ -156,6 +163,7 @@ class Store:
 
     def dated_facts(self) -> list[Entry]:
         """Facts that carry a date, oldest first (ISO dates sort as text; ties keep file order)."""
+        self.verify()
         return self._rows("WHERE kind = 'fact' AND date IS NOT NULL", order="date, rowid")
 
     def source_title(self, source_id: str) -> str:
@@ -198,14 +206,54 @@ class Store:
                 )
             ]
             if len(rowids) == 1:
-                return self.by_rowids(rowids)[rowids[0]]
+                found = self.by_rowids(rowids)
+                if rowids[0] not in found:
+                    raise CacheCorrupt("a name of no entry")
+                return found[rowids[0]]
             if rowids:
                 shown = self.by_rowids(rowids[:MAX_LISTED])
                 labels = [label(shown[rowid], kind) for rowid in rowids[:MAX_LISTED]]
                 if len(rowids) > MAX_LISTED:
                     labels.append("and more")
                 raise AmbiguousName(name, labels)
+        self.verify()
         raise NotFound(what, self.suggest_names(query, kind))
+
+    def contenders(self, name: str, entry: Entry) -> list[Entry]:
+        """Entries of other files that a reader asking for `name` might have meant instead of
+        `entry` (contested.py): those with the same name, and, when `entry` comes from a layer
+        above the first, those whose name the asked one begins (which it answered before)."""
+        query = fold(name[: MAX_NAME + 1])
+        if len(self.files) < 2 or not query or len(query) > MAX_NAME:
+            return []
+        upper = query + "\U0010ffff" if entry.origin != self.files[0] else query + "\x00"
+        rows = self._query(
+            "SELECT DISTINCT entry.rowid FROM name JOIN entry ON entry.rowid = name.entry"
+            " WHERE name.folded >= ? AND name.folded < ? AND entry.id != ? AND entry.origin != ?"
+            f" ORDER BY entry.rank, entry.rowid LIMIT {MAX_LISTED}",
+            (query, upper, entry.id, entry.origin),
+        )
+        found = self.by_rowids(int(rowid) for (rowid,) in rows)
+        return list(found.values())
+
+    def verify(self) -> None:
+        """Before saying a name or a word is not in a cached handbook, or listing every entry of a
+        kind, make sure no rows have gone from the cache since it was built: rows missing from a
+        table read like entries missing from the handbook. Raises CacheCorrupt (and the command
+        runs again on a fresh store) if so."""
+        if self.file is None:
+            return
+        kinds = dict(self._query("SELECT kind, count(*) FROM entry GROUP BY kind"))
+        counted = {
+            **{f"count_{kind}": kinds.get(kind, 0) for kind in KINDS},
+            "names": self._query("SELECT count(*) FROM name")[0][0],
+            "indexed": sum(
+                self._query(f"SELECT count(*) FROM entries{part}_docsize")[0][0] for part in self.search_parts
+            ),
+        }
+        recorded = {name: self._meta.get(name) for name in counted}
+        if len(kinds) > len(KINDS) or any(str(counted[name]) != recorded[name] for name in counted):
+            raise CacheCorrupt("rows are missing")
 
     def suggest_names(self, query: str, kind: str | None = None) -> list[str]:
         """The entries whose names are spelled most like the query, best first."""
@@ -244,14 +292,22 @@ def split_list(text: str) -> tuple[str, ...]:
 
 
 def _texts(value: object) -> tuple[str, ...]:
-    """A list column: text joined by SEP, each item checked as `_text` checks one."""
+    """A list column: text joined by SEP, each item checked as `_word` checks one."""
     if not isinstance(value, str):
         raise CacheCorrupt("expected a list")
-    return tuple(_text(item) for item in split_list(value))
+    return tuple(_word(item) for item in split_list(value))
+
+
+def _word(value: object) -> str:
+    """A text column the loader never leaves empty: an id, a title, a summary, an item of a list."""
+    text = _text(value)
+    if not text:
+        raise CacheCorrupt("expected text, found it empty")
+    return text
 
 
 _DECODERS: dict[str, Callable[[str], str | bool | int | float | tuple[str, ...]]] = {
-    "s": lambda text: _text(text),
+    "s": lambda text: _word(text),
     "b": {"1": True, "0": False}.__getitem__,
     "i": int,
     "f": float,
@@ -312,17 +368,17 @@ def decode_entry(row: tuple[object, ...]) -> Entry:
             raise CacheCorrupt(f"entry: detail {error}") from None
     quote = None
     if quote_text is not None or quote_section is not None:
-        quote = Quote(_text(quote_text), _text(quote_section))
+        quote = Quote(_word(quote_text), _word(quote_section))
     return Entry(
         kind=kind,
-        id=_text(entry_id),
-        title=_text(title),
-        summary=_text(summary),
+        id=_word(entry_id),
+        title=_word(title),
+        summary=_word(summary),
         related=_texts(related),
         source=_texts(source),
         aliases=_texts(aliases),
         quote=quote,
-        note=None if note is None else _text(note),
+        note=None if note is None else _word(note),
         details=values,
         origin=_str(origin),
     )

@@ -22,6 +22,7 @@ from rich.text import Text
 from coalition_cli.handbook import KINDS, PLURALS, Entry
 from coalition_cli.inert import MARK_END, MARK_START, one_line
 from coalition_cli.render import (
+    CacheView,
     CitationView,
     CountsView,
     EntriesView,
@@ -248,7 +249,7 @@ def _relations(view: RelationsView, _width: int) -> list[RenderableType]:
 
     root = Tree(label(view.tree.entry))
     add(root, view.tree)
-    return [root]
+    return [root, Text(view.left_out_line(), style="dim")] if view.left_out else [root]
 
 
 def _export(view: ExportView, width: int) -> list[RenderableType]:
@@ -270,7 +271,18 @@ def _citation(view: CitationView, _width: int) -> list[RenderableType]:
     return [Text(view.plain().rstrip("\n"), style="italic")]
 
 
+def _cache(view: CacheView, _width: int) -> list[RenderableType]:
+    table = Table(box=None, show_header=bool(view.caches), pad_edge=False)
+    for column in ("state", "size", "entries", "built", "handbooks"):
+        table.add_column(column, justify="right" if column in ("size", "entries") else "left", overflow="fold")
+    for state, size, entries, built, handbooks in view.rows():
+        style = {"current": "green", "outdated": "yellow"}.get(state, "red")
+        table.add_row(Text(state, style=style), size, entries, built, Text(one_line(handbooks)))
+    return [Text(one_line(view.summary()), style="bold"), table] if view.caches else [Text(one_line(view.summary()))]
+
+
 DRAWERS: dict[type, Callable[[Any, int], list[RenderableType]]] = {
+    CacheView: _cache,
     EntryView: _entry,
     EntriesView: _entries,
     CountsView: _counts,

@@ -31,10 +31,12 @@ from coalition_cli.inert import UNSAFE_OR_LAYOUT, unsafe
 from coalition_cli.yaml_reader import Path, Streamed, locate
 
 if TYPE_CHECKING:
+    from coalition_cli.contested import NamesBeneath
     from coalition_cli.handbook import Value
 
 MAX_QUOTE_WORDS = 40
 MAX_SUGGESTIONS = 100  # "did you mean" for this many problems; beyond, a hint costs more than it helps
+MAX_SUGGESTED_LENGTH = 64  # no "did you mean" for a longer name: no id or key is that long
 ACTOR_TYPES = ("state", "non-state force", "organisation", "grouping")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -119,6 +121,11 @@ def _is_date(text: str) -> bool:
     return True
 
 
+def _cut(text: str, most: int = 80) -> str:
+    """A name from the file as a message quotes it: whole, or its start when it is very long."""
+    return text if len(text) <= most else text[: most - 3] + "..."
+
+
 @lru_cache(maxsize=1024)
 def _close_key(key: str, allowed: tuple[str, ...]) -> str | None:
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
@@ -151,10 +158,17 @@ class Rules:
     SOURCE_KEYS = ("title", "lead", "note")
     COMMON = COMMON_KEYS
 
-    def __init__(self, name: str, base_ids: set[str] | None = None, base_sections: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        base_ids: set[str] | None = None,
+        base_sections: set[str] | None = None,
+        beneath: NamesBeneath | None = None,
+    ) -> None:
         self.name = name
         self.base_ids = base_ids or set()
         self.base_sections = base_sections or set()
+        self.beneath = beneath  # the names of the entries beneath, to warn of names taken over
         # Problems wait here as (path, message, at the key?, path whose line the message names,
         # only a warning?) until `located` finds them all in one pass.
         self.pending: list[tuple[Path, str, bool, Path | None, bool]] = []
@@ -164,6 +178,7 @@ class Rules:
         self.forward: list[tuple[Path, str, str]] = []  # (path, target, "entry" or "section") not yet seen
         self.entries = 0
         self.suggested = 0
+        self._initials: dict[str, dict[str, list[str]]] = {}  # for suggestions: known ids by first letter
         self.elsewhere: set[str] = set()  # ids read by other processes (parallel.py), for references
         self.checks: dict[str, Callable[[Any, Path], Value | None]] = {
             "id": self._id,
@@ -215,10 +230,13 @@ class Rules:
         for key in mapping:
             if key in allowed:
                 continue
-            close = _close_key(key, allowed)
+            close = None
+            if self.suggested < MAX_SUGGESTIONS and len(key) <= MAX_SUGGESTED_LENGTH:
+                self.suggested += 1
+                close = _close_key(key, allowed)
             hint = f' (did you mean "{close}"?)' if close else f" (known keys: {', '.join(allowed)})"
             prefix = self.where(path) if what is None else what
-            self.problem((*path, key), f'{prefix}unknown key "{key}"{hint}', at_key=True)
+            self.problem((*path, key), f'{prefix}unknown key "{_cut(key)}"{hint}', at_key=True)
 
     def _expect(self, path: Path, expected: str, value: Any) -> None:
         hint = " (put it in quotes)" if isinstance(value, int | float | bool) and expected == "text" else ""
@@ -252,7 +270,9 @@ class Rules:
         found = unsafe(value)
         if found is not None:
             self.problem(
-                path, f"{self.where(path)}holds {_character(found)}, which could drive a terminal or hide text"
+                path,
+                f"{self.where(path)}holds {_character(found)} at character {value.index(found) + 1},"
+                " which could drive a terminal or hide text",
             )
             return None
         return clean(value)
@@ -395,6 +415,9 @@ class Rules:
             details=details,
             origin=self.name,
         )
+        if self.beneath is not None:
+            names = [("id", entry.id), (title_key, entry.title)]
+            self._contest(path, entry.id, names + [(("aliases", i), a) for i, a in enumerate(entry.aliases)])
         if entry.id in self.base_ids:
             message = (
                 f'{kind} "{entry.id}" is already in a handbook beneath this one: its aliases, note and'
@@ -403,6 +426,22 @@ class Rules:
             self.problem((*path, "id"), message, warning=True)
             return Extension(entry.id, entry.aliases, entry.note, entry.related, self.name)
         return entry
+
+    def _contest(self, path: Path, entry_id: str, names: list[tuple[str | tuple[str, int], str]]) -> None:
+        """Warn of each name that takes over, or looks like, a name of another entry beneath."""
+        from coalition_cli.contested import clash_message
+        from coalition_cli.handbook import fold
+
+        assert self.beneath is not None
+        told: set[str] = set()
+        for where, name in names:
+            if fold(name) in told:
+                continue  # `usa` and `USA` are one name to a reader
+            told.add(fold(name))
+            clash = self.beneath.clash(name, entry_id)
+            if clash is not None:
+                at = (*path, *where) if isinstance(where, tuple) else (*path, where)
+                self.problem(at, f"{self.where(path)}{clash_message(name, *clash)}", warning=True)
 
     def _references(self, path: Path, item: dict[str, Any], entry_id: str | None) -> None:
         """Every reference of one item, checked now when its target is known, else at the end."""
@@ -485,10 +524,15 @@ class Rules:
 
     def _dangling(self, path: Path, target: str, targets: Iterable[str], what: str) -> None:
         hint = ""
-        if self.suggested < MAX_SUGGESTIONS:
+        if self.suggested < MAX_SUGGESTIONS and len(target) <= MAX_SUGGESTED_LENGTH:
             self.suggested += 1
-            near = [c for c in targets if abs(len(c) - len(target)) <= 3 and c[:1] == target[:1]]
-            close = difflib.get_close_matches(target, sorted(near), n=1)
+            initials = self._initials.get(what)
+            if initials is None:  # ids by first letter, gathered once: not every id for every problem
+                initials = self._initials[what] = {}
+                for known in targets:
+                    initials.setdefault(known[:1], []).append(known)
+            near = [c for c in initials.get(target[:1], ()) if abs(len(c) - len(target)) <= 3]
+            close = difflib.get_close_matches(target, sorted(near)[:5000], n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
         self.problem(path, f'{self.where(path[:-1])}no {what} with id "{target}"{hint}')
 
@@ -507,7 +551,12 @@ class Rules:
             if "id" not in item:
                 self.problem(path, f'extend[{index}]: missing "id"')
             elif entry_id is not None and entry_id not in self.base_ids:
-                where = "in the handbooks beneath this one" if self.base_ids else "beneath it (add base: bundled?)"
+                where = (
+                    "in the handbooks beneath this one"
+                    if self.base_ids
+                    else "beneath it: nothing is read before this file (list the handbook it extends first,"
+                    " or say base: bundled if that is the shipped one)"
+                )
                 self.problem((*path, "id"), f'extend[{index}]: no entry "{entry_id}" {where}')
                 entry_id = None
             aliases = self._texts(item["aliases"], (*path, "aliases")) if item.get("aliases") is not None else ()
@@ -518,6 +567,8 @@ class Rules:
                 if isinstance(target, str):
                     self._reference((*path, "related", position), target, "entry")
             if entry_id is not None:
+                if self.beneath is not None:
+                    self._contest(path, entry_id, [(("aliases", i), alias) for i, alias in enumerate(aliases or ())])
                 yield Extension(entry_id, aliases or (), note, related or (), self.name)
 
     def _variants(self, value: Any) -> tuple[tuple[str, ...], ...]:

@@ -1,0 +1,125 @@
+"""Names a layered handbook shares with the handbooks beneath it, or makes look alike.
+
+Why: `show usa` answers whichever entry the name resolves to, by id, then name, then the start of
+a name, then a word in one (store.py). A notes file layered on the shipped handbook can add an
+actor whose id is `usa`, an alias `Carlos`, or an `Irаn` spelled with a Cyrillic `а`, and so
+quietly change what a familiar name answers, or show two entries that read the same. The loader
+warns of each such name when it reads the upper file, and `show` says which file an answer came
+from when the name it was asked is contested.
+
+A lookalike is found by a skeleton of the name: compatibility-normalised, case-folded, with the
+Cyrillic, Greek and Armenian letters that are drawn like Latin ones mapped to those (a small part
+of Unicode's confusables list, enough for the scripts handbook writers mix with English).
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+
+from coalition_cli.handbook import fold, unaccent
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from coalition_cli.handbook import Entry
+
+_LOOKALIKES = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a", "в": "b", "е": "e", "ё": "e", "һ": "h", "н": "h", "і": "i", "ї": "i", "ј": "j",
+        "к": "k", "ӏ": "l", "м": "m", "о": "o", "р": "p", "ԛ": "q", "ѕ": "s", "т": "t", "у": "y",
+        "ԝ": "w", "х": "x", "с": "c", "ԁ": "d",
+        # Greek
+        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+        "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ζ": "z", "ϲ": "c",
+        # Armenian, and Latin letters drawn like others
+        "օ": "o", "ս": "u", "հ": "h", "ո": "n", "ı": "i", "ȷ": "j", "ɑ": "a", "ɡ": "g", "ℓ": "l",
+    }
+)  # fmt: skip
+
+
+def skeleton(name: str) -> str:
+    """What a name looks like: two names with the same skeleton read the same to a person."""
+    drawn = unicodedata.normalize("NFKC", name).casefold().translate(_LOOKALIKES)
+    return "".join(char for char in unaccent(drawn) if char.isalnum())
+
+
+class Owner:
+    """The entry beneath that a name belongs to."""
+
+    __slots__ = ("kind", "id", "file", "written")
+
+    def __init__(self, kind: str, entry_id: str, file: str, written: str) -> None:
+        self.kind, self.id, self.file, self.written = kind, entry_id, file, written
+
+
+class NamesBeneath:
+    """The names of every entry in the handbooks beneath the file being read, indexed the four ways
+    a reader's name is resolved, and by skeleton."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, Owner] = {}
+        self.drawn: dict[str, Owner] = {}
+        self.words: dict[str, Owner] = {}
+        self._sorted: list[str] | None = None
+        self._staged: list[tuple[str, str, str, list[str]]] = []
+
+    def stage(self, entry: Entry) -> None:
+        """Keep an entry's names until its file is read (entries of one file do not contest)."""
+        self._staged.append((entry.kind, entry.id, entry.origin, entry.names()))
+
+    def settle(self) -> None:
+        """The file is read: its staged names are beneath the next file."""
+        for kind, entry_id, origin, names in self._staged:
+            self._add(kind, entry_id, origin, names)
+        self._staged = []
+        self._sorted = None
+
+    def _add(self, kind: str, entry_id: str, origin: str, names: list[str]) -> None:
+        for name in names:
+            owner = Owner(kind, entry_id, origin, name)
+            folded = fold(name)
+            self.exact.setdefault(folded, owner)
+            self.drawn.setdefault(skeleton(name), owner)
+            for word in folded.split()[1:]:
+                self.words.setdefault(word, owner)
+
+    def clash(self, name: str, entry_id: str) -> tuple[Owner, str] | None:
+        """The entry beneath (not `entry_id` itself) that `name` would take from, or be mistaken
+        for, and how: "same", "lookalike", "start" or "word"."""
+        folded = fold(name)
+        for owner, how in (
+            (self.exact.get(folded), "same"),
+            (self.drawn.get(skeleton(name)), "lookalike"),
+            (self._starting(folded), "start"),
+            (self.words.get(folded), "word"),
+        ):
+            if owner is not None and owner.id != entry_id and folded:
+                return owner, how
+        return None
+
+    def _starting(self, folded: str) -> Owner | None:
+        if self._sorted is None:
+            self._sorted = sorted(self.exact)
+        at = bisect.bisect_left(self._sorted, folded)
+        if at < len(self._sorted) and self._sorted[at].startswith(folded):
+            return self.exact[self._sorted[at]]
+        return None
+
+
+def clash_message(name: str, owner: Owner, how: str) -> str:
+    """The warning for one contested name, saying what `show` will now do with it."""
+    beneath = f'{owner.kind} "{owner.id}" in {owner.file}'
+    if how == "same":
+        return f'the name "{name}" is also a name of {beneath}; "show {name}" may now answer with this entry'
+    if how == "lookalike":
+        import unicodedata
+
+        odd = next((c for c in name if c.translate(_LOOKALIKES) != c or unicodedata.normalize("NFKC", c) != c), "")
+        letter = f" (its {odd} is U+{ord(odd):04X} {unicodedata.name(odd, '')})" if odd else ""
+        return (
+            f'the name "{name}" looks like "{owner.written}", a name of {beneath}, but is spelled with'
+            f" other letters{letter}; readers cannot tell them apart"
+        )
+    where = "the start of" if how == "start" else "a word in"
+    return f'the name "{name}" is {where} "{owner.written}" ({beneath}); "show {name}" now answers with this entry'

@@ -1,0 +1,129 @@
+"""A first build ended by SIGTERM, SIGHUP or Ctrl-C leaves no temporary behind and ends as the signal
+asked; one killed outright (SIGKILL) leaves one that a later build sweeps once no process holds it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from benchmarks.generate import event_records
+from coalition_cli import cachedir
+from tests.helpers import MINIMAL, clean_env
+
+# Reads a large handbook in parts (the threshold lowered for a test-sized file), in a real process.
+IN_PARTS = "import sys; from coalition_cli import parallel; parallel.PARALLEL_BYTES = 100_000; " + (
+    "from coalition_cli.__main__ import main; main()"
+)
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A handbook that takes seconds to build, so that a signal lands in the middle of it."""
+    path = tmp_path_factory.mktemp("large") / "events.yaml"
+    data = event_records(12_000)
+    path.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    yield path
+
+
+def leftovers(folder: Path) -> list[str]:
+    return (
+        sorted(name for name in os.listdir(folder) if name.startswith(cachedir.TEMPORARIES)) if folder.exists() else []
+    )
+
+
+def start_build(args: list[str], handbook: Path, cache: Path) -> subprocess.Popen[bytes]:
+    env = clean_env(XDG_CACHE_HOME=str(cache))
+    process = subprocess.Popen(
+        [*args, "--handbook", str(handbook), "list"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,  # its own process group: a signal to it never reaches pytest
+    )
+    folder = cache / "coalition"
+    deadline = time.monotonic() + 60
+    while not leftovers(folder):  # the build has begun writing
+        assert process.poll() is None, process.communicate()[1]
+        assert time.monotonic() < deadline, "the build never began"
+        time.sleep(0.02)
+    time.sleep(0.3)
+    return process
+
+
+COMMAND = [os.path.join(os.path.dirname(sys.executable), "coalition")]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signal_mid_build_leaves_nothing_behind(large: Path, tmp_path: Path, signum: int) -> None:
+    process = start_build(COMMAND, large, tmp_path)
+    os.kill(process.pid, signum)
+    _, stderr = process.communicate(timeout=60)
+    expected = 130 if signum == signal.SIGINT else -signum  # Ctrl-C ends with 130; the others by the signal
+    assert process.returncode == expected and stderr == b"", stderr
+    assert leftovers(tmp_path / "coalition") == []
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two processors to read in parts")
+def test_a_signal_while_reading_in_parts_leaves_nothing_behind(large: Path, tmp_path: Path) -> None:
+    process = start_build([sys.executable, "-c", IN_PARTS], large, tmp_path)
+    os.kill(process.pid, signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == -signal.SIGTERM and stderr == b"", stderr
+    time.sleep(0.5)  # the workers notice their parent is gone at their next report
+    assert leftovers(tmp_path / "coalition") == []
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two processors to read in parts")
+def test_workers_of_a_killed_build_end_and_a_later_build_sweeps_their_files(large: Path, tmp_path: Path) -> None:
+    process = start_build([sys.executable, "-c", IN_PARTS], large, tmp_path)
+    os.kill(process.pid, signal.SIGKILL)  # nothing can be cleaned up: the parent is gone at once
+    process.communicate(timeout=60)
+    folder = tmp_path / "coalition"
+    left = leftovers(folder)
+    assert left, "SIGKILL leaves the build's temporaries"
+    deadline = time.monotonic() + 60
+    while True:  # the workers, orphaned, stop at their next report
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "orphaned workers kept running"
+        time.sleep(0.1)
+    long_ago = time.time() - 3600
+    for name in left:
+        os.utime(folder / name, (long_ago, long_ago))
+    small = tmp_path / "small.yaml"
+    small.write_text(MINIMAL, encoding="utf-8")
+    result = subprocess.run(
+        [*COMMAND, "--handbook", str(small), "list"], capture_output=True, env=clean_env(XDG_CACHE_HOME=str(tmp_path))
+    )
+    assert result.returncode == 0, result.stderr
+    assert leftovers(folder) == []
+
+
+def test_a_temporary_held_by_a_live_build_is_never_swept(tmp_path: Path) -> None:
+    folder = tmp_path / "coalition"
+    folder.mkdir(mode=0o700)
+    live = cachedir.Temporary(str(folder), ".building-")  # holds its lock, as a build does
+    try:
+        dead = folder / ".building-dead.sqlite3"
+        dead.write_bytes(b"left by a build killed outright")
+        dead.chmod(0o600)
+        recent = folder / ".building-recent.sqlite3"
+        recent.write_bytes(b"made a moment ago: its builder may not hold the lock yet")
+        recent.chmod(0o600)
+        long_ago = time.time() - 3600
+        for path in (Path(live.path), dead):
+            os.utime(path, (long_ago, long_ago))
+        cachedir.sweep(str(folder))
+        assert sorted(leftovers(folder)) == sorted([Path(live.path).name, recent.name])
+    finally:
+        live.remove()
