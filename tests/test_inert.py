@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coalition_cli.inert import is_safe, one_line, unsafe, visible
 from tests.helpers import MINIMAL, Invoke
 
 # What a terminal acts on or a reader cannot see, judged from the Unicode database here rather
@@ -142,3 +143,24 @@ def test_markdown_shows_handbook_text_as_written(invoke: Invoke, tmp_path: Path,
     result = invoke("--handbook", str(path), "show", "somewhere", "-f", "markdown")
     assert result.exit_code == 0
     assert written in result.stdout.splitlines()
+
+
+def test_the_list_of_unsafe_characters_matches_this_pythons_unicode_database() -> None:
+    # Characters a later Unicode assigns as format characters may be listed before this Python knows them.
+    wrong = [
+        f"U+{code:04X}"
+        for code in range(0x110000)
+        if not 0xD800 <= code <= 0xDFFF
+        and bool(unsafe(chr(code))) != bool(driving(chr(code)))
+        and not (unsafe(chr(code)) and unicodedata.category(chr(code)) == "Cn")
+    ]
+    assert wrong == [], f"inert.py's list differs from Unicode {unicodedata.unidata_version} at {wrong[:20]}"
+
+
+@pytest.mark.parametrize(
+    "text", ["plain", "tab\tand\nnewline", "no\u00a0break", "zwnj\u200cok", "\x1b[31m", "a\u202eb"]
+)
+def test_every_escape_agrees_with_the_check(text: str) -> None:
+    assert is_safe(text) == (unsafe(text) is None) == (visible(text) == text)
+    assert is_safe(text, one_line=True) == (one_line(text) == text)
+    assert not driving(visible(text)) and not driving(one_line(text)) and "\n" not in one_line(text)

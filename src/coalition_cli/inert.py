@@ -28,13 +28,37 @@ _UNSAFE = (
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f"
 )
-UNSAFE = re.compile(f"[{_UNSAFE}]")
-UNSAFE_OR_LAYOUT = re.compile(f"[\t\n{_UNSAFE}]")  # for text that is one line: tabs and newlines too
+_LAYOUT = str.maketrans("\t\n", "  ")
+_patterns: dict[bool, re.Pattern[str]] = {}
+
+
+def _pattern(layout: bool) -> re.Pattern[str]:
+    """The characters above (and tab and newline, for one-line text), compiled on first need: most
+    text never needs it, and compiling costs a lookup a millisecond."""
+    found = _patterns.get(layout)
+    if found is None:
+        found = _patterns[layout] = re.compile(f"[{chr(9) + chr(10) if layout else ''}{_UNSAFE}]")
+    return found
+
+
+def _surely_safe(text: str, layout: bool) -> bool:
+    """True when one scan in C shows that text holds none of those characters: `isprintable` is
+    false for every one of them (and for a few harmless ones, such as a no-break space, which
+    the pattern then clears)."""
+    return text.isprintable() or (not layout and text.translate(_LAYOUT).isprintable())
+
+
+def is_safe(text: str, one_line: bool = False) -> bool:
+    """Whether text holds nothing that could drive a terminal or hide text (nor, for one-line text,
+    a tab or a newline)."""
+    return _surely_safe(text, one_line) or not _pattern(one_line).search(text)
 
 
 def unsafe(text: str) -> str | None:
     """The first character of text that must not be shown as itself, if any."""
-    found = UNSAFE.search(text)
+    if _surely_safe(text, False):
+        return None
+    found = _pattern(False).search(text)
     return found[0] if found else None
 
 
@@ -46,12 +70,12 @@ def _escape(match: re.Match[str]) -> str:
 def visible(text: str) -> str:
     """Text with every character that could drive a terminal or hide text written as an escape
     (`\\x1b`, `\\u202e`), so it reads as what it is."""
-    return UNSAFE.sub(_escape, text) if UNSAFE.search(text) else text
+    return text if is_safe(text) else _pattern(False).sub(_escape, text)
 
 
 def one_line(text: str) -> str:
     """As `visible`, and tabs and newlines escaped too: for a name shown inside a message."""
-    return UNSAFE_OR_LAYOUT.sub(_escape, text) if UNSAFE_OR_LAYOUT.search(text) else text
+    return text if is_safe(text, one_line=True) else _pattern(True).sub(_escape, text)
 
 
 def shown_path(path: str | bytes | os.PathLike[str]) -> str:
@@ -76,7 +100,7 @@ def shell_word(path: str | bytes | os.PathLike[str]) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = None
-    if text is not None and not UNSAFE_OR_LAYOUT.search(text):
+    if text is not None and is_safe(text, one_line=True):
         return shlex.quote(text)
     escaped = "".join(
         f"\\x{byte:02x}" if byte < 0x20 or byte >= 0x7F else "\\" + chr(byte) if chr(byte) in "\\'" else chr(byte)
@@ -96,7 +120,7 @@ def json_safe(text: str) -> str:
         code -= 0x10000
         return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
-    return UNSAFE.sub(escape, text) if UNSAFE.search(text) else text
+    return text if is_safe(text) else _pattern(False).sub(escape, text)
 
 
 def strip_marks(snippet: str) -> str:
@@ -108,13 +132,18 @@ def strip_marks(snippet: str) -> str:
 # subscripts. A backslash before any ASCII punctuation shows it as written, in all of them.
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&$@^~"})
 # ... and at the start of a line: headings, block quotes, lists, thematic breaks, setext underlines.
-_LINE_START = re.compile(r"^([ \t]*)([#=+\-:]|\d+(?=[.)]))", re.MULTILINE)
+_LINE_START = r"^([ \t]*)([#=+\-:]|\d+(?=[.)]))"
 
 
 def md(text: str) -> str:
     """Escape text so markdown shows it as written: a summary that begins `## ` stays a summary."""
     escaped = visible(text).translate(_MARKDOWN_SPECIAL)
-    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if not m[2].isdigit() else f"{m[1]}{m[2]}\\", escaped)
+    return re.sub(
+        _LINE_START,
+        lambda m: f"{m[1]}\\{m[2]}" if not m[2].isdigit() else f"{m[1]}{m[2]}\\",
+        escaped,
+        flags=re.MULTILINE,
+    )
 
 
 def md_marked(snippet: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from coalition_cli.errors import AmbiguousName, NotFound
 from coalition_cli.handbook import KIND_FIELDS, KINDS, LEAD, LEAD_TITLE, Entry, Handbook, Quote, SourceInfo, fold, label
-from coalition_cli.inert import UNSAFE
+from coalition_cli.inert import is_safe
 from coalition_cli.sql import sqlite3
 
 TYPE_CHECKING = False
@@ -42,7 +42,7 @@ def _str(value: object) -> str:
 
 def _text(value: object) -> str:
     """A text column, refused if it is not text or holds what the loader never lets through."""
-    if not isinstance(value, str) or UNSAFE.search(value):
+    if not isinstance(value, str) or not is_safe(value):
         raise CacheCorrupt("expected text")
     return value
 

@@ -27,7 +27,7 @@ from coalition_cli.handbook import (
     Quote,
     SourceInfo,
 )
-from coalition_cli.inert import UNSAFE_OR_LAYOUT, unsafe
+from coalition_cli.inert import is_safe, unsafe
 from coalition_cli.yaml_reader import Path, Streamed, locate
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def _settled(text: str) -> bool:
         and not text[0].isspace()
         and not text[-1].isspace()
         and "  " not in text
-        and not UNSAFE_OR_LAYOUT.search(text)
+        and is_safe(text, one_line=True)
     )
 
 
