@@ -15,6 +15,7 @@ of Unicode's confusables list, enough for the scripts handbook writers mix with 
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 
 from coalition_cli.handbook import fold, unaccent
@@ -38,8 +39,13 @@ _LOOKALIKES = str.maketrans(
 )  # fmt: skip
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def skeleton(name: str) -> str:
     """What a name looks like: two names with the same skeleton read the same to a person."""
+    if name.isascii():  # most names: nothing to normalise or map
+        return _NOT_ASCII_ALNUM.sub("", name.lower())
     drawn = unicodedata.normalize("NFKC", name).casefold().translate(_LOOKALIKES)
     return "".join(char for char in unaccent(drawn) if char.isalnum())
 
@@ -84,17 +90,22 @@ class NamesBeneath:
             for word in folded.split()[1:]:
                 self.words.setdefault(word, owner)
 
-    def clash(self, name: str, entry_id: str) -> tuple[Owner, str] | None:
-        """The entry beneath (not `entry_id` itself) that `name` would take from, or be mistaken
-        for, and how: "same", "lookalike", "start" or "word"."""
-        folded = fold(name)
-        for owner, how in (
-            (self.exact.get(folded), "same"),
-            (self.drawn.get(skeleton(name)), "lookalike"),
-            (self._starting(folded), "start"),
-            (self.words.get(folded), "word"),
-        ):
-            if owner is not None and owner.id != entry_id and folded:
+    def clash(self, name: str, entry_id: str, folded: str | None = None) -> tuple[Owner, str] | None:
+        """The entry beneath (not `entry_id` itself) that `name` (folded: `folded`) would take from,
+        or be mistaken for, and how: "same", "lookalike", "start" or "word"."""
+        folded = fold(name) if folded is None else folded
+        if not folded:
+            return None
+        for how in ("same", "lookalike", "start", "word"):
+            if how == "same":
+                owner = self.exact.get(folded)
+            elif how == "lookalike":
+                owner = self.drawn.get(skeleton(name))
+            elif how == "start":
+                owner = self._starting(folded)
+            else:
+                owner = self.words.get(folded)
+            if owner is not None and owner.id != entry_id:
                 return owner, how
         return None
 

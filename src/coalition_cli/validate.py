@@ -435,10 +435,11 @@ class Rules:
         assert self.beneath is not None
         told: set[str] = set()
         for where, name in names:
-            if fold(name) in told:
+            folded = fold(name)
+            if folded in told:
                 continue  # `usa` and `USA` are one name to a reader
-            told.add(fold(name))
-            clash = self.beneath.clash(name, entry_id)
+            told.add(folded)
+            clash = self.beneath.clash(name, entry_id, folded)
             if clash is not None:
                 at = (*path, *where) if isinstance(where, tuple) else (*path, where)
                 self.problem(at, f"{self.where(path)}{clash_message(name, *clash)}", warning=True)
