@@ -221,9 +221,9 @@ def _build_unwinding(
         temporary = None
         return _build_unwinding(files, None, None, progress)
     finally:
+        for each in builders:  # every database but the one a returned store reads: closed, not left to GC
+            each.db.close()
         if temporary is not None:
-            for each in builders:
-                each.db.close()
             temporary.remove()
 
 
