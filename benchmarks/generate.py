@@ -40,6 +40,16 @@ def scaled_handbook(entries: int) -> dict[str, Any]:
             new["related"] = [f"{r}-{copy}" for r in entry["related"] if r in present]
             if kind == "section":
                 new["mentions"] = [f"{m}-{copy}" for m in entry.get("mentions", []) if m in present]
+            if "relations" in entry:
+                relations = {r: [f"{t}-{copy}" for t in ids if t in present] for r, ids in entry["relations"].items()}
+                new["relations"] = {r: ids for r, ids in relations.items() if ids}
+            if "who" in entry:
+                new["who"] = [f"{w}-{copy}" for w in entry["who"] if w in present]
+            if entry.get("said_by") is not None:
+                new["said_by"] = f"{entry['said_by']}-{copy}" if entry["said_by"] in present else None
+            for key in ("relations", "who", "said_by"):
+                if key in new and not new[key]:
+                    del new[key]
             kept = [s for s in entry["source"] if s in sections] or ["lead"]
             new["source"] = [s if s == "lead" else f"{s}-{copy}" for s in kept]
             if "quote" in entry:

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GRAMMAR = ROOT / "src" / "coalition_cli" / "grammar.py"
 
 # What a positional argument completes to, by the metavar cli.py gives it.
-ARGUMENT_COMPLETION = {"[KIND] NAME...": "entries", "[KIND]": "kinds", "QUERY...": "words"}
+ARGUMENT_COMPLETION = {"[KIND] NAME...": "entries", "[KIND]": "kinds", "QUERY...": "words", "QUESTION...": "words"}
 
 HEADER = '''"""The command line's shape: commands, options, defaults and help, without importing typer.
 
@@ -72,7 +72,7 @@ def _options(command: Command) -> tuple[dict[str, bool], dict[str, str], dict[st
         if _is_path(param):
             facts["path"] = True
         if param.default is not None and not callable(param.default) and not flag:
-            facts["default"] = param.default
+            facts["default"] = getattr(param.default, "value", param.default)
         if facts:
             params[f"{param.name}:"] = facts
     takes["-h"] = takes["--help"] = False

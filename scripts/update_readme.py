@@ -20,6 +20,9 @@ README = ROOT / "README.md"
 
 TOUR = [
     "coalition show actor iran",
+    "coalition ask who led the coalition",
+    "coalition ask how many iranian advisers were in syria",
+    "coalition search the kremlin",
     "coalition search who led the coalition --limit 3",
     "coalition list",
     "coalition list facts",
@@ -28,7 +31,16 @@ TOUR = [
     "coalition cite iranian-advisers-47 --format markdown",
     "coalition show fact iranian-advisers-47 --format json",
 ]
-COMMANDS = ["show", "list", "search", "timeline", "related", "cite", "export", "validate", "init"]
+
+
+def app_commands() -> list[str]:
+    """The app's own commands, in the order it lists them: the reference cannot miss one."""
+    from typer.main import get_command
+
+    from coalition_cli.cli import app
+
+    group = get_command(app)
+    return list(getattr(group, "commands", {}))
 
 
 def run(command: str) -> str:
@@ -51,7 +63,7 @@ def console(commands: list[str]) -> str:
 
 def blocks() -> dict[str, str]:
     reference = [f"$ coalition --help\n{run('coalition --help')}"]
-    reference += [f"$ coalition {name} --help\n{run(f'coalition {name} --help')}" for name in COMMANDS]
+    reference += [f"$ coalition {name} --help\n{run(f'coalition {name} --help')}" for name in app_commands()]
     quality = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "search_quality.py")], capture_output=True, text=True, check=True
     ).stdout

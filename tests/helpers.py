@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from coalition_cli.cache import build_store
+from coalition_cli.builder import build_store
 from coalition_cli.handbook import Handbook
 from coalition_cli.store import Store
 
@@ -32,7 +32,16 @@ ARTICLE = ROOT.parent / "shared" / "source" / "article.md"
 DATA = Path(__file__).resolve().parent / "data"
 
 # Variables that change what the program prints; tests set the ones they need explicitly.
-LEAKY_ENV = ("FORCE_COLOR", "NO_COLOR", "CLICOLOR_FORCE", "PY_COLORS", "COALITION_HANDBOOK", "TERMINAL_WIDTH")
+LEAKY_ENV = (
+    "FORCE_COLOR",
+    "NO_COLOR",
+    "CLICOLOR_FORCE",
+    "PY_COLORS",
+    "COALITION_HANDBOOK",
+    "COALITION_NO_CACHE",
+    "TERMINAL_WIDTH",
+    "PYTHONIOENCODING",
+)
 
 # Debian packages that provide each outside tool, for the skip message (.ci/run installs them).
 PACKAGES = {"zsh": "zsh", "fish": "fish", "tmux": "tmux", "bash": "bash"}
@@ -88,6 +97,24 @@ def require_tool(name: str) -> str:
     if _required("COALITION_REQUIRE_TOOLS"):
         pytest.fail(f"{reason}; COALITION_REQUIRE_TOOLS is set, so its absence is a failure")
     pytest.skip(reason)
+
+
+def require_machine(ready: bool, reason: str) -> None:
+    """Skip (or, in CI, fail) a test this machine cannot run: two processors, root to own files as
+    another user. CI's machine has both, so COALITION_REQUIRE_TOOLS makes their absence a failure."""
+    if ready:
+        return
+    if _required("COALITION_REQUIRE_TOOLS"):
+        pytest.fail(f"{reason}; COALITION_REQUIRE_TOOLS is set, so this is a failure")
+    pytest.skip(reason)
+
+
+def require_processors() -> None:
+    require_machine((os.cpu_count() or 1) >= 2, "needs two processors, to read a handbook in parts")
+
+
+def require_root() -> None:
+    require_machine(os.getuid() == 0, "needs root, to give a file or folder to another user")
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -206,3 +233,13 @@ class Tmux:
 
     def close(self) -> None:
         subprocess.run([*self.tmux, "kill-server"], capture_output=True, check=False)
+
+
+ANSI = "\x1b["
+BOX = re.compile(r"[\u2500-\u257f]")
+
+
+def assert_clean_plain(text: str) -> None:
+    """Piped output: no terminal codes and no box drawing."""
+    assert ANSI not in text
+    assert not BOX.search(text)

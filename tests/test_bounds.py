@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from coalition_cli.fields import MAX_TEXT
+from coalition_cli.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from coalition_cli.relations import MAX_NODES
-from coalition_cli.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
-from coalition_cli.validate import MAX_TEXT
 from tests.helpers import clean_env
 
 MEMORY_LIMIT = 1536 * 1024 * 1024  # address space, bytes

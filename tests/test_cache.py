@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from coalition_cli import cache as coalition_cache
 from coalition_cli import loader, render
+from tests import helpers
 from tests.helpers import MINIMAL, ROOT, Invoke, Run
 
 NEW_SUMMARY = "A place that exists only in tests."
@@ -283,8 +284,8 @@ def test_a_folder_owned_by_another_user_is_not_read(
     )
 
 
-@pytest.mark.skipif(os.getuid() != 0, reason="needs root, to give a folder to another user")
 def test_a_real_folder_of_another_user_is_not_read(run: Run, handbook_file: Path, cache: Path) -> None:
+    helpers.require_root()
     planted(cache, handbook_file, run)
     os.chown(cache / "coalition", 65534, 65534)
     result = show(run, handbook_file, cache)

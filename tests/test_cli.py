@@ -14,15 +14,7 @@ import yaml
 from coalition_cli.cli import app
 from coalition_cli.handbook import Handbook
 from coalition_cli.loader import load_handbook
-from tests.helpers import DATA, Invoke
-
-ANSI = "\x1b["
-BOX = re.compile(r"[\u2500-\u257f]")
-
-
-def assert_clean_plain(text: str) -> None:
-    assert ANSI not in text
-    assert not BOX.search(text)
+from tests.helpers import ANSI, DATA, Invoke, assert_clean_plain
 
 
 def one_line(text: str) -> str:
@@ -51,7 +43,10 @@ def test_show_actor(invoke: Invoke, handbook: Handbook) -> None:
     [
         (["show", "soleimani"], "Qassem Soleimani (figure: soleimani)"),
         (["show", "figure", "sol"], "Qassem Soleimani (figure: soleimani)"),
-        (["show", "people", "assad"], "Bashar al-Assad (figure: bashar-al-assad)"),
+        (["show", "actor", "assad"], "The Assad regime (actor: assad-regime)"),
+        (["show", "Bashar", "al-Assad"], "The Assad regime (actor: assad-regime)"),
+        (["show", "place", "baghdad"], "Baghdad (place: baghdad)"),
+        (["show", "events", "syrian", "civil", "war"], "Syrian civil war (event: syrian-civil-war)"),
         (["show", "actors", "united", "states"], "United States (actor: united-states)"),
         (["show", "USA"], "United States (actor: united-states)"),
         (["show", "term", "4+1"], "4+1 (term: four-plus-one)"),
@@ -82,11 +77,11 @@ def test_show_unknown_name_suggests(invoke: Invoke) -> None:
 
 
 def test_show_ambiguous_exits_1(invoke: Invoke) -> None:
-    result = invoke("show", "quds")
+    result = invoke("show", "soleimani-le")
     assert result.exit_code == 1
     assert one_line(result.stderr) == (
-        'coalition: "quds" matches several entries: actor quds-force, term quds-force-term;'
-        " give the kind or more of the name"
+        'coalition: "soleimani-le" matches several entries: section soleimani-leadership,'
+        " fact soleimani-led-coalition; give the kind or more of the name"
     )
 
 
@@ -100,7 +95,7 @@ def test_show_ambiguous_exits_1(invoke: Invoke) -> None:
         (["list", "things"], 'coalition: unknown kind "things"'),
         (["search"], "coalition: Missing argument 'QUERY...'."),
         (["search", "iran", "--limit", "0"], "coalition: Invalid value for '--limit' / '-n': 0 is not in the range"),
-        (["search", "iran", "--kind", "place"], 'coalition: unknown kind "place"'),
+        (["search", "iran", "--kind", "planet"], 'coalition: unknown kind "planet"'),
         (["nonsense"], "coalition: No such command 'nonsense'."),
         (["show", "iran", "--colour"], "coalition: No such option: --colour"),
     ],
@@ -129,7 +124,8 @@ def test_show_markdown_is_a_note(invoke: Invoke) -> None:
     out = invoke("show", "figure", "soleimani", "-f", "markdown").stdout
     assert out.startswith('<a id="soleimani"></a>\n\n## Qassem Soleimani\n\n*figure* `soleimani`\n')
     assert "- **Role:** Commander of the Quds Force of the IRGC" in out  # the key facts
-    assert "- **Related:** [Quds Force](#quds-force), [Islamic Revolutionary Guard Corps](#irgc)," in out
+    related = next(line for line in out.splitlines() if line.startswith("- **Related:** "))
+    assert "[Quds Force](#quds-force)" in related and "[Islamic Revolutionary Guard Corps](#irgc)" in related
     assert out.endswith(
         "Source: *Understanding The Russia-Syria-Iran-Iraq Coalition: A Geopolitical Deep Dive*, section"
         ' "Lieutenant General Qassem Soleimani\'s Leadership": "who was assassinated in a U.S. drone strike near'
@@ -155,7 +151,7 @@ def test_rich_format_draws_panels(invoke: Invoke) -> None:
 def test_list_counts(invoke: Invoke) -> None:
     result = invoke("list")
     assert result.exit_code == 0
-    assert result.stdout == "sections\t11\nactors\t11\nfigures\t3\nfacts\t9\nterms\t14\n"
+    assert result.stdout == "sections\t11\nactors\t13\nfigures\t2\nfacts\t10\nterms\t11\nplaces\t6\nevents\t2\n"
 
 
 def test_list_kind_is_tab_separated(invoke: Invoke, handbook: Handbook) -> None:
@@ -185,7 +181,7 @@ def test_search_ranks_and_snippets(invoke: Invoke) -> None:
 
 def test_search_who_led_the_coalition(invoke: Invoke) -> None:
     data = json.loads(invoke("search", "who", "led", "the", "coalition", "-f", "json").stdout)
-    assert "soleimani" in [hit["id"] for hit in data[:3]]
+    assert {"soleimani", "soleimani-led-coalition"} & {hit["id"] for hit in data[:3]}
     assert all({"kind", "id", "title", "score", "snippet"} <= set(hit) for hit in data)
     assert [hit["score"] for hit in data] == sorted((hit["score"] for hit in data), reverse=True)
 
@@ -221,7 +217,8 @@ def test_export_json_loads_back_as_the_same_handbook(invoke: Invoke, handbook: H
     path = tmp_path / "exported.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     reloaded = load_handbook(path)
-    strip = [(e.kind, e.to_data()) for e in handbook.entries]
+    # The export shows each link from both ends, as `show` does; loaded back, it is the same.
+    strip = [(e.kind, {**e.to_data(), "related": list(handbook.related_of(e))}) for e in handbook.entries]
     assert [(e.kind, e.to_data()) for e in reloaded.entries] == strip
     assert reloaded.source == handbook.source
 
@@ -243,10 +240,14 @@ def test_export_plain_has_every_entry(invoke: Invoke, handbook: Handbook) -> Non
     assert_clean_plain(out)
 
 
-def test_validate_bundled(invoke: Invoke) -> None:
+def test_validate_bundled(invoke: Invoke, handbook: Handbook) -> None:
+    pairs = {frozenset((e.id, other)) for e in handbook.entries for other in handbook.related_of(e)}
+    links = len(pairs)
     result = invoke("validate")
     assert result.exit_code == 0
-    assert result.stdout.endswith("handbook.yaml: valid, 48 entries\n")
+    assert result.stdout.endswith(
+        f"handbook.yaml: valid, {len(handbook.entries)} entries, {links} links (each shown from both ends)\n"
+    )
 
 
 def test_validate_reports_every_problem(invoke: Invoke, write_handbook: Callable[[str], Path]) -> None:
@@ -274,7 +275,8 @@ def test_bad_handbook_is_exit_3_with_location(invoke: Invoke, write_handbook: Ca
 def test_handbook_from_option_and_environment(invoke: Invoke, minimal_handbook: Path) -> None:
     by_option = invoke("--handbook", str(minimal_handbook), "list")
     by_env = invoke("list", env={"COALITION_HANDBOOK": str(minimal_handbook)})
-    assert by_option.stdout == by_env.stdout == "sections\t1\nactors\t1\nfigures\t0\nfacts\t0\nterms\t0\n"
+    counts = "sections\t1\nactors\t1\nfigures\t0\nfacts\t0\nterms\t0\nplaces\t0\nevents\t0\n"
+    assert by_option.stdout == by_env.stdout == counts
     missing = invoke("list", env={"COALITION_HANDBOOK": "/nonexistent/handbook.yaml"})
     assert missing.exit_code == 3
     assert one_line(missing.stderr) == "coalition: /nonexistent/handbook.yaml: no such file"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from coalition_cli.handbook import KINDS, PLURALS
 from tests.helpers import Tmux, clean_env, require_tool
 
 SHELLS = ("bash", "zsh", "fish")
@@ -38,9 +39,11 @@ def values(lines: list[str]) -> list[str]:
         ("coalition show caspian-c", ["caspian-cruise-missiles"]),  # ids with hyphens
         ("coalition show soleimani-k", ["soleimani-killed"]),
         ("coalition --handbook @bundled show fact agreement-2", ["agreement-2015"]),
-        ("coalition search --kind ", ["section", "actor", "figure", "fact", "term"]),
+        ("coalition search --kind ", list(KINDS)),
         ("coalition search -k f", ["figure", "fact"]),
-        ("coalition list ", ["sections", "actors", "figures", "facts", "terms"]),
+        ("coalition list ", list(PLURALS.values())),
+        ("coalition show place bag", ["baghdad"]),
+        ("coalition ask wh", []),  # a question is the reader's own words
         ("coalition related hez", ["hezbollah"]),
         ("coalition show iran --format ", ["rich", "plain", "markdown", "json"]),
         ("coalition cite x -f b", ["bib"]),
@@ -68,7 +71,7 @@ def test_bash_gets_only_the_part_after_a_word_break(coalition_bin: str) -> None:
 
 
 def test_descriptions_keep_apostrophes(coalition_bin: str) -> None:
-    lines = complete(coalition_bin, "zsh", "coalition show soleimani-l")
+    lines = complete(coalition_bin, "zsh", "coalition show soleimani-lea")
     assert lines == ["soleimani-leadership\tsection: Lieutenant General Qassem Soleimani's Leadership"]
 
 

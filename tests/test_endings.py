@@ -31,16 +31,20 @@ COMMANDS = [
     ["--version"],
     ["--show-completion", "bash"],
 ]
-BUFFERING = {"buffered": {}, "unbuffered": {"PYTHONUNBUFFERED": "1"}}
+# Python buffered or not, and an output encoding that makes click wrap stdout in a stream of its own.
+BUFFERING = {"buffered": {}, "unbuffered": {"PYTHONUNBUFFERED": "1"}, "ascii": {"PYTHONIOENCODING": "ascii"}}
 
 
-def shell(coalition_bin: str, args: list[str], tail: str, buffering: str) -> subprocess.CompletedProcess[str]:
-    """Run `coalition ARGS` with its stdout as the shell line `tail` says; stderr ends with its exit code."""
+def shell(
+    coalition_bin: str, args: list[str], tail: str, buffering: str, setup: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Run `coalition ARGS` with its stdout as the shell line `tail` says (after `setup`); stderr ends
+    with its exit code."""
     env = clean_env()
     env.pop("PYTHONUNBUFFERED", None)
     env.update(BUFFERING[buffering])
     command = " ".join(shlex.quote(word) for word in [coalition_bin, *args])
-    script = f'{command} {tail}; echo "exit ${{PIPESTATUS[0]}}" >&2'
+    script = f'{setup} {command} {tail}; echo "exit ${{PIPESTATUS[0]}}" >&2'
     return subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=120, check=False)
 
 
@@ -57,6 +61,19 @@ def test_output_cut_short_ends_quietly_with_0(coalition_bin: str, args: list[str
 def test_full_disk_is_one_line_and_exit_4(coalition_bin: str, args: list[str], buffering: str) -> None:
     result = shell(coalition_bin, args, "> /dev/full", buffering)
     assert result.stderr == "coalition: cannot write the output: No space left on device\nexit 4\n"
+
+
+@pytest.mark.parametrize("buffering", BUFFERING)
+@pytest.mark.parametrize("args", [["export"], ["export", "-f", "json"], ["export", "-f", "markdown"]], ids=" ".join)
+def test_a_write_cut_short_partway_is_one_line_and_exit_4(
+    coalition_bin: str, args: list[str], buffering: str, tmp_path: Path
+) -> None:
+    """A file that can take only part of the output (a disk filling up, here a file size limit with
+    its signal ignored, so the write fails after part of it is written) is an error, not a quiet 0."""
+    out = tmp_path / "out"
+    result = shell(coalition_bin, args, f"> {shlex.quote(str(out))}", buffering, setup="trap '' XFSZ; ulimit -f 8;")
+    assert result.stderr == "coalition: cannot write the output: File too large\nexit 4\n"
+    assert out.stat().st_size == 8 * 1024
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
@@ -113,3 +130,5 @@ def test_one_json_shape_for_one_thing(invoke: Invoke) -> None:
             key: shown[key] for key in ("kind", "id", "title")
         }
     assert not any("name" in item for kind in ("actors", "figures") for item in exported[kind])
+    no_quote = next(item for item in exported["terms"] if "quote" not in item)["id"]
+    assert "quote" not in json.loads(invoke("cite", no_quote, "-f", "json").stdout)

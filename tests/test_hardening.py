@@ -181,9 +181,17 @@ def _interrupted(coalition_bin: str, tmp_path: Path) -> subprocess.CompletedProc
     process = subprocess.Popen(
         [coalition_bin, "--handbook", str(fifo), "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
-    time.sleep(1.0)  # past start-up, blocked reading the handbook
+    deadline = time.monotonic() + 30
+    writer = None
+    while writer is None:  # a writer can open a FIFO once its reader has: then it is blocked reading
+        try:
+            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, "never opened the handbook"
+            time.sleep(0.02)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
+    os.close(writer)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 

@@ -110,7 +110,7 @@ sections:
         "7:14: actor Iran: summary: expected text, got the number 2010 (put it in quotes)",
         '8:15: actor Iran: related: no entry with id "irq" (did you mean "iraq"?)',
         '9:14: actor Iran: source: no section with id "nope"',
-        "10:11: actor Iran: type: must be one of: state, non-state force, organisation, grouping"
+        "10:11: actor Iran: type: must be one of: state, non-state force, organisation, grouping, government"
         ' (did you mean "state"?)',
         '14:5: duplicate key "summary" (first at line 13)',
         '18:5: fact f: a value needs a "unit"',

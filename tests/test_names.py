@@ -71,8 +71,8 @@ def test_ambiguous_prefix_lists_candidates(store: Store) -> None:
 
 def test_ambiguous_across_kinds_names_the_kinds(store: Store) -> None:
     with pytest.raises(AmbiguousName) as caught:
-        store.find_entry("quds", None)
-    assert caught.value.suggestions == ["actor quds-force", "term quds-force-term"]
+        store.find_entry("soleimani-le", None)
+    assert caught.value.suggestions == ["section soleimani-leadership", "fact soleimani-led-coalition"]
 
 
 def test_not_found_suggests_close_names(store: Store) -> None:

@@ -23,10 +23,10 @@ def test_cite_plain_names_article_section_and_quote(invoke: Invoke) -> None:
 
 
 def test_cite_without_a_quote_names_every_section(invoke: Invoke) -> None:
-    out = invoke("cite", "term", "irgc").stdout
+    out = invoke("cite", "term", "proxy-forces").stdout
     assert out == (
-        f'"{ARTICLE}", sections "Key Players and Their Roles", "Lieutenant General Qassem Soleimani\'s Leadership"'
-        ' and "Divergent Approaches: Russia vs. Iran in Syria"\n'
+        f'"{ARTICLE}", sections "Key Players and Their Roles", "Lieutenant General Qassem Soleimani\'s Leadership",'
+        ' "Divergent Approaches: Russia vs. Iran in Syria" and "The Fall of Assad and Geopolitical Shifts"\n'
     )
 
 
@@ -100,9 +100,11 @@ def test_related_plain_is_an_indented_list(invoke: Invoke) -> None:
     assert invoke("related", "carlos").stdout == (
         "Carlos Antonio Alcala Cordones (figure: carlos-antonio-alcala-cordones)\n"
         "  People\n"
-        "    Qassem Soleimani (soleimani): related, relates to it\n"
+        "    Qassem Soleimani (soleimani): related\n"
+        "  Facts\n"
+        "    Soleimani as the coalition's leader, by one account (soleimani-led-coalition): related\n"
         "  Sections\n"
-        "    Lieutenant General Qassem Soleimani's Leadership (soleimani-leadership): related, mentions it\n"
+        "    Lieutenant General Qassem Soleimani's Leadership (soleimani-leadership): mentions it\n"
     )
 
 
@@ -116,13 +118,13 @@ def test_related_json_is_edges_as_the_handbook_states_them(invoke: Invoke) -> No
     edges = {(e["source"], e["target"], e["relation"]) for e in data["edges"]}
     assert edges == {
         ("carlos-antonio-alcala-cordones", "soleimani", "related"),
-        ("soleimani", "carlos-antonio-alcala-cordones", "related"),
-        ("carlos-antonio-alcala-cordones", "soleimani-leadership", "related"),
+        ("carlos-antonio-alcala-cordones", "soleimani-led-coalition", "related"),
         ("soleimani-leadership", "carlos-antonio-alcala-cordones", "mentions"),
     }
     assert {node["id"] for node in data["nodes"]} == {
         "carlos-antonio-alcala-cordones",
         "soleimani",
+        "soleimani-led-coalition",
         "soleimani-leadership",
     }
 
@@ -130,11 +132,8 @@ def test_related_json_is_edges_as_the_handbook_states_them(invoke: Invoke) -> No
 def test_related_depth_two_reaches_members_and_their_people(invoke: Invoke) -> None:
     out = invoke("related", "actor", "axis-of-resistance", "--depth", "2").stdout
     lines = out.splitlines()
-    iran = lines.index("    Iran (iran): related, relates to it")
-    assert (
-        "      People" in lines[iran:]
-        and "        Qassem Soleimani (soleimani): related, relates to it" in lines[iran:]
-    )
+    iran = lines.index("    Iran (iran): has member")
+    assert "      People" in lines[iran:] and "        Qassem Soleimani (soleimani): related" in lines[iran:]
     # No entry repeats on its own path: the root never appears beneath itself.
     assert all("(axis-of-resistance)" not in line for line in lines[1:])
 
@@ -142,7 +141,7 @@ def test_related_depth_two_reaches_members_and_their_people(invoke: Invoke) -> N
 def test_related_markdown_links(invoke: Invoke) -> None:
     out = invoke("related", "mod", "-f", "markdown").stdout
     assert out.startswith(
-        "**MOD** (*term* `mod`)\n\n- **Actors**\n  - [Islamic Revolutionary Guard Corps](#irgc): related"
+        "**MOD** (*term* `mod`)\n\n- **Actors**\n  - [Islamic Revolutionary Guard Corps](#irgc): relates to it"
     )
 
 

@@ -48,4 +48,4 @@ def test_unpacked_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) ->
     )
     assert result.returncode == 0, result.stderr
     # The handbook came from the wheel's own copy, not from the checkout.
-    assert result.stdout.decode() == f"{site / 'coalition_cli' / 'handbook.yaml'}: valid, 48 entries\n"
+    assert result.stdout.decode().startswith(f"{site / 'coalition_cli' / 'handbook.yaml'}: valid, ")

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coalition_cli.errors import HandbookError
+from coalition_cli.fields import ACTOR_TYPES
 from coalition_cli.inert import unsafe
 from coalition_cli.loader import check_handbook, load_handbook
-from coalition_cli.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
-from coalition_cli.validate import ACTOR_TYPES
+from coalition_cli.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from tests.helpers import MINIMAL, Invoke
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -152,5 +152,7 @@ def test_export_json_written_back_as_yaml_loads_the_same_entries(invoke: Invoke,
     again = tmp_path / "again.yaml"
     again.write_text(yaml.safe_dump(json.loads(exported.stdout), allow_unicode=True), encoding="utf-8")
     second = load_handbook(again)
-    assert [(e.kind, e.to_data()) for e in second.entries] == [(e.kind, e.to_data()) for e in first.entries]
+    # The export shows links from both ends, as `show` does: the same links, now written on both.
+    shown = [(e.kind, {**e.to_data(), "related": list(first.related_of(e))}) for e in first.entries]
+    assert [(e.kind, {**e.to_data(), "related": list(second.related_of(e))}) for e in second.entries] == shown
     assert (second.title, second.source, second.variants) == (first.title, first.source, first.variants)

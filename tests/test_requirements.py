@@ -29,7 +29,14 @@ def test_a_missing_tool_skips_with_its_reason(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_present_article_is_read() -> None:
-    if helpers.ARTICLE.is_file():
-        assert helpers.require_source().startswith("# Understanding The Russia-Syria-Iran-Iraq Coalition")
-    else:
-        pytest.skip(f"needs the source article at {helpers.ARTICLE}")
+    assert helpers.require_source().startswith("# Understanding The Russia-Syria-Iran-Iraq Coalition")
+
+
+def test_a_machine_that_cannot_run_a_test_skips_with_its_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COALITION_REQUIRE_TOOLS", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="needs two processors"):
+        helpers.require_machine(False, "needs two processors")
+    helpers.require_machine(True, "needs nothing")  # returns
+    monkeypatch.setenv("COALITION_REQUIRE_TOOLS", "1")
+    with pytest.raises(pytest.fail.Exception, match="COALITION_REQUIRE_TOOLS is set"):
+        helpers.require_machine(False, "needs two processors")

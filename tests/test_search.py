@@ -10,7 +10,8 @@ import pytest
 
 from coalition_cli.errors import NotFound, UsageProblem
 from coalition_cli.loader import load_handbook
-from coalition_cli.search import SearchIndex, edit_distance
+from coalition_cli.query import edit_distance
+from coalition_cli.search import SearchIndex
 from coalition_cli.store import Store
 from tests.helpers import MINIMAL, Invoke, memory_store
 
@@ -25,8 +26,9 @@ def ids(index: SearchIndex, query: str, **kwargs: object) -> list[str]:
 
 
 def test_common_words_neither_help_nor_hurt(index: SearchIndex) -> None:
-    assert ids(index, "who led the coalition") == ids(index, "led coalition")
-    assert ids(index, "how many iranian advisers") == ids(index, "iranian advisers")
+    # (Question words are not common words: "who" asks for a person, "how many" for a number.)
+    assert ids(index, "the coalition that was led by a general") == ids(index, "coalition led general")
+    assert ids(index, "advisers of the iranians in syria") == ids(index, "advisers iranians syria")
 
 
 def test_a_query_of_only_common_words_still_searches(index: SearchIndex) -> None:
@@ -105,7 +107,7 @@ def test_quoted_phrases_match_as_phrases(index: SearchIndex) -> None:
     assert hits and all(
         "seismic geopolitical shift" in hit.snippet.replace("\x02", "").replace("\x03", "") for hit in hits[:1]
     )
-    assert {hit.entry.id for hit in hits} <= {"fall-of-assad", "bashar-al-assad"}
+    assert {hit.entry.id for hit in hits} <= {"fall-of-assad", "assad-regime"}
     with pytest.raises(NotFound):
         index.search('"shift geopolitical seismic"')
 

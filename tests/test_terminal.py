@@ -59,7 +59,7 @@ def test_related_is_a_tree(coalition_bin: str) -> None:
     assert code == 0
     text = visible(screen)
     assert "\u251c\u2500\u2500 Actors" in text and "\u2514\u2500\u2500 Sections" in text
-    assert "Iran  iran  related, relates to it" in text
+    assert "Iran  iran  relates to it" in text and "Quds Force  quds-force  commanded" in text
 
 
 def _pager_recorder(tmp_path: Path) -> tuple[dict[str, str], Path]:
@@ -70,28 +70,34 @@ def _pager_recorder(tmp_path: Path) -> tuple[dict[str, str], Path]:
     return {"PAGER": str(pager)}, record
 
 
-def test_long_output_goes_through_the_pager(coalition_bin: str, tmp_path: Path) -> None:
+@pytest.fixture
+def last_term(handbook: Handbook) -> str:
+    """The last line of `list terms`: on screen only if the list was not paged."""
+    return handbook.of_kind("term")[-1].id
+
+
+def test_long_output_goes_through_the_pager(coalition_bin: str, tmp_path: Path, last_term: str) -> None:
     env, record = _pager_recorder(tmp_path)
     code, screen = run_in_terminal([coalition_bin, "list", "terms"], rows=10, env=env)
     assert code == 0
-    assert "irgc-term" in record.read_text() and "irgc-term" not in screen
+    assert last_term in record.read_text() and last_term not in screen
 
 
-def test_short_output_no_pager_and_pipes_skip_the_pager(coalition_bin: str, tmp_path: Path) -> None:
+def test_short_output_no_pager_and_pipes_skip_the_pager(coalition_bin: str, tmp_path: Path, last_term: str) -> None:
     env, record = _pager_recorder(tmp_path)
     code, screen = run_in_terminal([coalition_bin, "list", "terms"], rows=60, env=env)
-    assert code == 0 and "irgc-term" in screen and not record.exists()
+    assert code == 0 and last_term in screen and not record.exists()
     code, screen = run_in_terminal([coalition_bin, "--no-pager", "list", "terms"], rows=10, env=env)
-    assert code == 0 and "irgc-term" in screen and not record.exists()
+    assert code == 0 and last_term in screen and not record.exists()
     code, screen = run_in_terminal([coalition_bin, "--no-pager", "show", "iran"], rows=10, env=env)
     assert code == 0 and "Iran" in screen and not record.exists()
     piped = subprocess.run([coalition_bin, "list", "terms"], capture_output=True, env={**os.environ, **env}, check=True)
-    assert b"irgc-term" in piped.stdout and not record.exists()
+    assert last_term.encode() in piped.stdout and not record.exists()
 
 
-def test_missing_pager_prints_directly(coalition_bin: str) -> None:
+def test_missing_pager_prints_directly(coalition_bin: str, last_term: str) -> None:
     code, screen = run_in_terminal([coalition_bin, "list", "terms"], rows=10, env={"PAGER": "no-such-pager-here"})
-    assert code == 0 and "irgc-term" in screen
+    assert code == 0 and last_term in screen
 
 
 def test_errors_on_a_terminal_are_one_line(coalition_bin: str) -> None:
@@ -172,20 +178,41 @@ def test_no_progress_bar_for_the_small_shipped_handbook(coalition_bin: str, tmp_
     assert code == 0 and "Reading and indexing" not in screen
 
 
-@pytest.mark.parametrize("name", ["iran", "soleimani", "iranian-advisers-47", "caspian-cruise-missiles"])
+def _longest_id(handbook: Handbook) -> str:
+    return max((entry.id for entry in handbook.entries), key=len)
+
+
+@pytest.mark.parametrize("columns", [30, 40, 59])
+@pytest.mark.parametrize("name", ["iran", "soleimani", "iranian-advisers-47", "longest"])
 def test_narrow_terminal_puts_labels_above_values_and_never_cuts_an_id(
-    coalition_bin: str, handbook: Handbook, name: str
+    coalition_bin: str, handbook: Handbook, name: str, columns: int
 ) -> None:
-    entry = handbook.get(name)
+    entry = handbook.get(_longest_id(handbook) if name == "longest" else name)
     assert entry is not None
-    code, screen = run_in_terminal([coalition_bin, "show", name], columns=40)
+    code, screen = run_in_terminal([coalition_bin, "show", entry.id], columns=columns)
     assert code == 0
     text = visible(screen)
     assert "\u2026" not in text  # nothing cut short with an ellipsis
-    assert max(len(line) for line in text.splitlines()) <= 40
+    assert max(len(line) for line in text.splitlines()) <= columns
     words = set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text))
-    assert {entry.id, *entry.related} <= words  # every id whole, on one line
-    assert re.search(r"^\u2502 Related +\u2502$", text, re.MULTILINE)  # the label on a line of its own
+    assert {entry.id, *handbook.related_of(entry)} <= words  # every id whole, on one line
+    assert re.search(r"^Related *$", text, re.MULTILINE)  # the label on a line of its own
+
+
+@pytest.mark.parametrize("columns", [30, 40, 59])
+@pytest.mark.parametrize("command", [["list"], ["list", "facts"], ["list", "figures"]], ids=" ".join)
+def test_narrow_lists_keep_every_id_whole_and_wrap_inside_their_indent(
+    coalition_bin: str, handbook: Handbook, command: list[str], columns: int
+) -> None:
+    code, screen = run_in_terminal([coalition_bin, *command], columns=columns)
+    assert code == 0
+    lines = [line.rstrip() for line in visible(screen).splitlines() if line.strip()]
+    assert "\u2026" not in screen and max(len(line) for line in lines) <= columns
+    kinds = [command[1][:-1]] if len(command) > 1 else [e.kind for e in handbook.entries]
+    wanted = {entry.id for entry in handbook.entries if entry.kind in kinds}
+    assert wanted <= set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", " ".join(lines)))
+    if len(command) > 1 and columns >= 40:  # one kind: each id at column 0, what follows indented under it
+        assert all(line in wanted or line.startswith("  ") for line in lines)
 
 
 @pytest.mark.parametrize("columns", [40, 60, 80])

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from coalition_cli.grammar import COMMANDS, GLOBAL_OPTIONS
 
+PROG = "coalition"
+
 
 def takes_value(options: dict[str, bool], word: str) -> bool:
     """Whether `word` is an option (of these) that takes the next word as its value."""
@@ -39,6 +41,10 @@ def hoist_global_options(args: list[str]) -> list[str]:
             break
         name = word.partition("=")[0] if word.startswith("--") else word
         if name in GLOBAL_OPTIONS and name not in options:
+            if "=" not in word and takes_value(GLOBAL_OPTIONS, word) and position + 1 >= len(args):
+                from coalition_cli.errors import UsageProblem
+
+                raise UsageProblem(f"option '{word}' needs a value (see '{PROG} --help')")
             if "=" in word or not takes_value(GLOBAL_OPTIONS, word):
                 hoisted.append(word)
                 position += 1
@@ -52,6 +58,17 @@ def hoist_global_options(args: list[str]) -> list[str]:
             position += 1
         position += 1
     return args[:index] + hoisted + [command] + rest
+
+
+def skip_global_options(args: list[str]) -> list[str]:
+    """The arguments after the global options that lead them (`--no-pager --show-completion zsh`)."""
+    index = 0
+    while index < len(args):
+        name = args[index].partition("=")[0]
+        if name not in GLOBAL_OPTIONS:
+            break
+        index += 2 if "=" not in args[index] and takes_value(GLOBAL_OPTIONS, name) else 1
+    return args[index:]
 
 
 def split_global(args: list[str]) -> tuple[list[str], bool, str | None, list[str]]:

@@ -20,24 +20,23 @@ import os
 import time
 
 from coalition_cli import __version__, cachedir
-from coalition_cli.handbook import KINDS, Entry, Extension, extended, fold
+from coalition_cli.builder import StoreBuilder
+from coalition_cli.cachedir import CacheFile
 from coalition_cli.inert import shown_path
-from coalition_cli.loader import Loaded, Source, load_stack, stack_files
+from coalition_cli.loader import Source, load_stack, stack_files
 from coalition_cli.sql import sqlite3
-from coalition_cli.store import ENTRY_COLUMNS, SCHEMA, SEP, CacheCorrupt, Store, decode_entry, encode_entry
+from coalition_cli.store import SCHEMA, CacheCorrupt, Store
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
-    from typing import Any
 
-    from coalition_cli.progress import Progress
+    from coalition_cli.yaml_reader import Progress
 
     Key = list[tuple[bytes, int, int, int, int, int, str]]
 
 RACY_NS = 2_000_000_000  # a file changed this close to the build may change again unseen: hash it
-BATCH = 500  # entries written to SQLite at a time
 PRUNE_AT_MOST = 200  # cache files looked at for pruning after a build
 
 _distrusted: set[str] = set()  # cache files found corrupt during this run: never opened again
@@ -230,20 +229,6 @@ def _build_unwinding(
 # -- what `coalition cache` shows and clears -----------------------------------------------------
 
 
-class CacheFile:
-    """One cache file as `coalition cache` describes it."""
-
-    __slots__ = ("path", "size", "built_ns", "handbooks", "entries", "state")
-
-    def __init__(self, path: str, size: int) -> None:
-        self.path = path
-        self.size = size
-        self.built_ns = 0
-        self.handbooks: list[str] = []
-        self.entries = 0
-        self.state = "unreadable"  # current, outdated (rebuilt on next use), orphaned, unreadable
-
-
 def describe(path: str, size: int) -> CacheFile:
     """What a cache file says of itself, read as the untrusted file it is."""
     found = CacheFile(shown_path(path), size)
@@ -303,210 +288,3 @@ def _prune(folder: str, keep: str) -> None:
     for path, info in cachedir.cache_files(folder)[:PRUNE_AT_MOST]:
         if path != keep and describe(path, info.st_size).state in ("orphaned", "unreadable"):
             cachedir.remove(path)
-
-
-class StoreBuilder:
-    """Writes entries into a new store's tables as the loader hands them over, a batch at a time."""
-
-    def __init__(self, db: sqlite3.Connection, path: str = "", first_rowid: int = 0) -> None:
-        from coalition_cli.search import create_search_tables
-
-        self.db = db
-        self.path = path  # the database file, if it has one; parts read beside it are written next to it
-        self.parts = [""]  # the search tables' suffixes: more than one when read in parts
-        self.ids: set[str] = set()
-        self.sections: set[str] = set()
-        self.pending: list[tuple[int, Entry]] = []
-        self.rowid = first_rowid
-        db.executescript(
-            """
-            CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE listing (name TEXT, position INTEGER, value TEXT);
-            CREATE TABLE variant (stem TEXT, words TEXT);
-            CREATE TABLE source_file (path BLOB, dev INTEGER, ino INTEGER, size INTEGER, mtime_ns INTEGER,
-                                      ctime_ns INTEGER, hash TEXT);
-            CREATE TABLE entry (rowid INTEGER PRIMARY KEY, kind TEXT, id TEXT UNIQUE, title TEXT, summary TEXT,
-                                related TEXT, source TEXT, aliases TEXT, quote_text TEXT, quote_section TEXT,
-                                note TEXT, details TEXT, origin TEXT, date TEXT, rank INTEGER, part TEXT DEFAULT '');
-            CREATE TABLE name (folded TEXT, written TEXT, entry INTEGER, is_id INTEGER);
-            CREATE TABLE link (source TEXT, target TEXT, relation TEXT);
-            """
-        )
-        create_search_tables(db)
-
-    def add(self, entry: Entry) -> None:
-        self.rowid += 1
-        self.pending.append((self.rowid, entry))
-        self.ids.add(entry.id)
-        if entry.kind == "section":
-            self.sections.add(entry.id)
-        if len(self.pending) >= BATCH:
-            self._flush()
-
-    def _flush(self) -> None:
-        from coalition_cli.search import index_entries
-
-        rows = self.pending
-        self.pending = []
-        self.db.executemany(
-            f"INSERT INTO entry (rowid, {ENTRY_COLUMNS}, date, rank) VALUES ({', '.join('?' * 15)})",
-            ((rowid, *encode_entry(e), e.date, KINDS.index(e.kind)) for rowid, e in rows),
-        )
-        self._names_and_links(rows)
-        index_entries(self.db, rows)
-
-    def _names_and_links(self, rows: list[tuple[int, Entry]]) -> None:
-        self.db.executemany(
-            "INSERT INTO name VALUES (?, ?, ?, ?)",
-            ((fold(name), name, rowid, int(name == e.id)) for rowid, e in rows for name in dict.fromkeys(e.names())),
-        )
-        self.db.executemany(
-            "INSERT INTO link VALUES (?, ?, ?)",
-            (
-                (e.id, target, relation)
-                for _, e in rows
-                for relation, targets in (("related", e.related), ("mentions", e.mentions))
-                for target in targets
-            ),
-        )
-
-    def extend(self, extension: Extension) -> None:
-        """Add a later handbook's aliases, note and links to an entry already written."""
-        from coalition_cli.search import reindex_entry
-
-        self._flush()
-        rowid, part, *columns = self.db.execute(
-            f"SELECT rowid, part, {ENTRY_COLUMNS} FROM entry WHERE id = ?", (extension.id,)
-        ).fetchone()
-        old = decode_entry(tuple(columns))
-        new = extended(old, extension)
-        assignments = ", ".join(f"{column} = ?" for column in ENTRY_COLUMNS.split(", "))
-        self.db.execute(f"UPDATE entry SET {assignments} WHERE rowid = ?", (*encode_entry(new), rowid))
-        self.db.execute("DELETE FROM name WHERE entry = ?", (rowid,))
-        self.db.execute("DELETE FROM link WHERE source = ?", (new.id,))
-        self._names_and_links([(rowid, new)])
-        reindex_entry(self.db, rowid, new, part)
-
-    def close_part(self, items: int, unresolved: list[tuple[str, str]]) -> None:
-        """In a process reading part of a handbook: what the parent needs to join it in, then close."""
-        self._flush()
-        self.db.execute("CREATE TABLE part_items (items INTEGER)")
-        self.db.execute("INSERT INTO part_items VALUES (?)", (items,))
-        self.db.execute("CREATE TABLE unresolved (target TEXT, what TEXT)")
-        self.db.executemany("INSERT INTO unresolved VALUES (?, ?)", unresolved)
-        self.db.commit()
-        self.db.close()
-
-    def merge_part(self, file: str, number: int) -> tuple[int, list[tuple[str, str]]]:
-        """Join a part read by another process: its rows, and its search tables copied whole as a
-        search part of their own. Returns how many items it read and the references it could not
-        resolve alone. Raises NotInParts if an id is already taken."""
-        from coalition_cli.parallel import NotInParts
-        from coalition_cli.search import create_search_tables
-
-        self._flush()
-        self.db.commit()
-        part = f"_{number}"
-        self.db.execute("ATTACH DATABASE ? AS part", (file,))
-        try:
-            try:
-                self.db.execute(
-                    f"INSERT INTO entry (rowid, {ENTRY_COLUMNS}, date, rank, part)"
-                    f" SELECT rowid, {ENTRY_COLUMNS}, date, rank, ? FROM part.entry",
-                    (part,),
-                )
-            except sqlite3.IntegrityError:
-                raise NotInParts from None  # the same id in two parts: told by the one-process reading
-            self.db.execute("INSERT INTO name SELECT * FROM part.name")
-            self.db.execute("INSERT INTO link SELECT * FROM part.link")
-            create_search_tables(self.db, part)
-            shadows = self.db.execute(
-                "SELECT name FROM part.sqlite_master WHERE type = 'table' AND name LIKE 'entries!_%' ESCAPE '!'"
-            ).fetchall()
-            for (shadow,) in shadows:
-                table, _, suffix = str(shadow).partition("_")
-                self.db.execute(f"DELETE FROM main.{table}{part}_{suffix}")
-                self.db.execute(f"INSERT INTO main.{table}{part}_{suffix} SELECT * FROM part.{shadow}")
-            for entry_id, kind in self.db.execute("SELECT id, kind FROM part.entry"):
-                self.ids.add(entry_id)
-                if kind == "section":
-                    self.sections.add(entry_id)
-            items = int(self.db.execute("SELECT items FROM part.part_items").fetchone()[0])
-            unresolved = [(str(t), str(w)) for t, w in self.db.execute("SELECT target, what FROM part.unresolved")]
-            self.db.commit()
-        finally:
-            self.db.commit()
-            self.db.execute("DETACH DATABASE part")
-        self.parts.append(part)
-        return items, unresolved
-
-    def finish(self, loaded: Loaded, key: Key, built_ns: int = 0) -> Store:
-        """Index the tables, write what the stack said besides its entries, and open the store."""
-        from coalition_cli.search import create_vocabulary_table, variant_map
-
-        self._flush()
-        for part in self.parts:
-            create_vocabulary_table(self.db, part)
-        self.db.executescript(
-            """
-            CREATE INDEX entry_kind ON entry (kind);
-            CREATE INDEX entry_rank ON entry (rank, rowid);
-            CREATE INDEX name_folded ON name (folded);
-            CREATE INDEX name_entry ON name (entry);
-            CREATE INDEX link_source ON link (source);
-            CREATE INDEX link_target ON link (target);
-            """
-        )
-        source = loaded.source
-        meta = {
-            "schema": str(SCHEMA),
-            "version": __version__,
-            "built_ns": str(built_ns),
-            "title": loaded.title,
-            "source_title": source.title,
-            "source_lead": source.lead,
-            "source_note": source.note,
-            "path": os.pathsep.join(loaded.files),
-            "entries": str(int(self.db.execute("SELECT count(*) FROM entry").fetchone()[0])),
-            "names": str(int(self.db.execute("SELECT count(*) FROM name").fetchone()[0])),
-            **{f"count_{kind}": str(count) for kind, count in _kind_counts(self.db).items()},
-            "indexed": str(sum(_indexed(self.db, part) for part in self.parts)),
-        }
-        self.db.executemany("INSERT INTO meta VALUES (?, ?)", ((k, v) for k, v in meta.items() if v is not None))
-        lists = {
-            "files": loaded.files,
-            "warnings": [str(warning) for warning in loaded.warnings],
-            "search_parts": self.parts,
-            "variants": [SEP.join(group) for group in loaded.variants],
-        }
-        self.db.executemany(
-            "INSERT INTO listing VALUES (?, ?, ?)",
-            ((name, position, value) for name, values in lists.items() for position, value in enumerate(values)),
-        )
-        self.db.executemany(
-            "INSERT INTO variant VALUES (?, ?)",
-            ((stem, SEP.join(group)) for stem, group in variant_map(self.db, loaded.variants).items()),
-        )
-        self.db.executemany("INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)", key)
-        self.db.commit()
-        return Store(self.db)
-
-
-def _kind_counts(db: sqlite3.Connection) -> dict[str, int]:
-    found = dict(db.execute("SELECT kind, count(*) FROM entry GROUP BY kind").fetchall())
-    return {kind: int(found.get(kind, 0)) for kind in KINDS}
-
-
-def _indexed(db: sqlite3.Connection, part: str) -> int:
-    return int(db.execute(f"SELECT count(*) FROM entries{part}_docsize").fetchone()[0])
-
-
-def build_store(handbook: Any, db: sqlite3.Connection | None = None) -> Store:
-    """A store from a handbook already in memory (tests, benchmarks)."""
-    builder = StoreBuilder(db or sqlite3.connect(":memory:"))
-    for entry in handbook.entries:
-        builder.add(entry)
-    loaded = Loaded()
-    loaded.title, loaded.source, loaded.variants = handbook.title, handbook.source, handbook.variants
-    loaded.files = list(handbook.files)
-    return builder.finish(loaded, [])

@@ -215,3 +215,17 @@ def remove(path: str) -> bool:
     except OSError:
         return False
     return True
+
+
+class CacheFile:
+    """One cache file as `coalition cache` describes it."""
+
+    __slots__ = ("path", "size", "built_ns", "handbooks", "entries", "state")
+
+    def __init__(self, path: str, size: int) -> None:
+        self.path = path
+        self.size = size
+        self.built_ns = 0
+        self.handbooks: list[str] = []
+        self.entries = 0
+        self.state = "unreadable"  # current, outdated (rebuilt on next use), orphaned, unreadable

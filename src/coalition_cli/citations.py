@@ -88,12 +88,14 @@ def citation_json(citation: Citation) -> dict[str, Any]:
     """The same shape as everywhere: kind, id, title; `quote` an object with text and section."""
     entry = citation.entry
     quote = entry.quote
-    return {
+    data: dict[str, Any] = {
         "kind": entry.kind,
         "id": entry.id,
         "title": entry.title,
         "document": citation.document,
         "sections": [{"id": s, "title": t} for s, t in zip(citation.sections, citation.titles, strict=True)],
-        "quote": {"text": quote.text, "section": quote.section} if quote is not None else None,
-        "citation": citation_plain(citation),
     }
+    if quote is not None:  # left out when there is none, as in `show`
+        data["quote"] = {"text": quote.text, "section": quote.section}
+    data["citation"] = citation_plain(citation)
+    return data

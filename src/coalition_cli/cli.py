@@ -14,14 +14,16 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer._click.utils import PacifyFlushWrapper
 from typer.core import TyperGroup
 
 from coalition_cli import __version__, commands
 from coalition_cli.argv import hoist_global_options
 from coalition_cli.commands import BUNDLED, HANDBOOK_ENV, PROG, Session
-from coalition_cli.errors import UsageProblem
+from coalition_cli.errors import ReaderGone, UsageProblem
 from coalition_cli.handbook import PLURALS
-from coalition_cli.output import CiteFormat, Format
+from coalition_cli.output import CheckFormat, CiteFormat, Format
+from coalition_cli.search import DEFAULT_LIMIT
 
 
 class CoalitionGroup(TyperGroup):
@@ -53,6 +55,14 @@ class CoalitionGroup(TyperGroup):
                 commands.fail(error.format_message(), error.exit_code)
             except typer.Abort:
                 raise KeyboardInterrupt from None
+            except SystemExit:
+                # typer ends a broken pipe that went around our stdout (click rewraps a stdout it finds
+                # misconfigured, such as PYTHONIOENCODING=ascii) with exit 1, after wrapping both
+                # streams so they stay quiet: a reader who stopped reading is no error (exit 0).
+                if isinstance(sys.stdout, PacifyFlushWrapper):
+                    sys.stderr = sys.stderr.wrapped if isinstance(sys.stderr, PacifyFlushWrapper) else sys.stderr
+                    raise ReaderGone() from None
+                raise
             return result if isinstance(result, int) else 0
 
         commands.conclude(run)
@@ -230,7 +240,7 @@ def search(
             "--kind", "-k", metavar="KIND", help="Only entries of this kind (repeatable).", show_default=False
         ),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many results.")] = 10,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many results.")] = DEFAULT_LIMIT,
     fmt: FormatOption = None,
 ) -> None:
     """Search every entry: best matches first, each with a snippet.
@@ -243,6 +253,29 @@ def search(
     shell, to require it. Exits 1 when nothing matches, like grep (JSON output is then []).
     """
     commands.search(_session(ctx), query, kinds or [], limit, fmt)
+
+
+@app.command(
+    epilog=_examples(
+        "coalition ask who led the coalition",
+        "coalition ask when was soleimani killed",
+        "coalition ask how many iranian advisers were in syria --format json",
+        "coalition ask what does MOD stand for | tee -a notes.md",
+    )
+)
+def ask(
+    ctx: typer.Context,
+    question: Annotated[list[str], typer.Argument(metavar="QUESTION...", show_default=False)],
+    fmt: FormatOption = None,
+) -> None:
+    """Answer a question in one line, then say where the answer comes from.
+
+    Who, when, how many, where and what-is questions are answered from the entries' fields: a
+    fact's date or number, who it names, a term's meaning, with the section, the quote, and the
+    person the article attributes the claim to. When the handbook has no answer it says so and
+    exits 1 (JSON output is then null): it never guesses.
+    """
+    commands.ask(_session(ctx), question, fmt)
 
 
 @app.command(epilog=_examples("coalition timeline", "coalition timeline --format json"))
@@ -280,9 +313,9 @@ def validate(
         typer.Argument(help="The handbook file to check [default: the handbook in use].", show_default=False),
     ] = None,
     fmt: Annotated[
-        Format | None,
-        typer.Option("--format", "-f", case_sensitive=False, help="plain or json [default: plain]", show_default=False),
-    ] = None,
+        CheckFormat,
+        typer.Option("--format", "-f", case_sensitive=False, help="plain or json", show_default=True),
+    ] = CheckFormat.plain,
 ) -> None:
     """Check a handbook file; report every problem as file:line:col: message.
 

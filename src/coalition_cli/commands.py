@@ -28,7 +28,7 @@ from coalition_cli.errors import (
     UsageProblem,
 )
 from coalition_cli.handbook import KIND_WORDS, PLURALS, parse_kind
-from coalition_cli.output import CiteFormat, Format, choose_format
+from coalition_cli.output import CheckFormat, CiteFormat, Format, choose_format
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs a lookup milliseconds
 if TYPE_CHECKING:
@@ -328,6 +328,20 @@ def search(session: Session, words: list[str], kind_words: list[str], limit: int
     output.deliver(HitsView(result.hits), chosen, pager=session.pager)
 
 
+def ask(session: Session, words: list[str], fmt: Format | None) -> None:
+    from coalition_cli.ask import ask as answer_question
+    from coalition_cli.render import AnswerView
+
+    chosen = choose_format(fmt)
+    try:
+        answer = answer_question(session.store(), " ".join(words))
+    except NotFound:
+        if chosen is Format.json:
+            output.write("null\n")  # still valid JSON for a script reading it; the exit code says no answer
+        raise
+    output.deliver(AnswerView(session.store(), answer), chosen, pager=session.pager)
+
+
 def timeline(session: Session, fmt: Format | None) -> None:
     from coalition_cli.render import TimelineView
 
@@ -335,32 +349,31 @@ def timeline(session: Session, fmt: Format | None) -> None:
 
 
 def export(session: Session, fmt: Format | None) -> None:
-    from coalition_cli.render import ExportView
+    from coalition_cli.export import ExportView
 
     output.deliver(ExportView(session.store().materialize()), choose_format(fmt), pager=session.pager)
 
 
-def validate(session: Session, path: Path | None, fmt: Format | None) -> None:
+def validate(session: Session, path: Path | None, fmt: CheckFormat) -> None:
     """Check one file (on the bundled handbook if it says `base: bundled`), or every file in use."""
     from coalition_cli.loader import bundled_handbook_path, check_stack
     from coalition_cli.render import ProblemsView
 
-    if fmt not in (None, Format.plain, Format.json):
-        raise UsageProblem(f"validate prints plain or json, not {fmt.value}")
     files = [path] if path else [p or bundled_handbook_path() for p in session.paths]
     from coalition_cli.inert import shown_path
 
     target = os.pathsep.join(shown_path(file) for file in files)
     checked, problems = check_stack(files)
     warnings = [] if checked is None else checked.warnings
-    output.deliver(ProblemsView(problems + warnings), fmt or Format.plain, pager=False)
+    output.deliver(ProblemsView(problems + warnings), Format(fmt.value), pager=False)
     if problems or checked is None:
         raise InvalidHandbook(f"{target}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
-    if fmt is not Format.json:
+    if fmt is not CheckFormat.json:
         layers = f" in {len(checked.files)} files" if len(checked.files) > 1 else ""
         from coalition_cli.inert import one_line
 
-        output.write(f"{one_line(target)}: valid, {checked.entries} entries{layers}\n")
+        links = f", {checked.links} links (each shown from both ends)" if checked.links else ""
+        output.write(f"{one_line(target)}: valid, {checked.entries} entries{layers}{links}\n")
 
 
 class CacheAction(StrEnum):

@@ -281,6 +281,9 @@ def detect_shell() -> str | None:
 def script_request(args: list[str]) -> None:
     """Answer `--show-completion [SHELL]` or `--install-completion [SHELL]` (the shell named wins
     over the one detected) and exit; return for anything else."""
+    from coalition_cli.argv import skip_global_options
+
+    args = skip_global_options(args)
     if not args:
         return
     option, equals, named = args[0].partition("=")
@@ -289,8 +292,11 @@ def script_request(args: list[str]) -> None:
     from coalition_cli import commands, output
     from coalition_cli.errors import UsageProblem
 
-    if not equals and len(args) > 1 and not args[1].startswith("-"):
-        named = args[1]
+    rest = args[1:]
+    if not equals and rest and not rest[0].startswith("-"):
+        named, rest = rest[0], rest[1:]
+    if rest:
+        commands.fail(UsageProblem(f"unexpected '{rest[0]}' after {option} (see '{commands.PROG} --help')").message, 2)
     shell = named or detect_shell()
     if shell not in SHELLS:
         which = f'"{named}" is not a shell coalition completes' if named else "cannot tell which shell you use"

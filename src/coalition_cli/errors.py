@@ -128,3 +128,8 @@ class Terminated(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
+
+
+class NotInParts(Exception):
+    """A large handbook cannot be read in parts, or a part failed: it is read in one process
+    (parallel.py). Never reaches a reader."""

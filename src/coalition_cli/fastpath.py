@@ -1,4 +1,4 @@
-"""The fast path: `coalition show ...`, `coalition search ...` and a TAB, without importing typer.
+"""The fast path: `coalition show ...`, `search ...`, `ask ...` and a TAB, without importing typer.
 
 Importing typer and building the app costs more than everything else a lookup does, so the two
 commands readers run most, and completion, are served here. Only the plain forms are taken: the
@@ -14,6 +14,7 @@ import re
 
 from coalition_cli import commands
 from coalition_cli.argv import hoist_global_options, split_global
+from coalition_cli.errors import UsageProblem
 from coalition_cli.grammar import COMMANDS
 from coalition_cli.output import Format
 
@@ -22,20 +23,24 @@ _DIGITS = re.compile(r"[0-9]+")  # ASCII only: "²".isdigit() is true, but it is
 
 
 class _Unsure(Exception):
-    """These arguments are not a plain `show` or `search`: typer must handle them."""
+    """These arguments are not a plain `show`, `search` or `ask`: typer must handle them."""
 
 
 def run(argv: list[str]) -> None:
-    """Answer a TAB, or run `show` or `search`, and exit; return (doing nothing) for anything else."""
+    """Answer a TAB, or run `show`, `search` or `ask`, and exit; return (doing nothing) for anything else."""
     if os.environ.get(COMPLETE_VAR):
         from coalition_cli.complete import answer
 
         answer(os.environ[COMPLETE_VAR])
         return
-    if any(word.startswith(("--show-completion", "--install-completion")) for word in argv[:1]):
+    if any(word.startswith(("--show-completion", "--install-completion")) for word in argv):
         return  # typer's app answers these (complete.script_request), with its usage errors
-    handbooks, pager, command, rest = split_global(hoist_global_options(argv))
-    if command not in ("show", "search"):
+    try:
+        hoisted = hoist_global_options(argv)
+    except UsageProblem:
+        return  # the typer app says what is wrong, the usual way
+    handbooks, pager, command, rest = split_global(hoisted)
+    if command not in ("show", "search", "ask"):
         return
     try:
         words, values = parse(command, rest)
@@ -46,6 +51,8 @@ def run(argv: list[str]) -> None:
     session = commands.Session(handbooks, pager=pager)
     if command == "show":
         commands.conclude(lambda: commands.show(session, words, fmt), session)
+    if command == "ask":
+        commands.conclude(lambda: commands.ask(session, words, fmt), session)
     kinds = values.get("kinds", [])
     commands.conclude(lambda: commands.search(session, words, kinds, limit, fmt), session)
 

@@ -78,6 +78,16 @@ COMMANDS: dict[str, Any] = {
         },
         "arguments": ("words",),
     },
+    "ask": {
+        "help": "Answer a question in one line, then say where the answer comes from.",
+        "options": {"--format": True, "-f": True, "-h": False, "--help": False},
+        "option_help": {
+            "--format": "rich, plain, markdown or json [default: rich on a terminal, plain otherwise]",
+            "--help": "Show this message and exit.",
+        },
+        "params": {"--format": "fmt", "-f": "fmt", "fmt:": {"choices": ("rich", "plain", "markdown", "json")}},
+        "arguments": ("words",),
+    },
     "timeline": {
         "help": "The dated facts, oldest first.",
         "options": {"--format": True, "-f": True, "-h": False, "--help": False},
@@ -101,8 +111,8 @@ COMMANDS: dict[str, Any] = {
     "validate": {
         "help": "Check a handbook file; report every problem as file:line:col: message.",
         "options": {"--format": True, "-f": True, "-h": False, "--help": False},
-        "option_help": {"--format": "plain or json [default: plain]", "--help": "Show this message and exit."},
-        "params": {"--format": "fmt", "-f": "fmt", "fmt:": {"choices": ("rich", "plain", "markdown", "json")}},
+        "option_help": {"--format": "plain or json", "--help": "Show this message and exit."},
+        "params": {"--format": "fmt", "-f": "fmt", "fmt:": {"choices": ("plain", "json"), "default": "plain"}},
         "arguments": ("path",),
     },
     "cite": {

@@ -1,4 +1,4 @@
-"""The handbook's model: entries of five kinds, the words readers use for kinds, and name folding.
+"""The handbook's model: entries of seven kinds, the words readers use for kinds, and name folding.
 
 Nothing here imports typer, rich or yaml: the model is plain data that the loader builds and the
 renderers read.
@@ -13,16 +13,18 @@ from coalition_cli.errors import UsageProblem
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs a lookup a few milliseconds
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from typing import Any, Protocol
 
-KINDS: tuple[str, ...] = ("section", "actor", "figure", "fact", "term")
+KINDS: tuple[str, ...] = ("section", "actor", "figure", "fact", "term", "place", "event")
 PLURALS: dict[str, str] = {
     "section": "sections",
     "actor": "actors",
     "figure": "figures",
     "fact": "facts",
     "term": "terms",
+    "place": "places",
+    "event": "events",
 }
 # Words a reader may type for a kind; "person" and "people" read better than "figure" for key people.
 KIND_WORDS: dict[str, str] = {
@@ -31,22 +33,51 @@ KIND_WORDS: dict[str, str] = {
     "person": "figure",
     "people": "figure",
 }
-# Actors and figures have a `name`; the other kinds a `title`. Both end up in Entry.title.
+# Actors, figures and places have a `name`; the other kinds a `title`. Both end up in Entry.title.
 TITLE_KEYS: dict[str, str] = {
     "section": "title",
     "actor": "name",
     "figure": "name",
     "fact": "title",
     "term": "title",
+    "place": "name",
+    "event": "title",
 }
 # The fields particular to each kind, in the order they are shown.
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "section": ("key_points", "mentions"),
     "actor": ("type", "member", "role", "contributions", "differences"),
     "figure": ("role",),
-    "fact": ("date", "value", "unit", "qualifier"),
+    "fact": ("date", "value", "unit", "qualifier", "who", "said_by"),
     "term": ("stands_for",),
+    "place": ("type",),
+    "event": ("date", "who", "said_by"),
 }
+# Fields that hold ids of other entries, and the one (said_by) that holds a single id.
+ID_FIELDS = ("mentions", "who", "said_by")
+# The kinds of link an entry may have to another beyond plain `related`, each with the name of the
+# same link seen from its other end. Written one way in the handbook, shown from both ends.
+RELATIONS: dict[str, str] = {
+    "member-of": "has-member",
+    "part-of": "has-part",
+    "commanded": "commanded-by",
+    "killed": "killed-by",
+    "supported": "supported-by",
+    "opposed": "opposed-by",
+    "used-airspace-of": "airspace-used-by",
+    "traded-with": "traded-with",
+    "took-part-in": "had-taking-part",
+    "leads-to": "follows-from",
+    "located-in": "location-of",
+}
+INVERSES: dict[str, str] = {inverse: relation for relation, inverse in RELATIONS.items()}
+# The values a kind's `type` may take.
+TYPES: dict[str, tuple[str, ...]] = {
+    "actor": ("state", "non-state force", "organisation", "grouping", "government"),
+    "place": ("city", "country", "region", "sea"),
+}
+# What a reader reads before an entry's `outside` text: everything in it is not the article's.
+OUTSIDE_MARKER = "Outside the article"
 # How each kind-specific field is labelled wherever an entry is shown or searched.
 FIELD_LABELS: dict[str, str] = {
     "type": "Type",
@@ -55,6 +86,8 @@ FIELD_LABELS: dict[str, str] = {
     "contributions": "Contributions",
     "differences": "Differs from its partners",
     "date": "Date",
+    "who": "Who",
+    "said_by": "According to",
     "stands_for": "Stands for",
     "key_points": "Key points",
     "mentions": "Mentions",
@@ -80,14 +113,34 @@ def parse_kind(word: str) -> str:
     return kind
 
 
+# Letters written more than one way in Arabic and Persian, folded to one: the Persian yeh and kaf and
+# the Arabic alef maksura to the Arabic yeh and kaf, teh marbuta and heh with yeh to heh, alef wasla
+# to alef; tatweel (a stretch of the line) and the zero-width non-joiner (a Persian word's inner
+# break) to nothing. Diacritics (harakat, hamza and madda above and below) go with the accents.
+_SCRIPT_VARIANTS = str.maketrans(
+    {
+        "\u06cc": "\u064a",
+        "\u0649": "\u064a",
+        "\u06a9": "\u0643",
+        "\u0629": "\u0647",
+        "\u06c0": "\u0647",
+        "\u0671": "\u0627",
+        "\u0640": None,
+        "\u200c": None,
+    }
+)
+
+
 def unaccent(text: str) -> str:
-    """Text in lower case without accents: "Qāssem" becomes "qassem"."""
+    """Text in lower case without accents: "Qāssem" becomes "qassem", "Иран" "иран", and Arabic
+    and Persian spellings of a name one spelling ("ایران" and "إيران" both "ايران")."""
     if text.isascii():
         return text.lower()  # most text, and much faster than decomposing it
     import unicodedata
 
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return bare.translate(_SCRIPT_VARIANTS)
 
 
 # ASCII folded by one table: dots and apostrophes dropped, every other character that is not a
@@ -142,7 +195,22 @@ class Quote(Record):
 class Entry(Record):
     """One entry of the handbook. `details` holds the fields particular to its kind, in file order."""
 
-    __slots__ = ("kind", "id", "title", "summary", "related", "source", "aliases", "quote", "note", "details", "origin")
+    __slots__ = (
+        "kind",
+        "id",
+        "title",
+        "summary",
+        "related",
+        "source",
+        "aliases",
+        "quote",
+        "note",
+        "details",
+        "origin",
+        "index",
+        "outside",
+        "relations",
+    )
 
     def __init__(
         self,
@@ -157,6 +225,9 @@ class Entry(Record):
         note: str | None = None,
         details: Mapping[str, Value] | None = None,
         origin: str = "",
+        index: tuple[str, ...] = (),
+        outside: str | None = None,
+        relations: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.kind = kind
         self.id = id
@@ -169,6 +240,9 @@ class Entry(Record):
         self.note = note
         self.details: Mapping[str, Value] = details if details is not None else {}
         self.origin = origin
+        self.index = index  # the reader's own words for it, which its text does not hold
+        self.outside = outside  # what the entry says that is not the article's
+        self.relations = relations  # typed links: (relation, target id), as written (RELATIONS)
 
     def __hash__(self) -> int:
         return hash((self.kind, self.id))
@@ -197,29 +271,6 @@ class Entry(Record):
         value = self.details.get("mentions", ())
         return value if isinstance(value, tuple) else ()
 
-    @classmethod
-    def from_data(cls, kind: str, data: Mapping[str, Any], origin: str = "") -> Entry:
-        """Rebuild an entry from `to_data()` output."""
-        quote = data.get("quote")
-        details: dict[str, Value] = {}
-        for key in KIND_FIELDS[kind]:
-            if key in data:
-                value = data[key]
-                details[key] = tuple(value) if isinstance(value, list) else value
-        return cls(
-            kind=kind,
-            id=data["id"],
-            title=data["title"] if "title" in data else data[TITLE_KEYS[kind]],
-            summary=data["summary"],
-            related=tuple(data.get("related", ())),
-            source=tuple(data.get("source", ())),
-            aliases=tuple(data.get("aliases", ())),
-            quote=Quote(quote["text"], quote["section"]) if quote else None,
-            note=data.get("note"),
-            details=details,
-            origin=origin,
-        )
-
     def names(self) -> list[str]:
         """Every name the entry answers to: id, title and aliases."""
         return [self.id, self.title, *self.aliases]
@@ -230,15 +281,24 @@ class Entry(Record):
         data: dict[str, Any] = {"id": self.id, "title": self.title}
         if self.aliases:
             data["aliases"] = list(self.aliases)
+        if self.index:
+            data["index"] = list(self.index)
         for key, value in self.details.items():
             data[key] = list(value) if isinstance(value, tuple) else value
         data["summary"] = self.summary
         data["related"] = list(self.related)
+        if self.relations:
+            relations: dict[str, list[str]] = {}
+            for relation, target in self.relations:
+                relations.setdefault(relation, []).append(target)
+            data["relations"] = relations
         data["source"] = list(self.source)
         if self.quote is not None:
             data["quote"] = {"text": self.quote.text, "section": self.quote.section}
         if self.note is not None:
             data["note"] = self.note
+        if self.outside is not None:
+            data["outside"] = self.outside
         return data
 
 
@@ -256,7 +316,7 @@ class SourceInfo(Record):
 class Extension(Record):
     """What a later handbook adds to an entry defined in a handbook beneath it."""
 
-    __slots__ = ("id", "aliases", "note", "related", "origin")
+    __slots__ = ("id", "aliases", "note", "related", "origin", "index")
 
     def __init__(
         self,
@@ -265,12 +325,14 @@ class Extension(Record):
         note: str | None = None,
         related: tuple[str, ...] = (),
         origin: str = "",
+        index: tuple[str, ...] = (),
     ) -> None:
         self.id = id
         self.aliases = aliases
         self.note = note
         self.related = related
         self.origin = origin
+        self.index = index
 
 
 def extended(entry: Entry, extension: Extension) -> Entry:
@@ -284,6 +346,7 @@ def extended(entry: Entry, extension: Extension) -> Entry:
     return entry.replace(
         aliases=tuple(dict.fromkeys(entry.aliases + extension.aliases)),
         related=tuple(dict.fromkeys(entry.related + extension.related)),
+        index=tuple(dict.fromkeys(entry.index + extension.index)),
         note=note,
     )
 
@@ -302,6 +365,7 @@ class Handbook:
         variants: tuple[tuple[str, ...], ...] = (),
         files: tuple[str, ...] = (),
         warnings: tuple[str, ...] = (),
+        thesaurus: tuple[tuple[str, ...], ...] = (),
     ) -> None:
         self.title = title
         self.source = source
@@ -311,13 +375,25 @@ class Handbook:
         self.variants = variants
         self.files = files or (path,)
         self.warnings = warnings  # collisions between layers, told on every run
+        self.thesaurus = thesaurus
         self._by_id = {entry.id: entry for entry in entries}
+        self._linked_from: dict[str, list[str]] | None = None
 
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
 
     def of_kind(self, kind: str) -> list[Entry]:
         return [entry for entry in self.entries if entry.kind == kind]
+
+    def related_of(self, entry: Entry) -> tuple[str, ...]:
+        """The entries the entry links to (related or typed), then those that link to it: links are
+        shown from both ends, whichever end wrote them."""
+        if self._linked_from is None:
+            self._linked_from = {}
+            for other in self.entries:
+                for target in (*other.related, *(target for _, target in other.relations)):
+                    self._linked_from.setdefault(target, []).append(other.id)
+        return both_ways(entry, self._linked_from.get(entry.id, ()))
 
     def source_title(self, source_id: str) -> str:
         """A section's heading, or a description of the lead, for citing where a claim comes from."""
@@ -336,8 +412,13 @@ class Handbook:
         data: dict[str, Any] = {"format": self.format, "title": self.title, "source": source}
         if self.variants:
             data["variants"] = [list(group) for group in self.variants]
+        if self.thesaurus:
+            data["thesaurus"] = [list(group) for group in self.thesaurus]
         for kind in KINDS:
-            data[PLURALS[kind]] = [entry.to_data() for entry in self.of_kind(kind)]
+            # Links as shown, from both ends: the same `related` as `show` gives each entry.
+            data[PLURALS[kind]] = [
+                {**entry.to_data(), "related": list(self.related_of(entry))} for entry in self.of_kind(kind)
+            ]
         return data
 
 
@@ -357,7 +438,15 @@ if TYPE_CHECKING:
 
         def of_kind(self, kind: str) -> list[Entry]: ...
 
+        def related_of(self, entry: Entry) -> tuple[str, ...]: ...
+
         def source_title(self, source_id: str) -> str: ...
+
+
+def both_ways(entry: Entry, linked_from: Iterable[str]) -> tuple[str, ...]:
+    """An entry's own links (related, then typed), then the entries that link to it (each once)."""
+    own = (*entry.related, *(target for _, target in entry.relations))
+    return tuple(dict.fromkeys((*own, *(other for other in linked_from if other != entry.id))))
 
 
 def label(entry: Entry, kind: str | None = None) -> str:

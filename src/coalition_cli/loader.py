@@ -12,20 +12,19 @@ import os
 import re
 import stat
 
-from coalition_cli.errors import HandbookError, Problem
+from coalition_cli.errors import HandbookError, NotInParts, Problem
 from coalition_cli.handbook import KINDS, PLURALS, Entry, Extension, Handbook, SourceInfo, extended
 from coalition_cli.inert import shown_path
 
 TYPE_CHECKING = False  # typing, pathlib and the rest are not imported by a run served from the cache
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from pathlib import Path
     from typing import Any, Protocol, TypeVar
 
     from coalition_cli.contested import NamesBeneath
-    from coalition_cli.progress import Progress
     from coalition_cli.validate import Header, Rules
-    from coalition_cli.yaml_reader import Stream, YamlReader
+    from coalition_cli.yaml_reader import Progress, Stream, YamlReader
 
 MAX_BYTES = 128 * 1024 * 1024  # documented in the README: larger files are refused unread
 _BASE_BUNDLED = re.compile(rb"^(?:base|\"base\"|'base')[ \t]*:[ \t]*[\"']?bundled\b", re.MULTILINE)
@@ -170,6 +169,7 @@ class Loaded:
         self.title = ""
         self.source = SourceInfo(title="")
         self.variants: tuple[tuple[str, ...], ...] = ()
+        self.thesaurus: tuple[tuple[str, ...], ...] = ()
         self.files: list[str] = []
         self.sources: list[Source] = []
         self.warnings: list[Problem] = []
@@ -212,7 +212,7 @@ def _load(
     paths: Sequence[Path | str], sink: Sink, progress: Progress | None, with_bundled: bool, in_parts: bool
 ) -> Loaded:
     from coalition_cli.contested import NamesBeneath
-    from coalition_cli.parallel import PARALLEL_BYTES, NotInParts
+    from coalition_cli.parallel import PARALLEL_BYTES
     from coalition_cli.validate import Rules
     from coalition_cli.yaml_reader import YamlReader
 
@@ -278,6 +278,7 @@ def _load(
         if not loaded.files:
             loaded.title, loaded.source = header.title, header.source
         loaded.variants += header.variants
+        loaded.thesaurus += header.thesaurus
         loaded.files.append(name)
         if beneath is not None:
             beneath.settle()
@@ -299,7 +300,7 @@ def _read_in_parts(
 ) -> object:
     """A large file read by several processes at once (parallel.py); the parent reads what lies
     outside the parts and returns it as data. Raises NotInParts when that cannot work."""
-    from coalition_cli.parallel import NotInParts, Workers, cut, documents, unresolved_ok
+    from coalition_cli.parallel import Workers, cut, documents, unresolved_ok
 
     count = os.cpu_count() or 1
     parts = cut(source.raw, min(count, 8))
@@ -370,23 +371,30 @@ class CountingSink:
     def __init__(self) -> None:
         self.ids: set[str] = set()
         self.sections: set[str] = set()
+        self.links: set[tuple[str, str]] = set()  # pairs of linked entries, however written
 
     def add(self, entry: Entry) -> None:
         self.ids.add(entry.id)
         if entry.kind == "section":
             self.sections.add(entry.id)
+        self._link(entry.id, (*entry.related, *(target for _, target in entry.relations)))
 
     def extend(self, extension: Extension) -> None:
-        pass
+        self._link(extension.id, extension.related)
+
+    def _link(self, entry_id: str, targets: Iterable[str]) -> None:
+        self.links.update((min(entry_id, t), max(entry_id, t)) for t in targets if t != entry_id)
 
 
 class Checked:
-    """What `validate` reports of a clean stack."""
+    """What `validate` reports of a clean stack: its entries, the links between them (each shown
+    from both ends, whichever end wrote it), its files and its warnings."""
 
-    def __init__(self, entries: int, files: list[str], warnings: list[Problem]) -> None:
+    def __init__(self, entries: int, files: list[str], warnings: list[Problem], links: int = 0) -> None:
         self.entries = entries
         self.files = files
         self.warnings = warnings
+        self.links = links
 
 
 def check_stack(paths: Sequence[Path | str]) -> tuple[Checked | None, list[Problem]]:
@@ -394,7 +402,7 @@ def check_stack(paths: Sequence[Path | str]) -> tuple[Checked | None, list[Probl
     loaded, sink = _load_fresh(paths, CountingSink, None)
     if loaded.problems or not loaded.files:
         return None, loaded.problems
-    return Checked(len(sink.ids), loaded.files, loaded.warnings), []
+    return Checked(len(sink.ids), loaded.files, loaded.warnings, len(sink.links)), []
 
 
 def check_handbook(path: Path | str) -> tuple[Checked | None, list[Problem]]:
@@ -416,6 +424,7 @@ def load_memory(paths: Sequence[Path | str]) -> Handbook:
         tuple(sorted(sink.entries.values(), key=lambda entry: KINDS.index(entry.kind))),
         path=os.pathsep.join(loaded.files),
         variants=loaded.variants,
+        thesaurus=loaded.thesaurus,
         files=tuple(loaded.files),
         warnings=tuple(str(warning) for warning in loaded.warnings),
     )

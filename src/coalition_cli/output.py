@@ -30,6 +30,13 @@ class Format(StrEnum):
     json = "json"
 
 
+class CheckFormat(StrEnum):
+    """`validate` reports problems as lines for people and editors, or JSON for tools."""
+
+    plain = "plain"
+    json = "json"
+
+
 class CiteFormat(StrEnum):
     """`cite` also speaks BibTeX."""
 
@@ -98,10 +105,39 @@ class GuardedStdout:
 
 
 def write(text: str) -> None:
-    """Write to stdout now; failures surface as ReaderGone or OutputFailed."""
+    """Write to stdout now; failures surface as ReaderGone or OutputFailed.
+
+    To a real file the bytes go straight to its descriptor, each write checked: Python's buffered
+    stream reports a write cut short by a full disk as a short count that its text layer drops,
+    so a file would end half written with nothing said and exit 0."""
     stream = sys.stdout if isinstance(sys.stdout, GuardedStdout) else GuardedStdout(sys.stdout)
-    stream.write(text)
-    stream.flush()
+    descriptor = _descriptor(stream.stream)
+    if descriptor is None:
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()  # whatever was written before goes first
+    encoding = getattr(stream.stream, "encoding", None) or "utf-8"
+    data = memoryview(text.encode(encoding, errors="replace"))
+    while data:
+        try:
+            written = os.write(descriptor, data)
+        except BrokenPipeError:
+            raise ReaderGone() from None
+        except InterruptedError:
+            continue
+        except OSError as error:
+            raise OutputFailed(f"cannot write the output: {error.strerror or error}") from None
+        data = data[written:]
+
+
+def _descriptor(stream: object) -> int | None:
+    """The descriptor under a real file stream, or None (no stream, or not a file: CliRunner)."""
+    try:
+        descriptor = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return None
+    return descriptor if isinstance(descriptor, int) else None
 
 
 def terminal_rows(pager: bool) -> int | None:

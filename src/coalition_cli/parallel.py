@@ -19,12 +19,15 @@ import os
 import re
 import select
 import struct
-from typing import TYPE_CHECKING, Any
 
+from coalition_cli.errors import NotInParts
 from coalition_cli.handbook import LEAD, PLURALS, Entry
 
+TYPE_CHECKING = False  # typing is not imported at run time
 if TYPE_CHECKING:
-    from coalition_cli.cache import StoreBuilder
+    from typing import Any
+
+    from coalition_cli.builder import StoreBuilder
     from coalition_cli.contested import NamesBeneath
     from coalition_cli.validate import Rules
 
@@ -35,10 +38,6 @@ _TOP_LINE = re.compile(rb"^(?![ \t\r\n#])[^\r\n]*", re.MULTILINE)  # a line at c
 _BLOCK_KEY = re.compile(rb"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:[ \t]*(?:#[^\n]*)?\r?\Z")
 _ITEM = re.compile(rb"-(?:[ \t]|\r?\Z)")
 _ENTRY_KEYS = frozenset(plural.encode() for plural in PLURALS.values())
-
-
-class NotInParts(Exception):
-    """The file cannot be read in parts, or a part failed: read it in one process."""
 
 
 class Part:
@@ -231,7 +230,7 @@ def _read_part(
 ) -> int:
     """In a worker: read one part into its own store file; 0 if it holds no problem at all. A worker
     whose parent has gone (killed outright) stops at its next report."""
-    from coalition_cli.cache import StoreBuilder
+    from coalition_cli.builder import StoreBuilder
     from coalition_cli.sql import sqlite3
     from coalition_cli.yaml_reader import YamlReader
 

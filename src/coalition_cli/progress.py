@@ -4,10 +4,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
-
-    Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 class BuildProgress:

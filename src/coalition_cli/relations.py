@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from coalition_cli.handbook import Entry, Record
+from coalition_cli.handbook import RELATIONS, Entry, Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from coalition_cli.store import Store
 
 # How a link reads from the entry whose neighbours are listed: (relation, link points away from it).
+# Typed links read as their relation one way ("commanded") and its inverse the other ("commanded by").
 WORDING = {
+    **{(relation, True): relation.replace("-", " ") for relation in RELATIONS},
+    **{(relation, False): inverse.replace("-", " ") for relation, inverse in RELATIONS.items()},
     ("related", True): "related",
     ("related", False): "relates to it",
     ("mentions", True): "mentioned here",
@@ -73,8 +76,9 @@ def relation_tree(store: Store, root: Entry, depth: int = 1) -> Tree:
                 other = target if outward else source
                 if other not in shown:
                     words = wording.setdefault(other, [])
-                    if WORDING[(relation, outward)] not in words:
-                        words.append(WORDING[(relation, outward)])
+                    said = WORDING.get((relation, outward))
+                    if said is not None and said not in words:  # a cache's unknown relation says nothing
+                        words.append(said)
             room = MAX_NODES - len(shown)
             new = [other for other in wording if other not in left_out]
             left_out.update(new[max(room, 0) :])

@@ -9,7 +9,7 @@ views with rich for a terminal.
 from __future__ import annotations
 
 from coalition_cli.citations import citation_json, citation_markdown, citation_of, citation_plain
-from coalition_cli.handbook import FIELD_LABELS, KINDS, PLURALS, Entry, Handbook
+from coalition_cli.handbook import FIELD_LABELS, OUTSIDE_MARKER, PLURALS, Entry
 from coalition_cli.inert import md, md_marked, strip_marks
 from coalition_cli.relations import MAX_NODES
 
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Any
 
-    from coalition_cli.cache import CacheFile
+    from coalition_cli.ask import Answer
+    from coalition_cli.cachedir import CacheFile
     from coalition_cli.errors import Problem
     from coalition_cli.handbook import HandbookView
     from coalition_cli.relations import Node, Tree
@@ -41,13 +42,17 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     return {"kind": entry.kind, **entry.to_data()}
 
 
-def entry_rows(entry: Entry) -> list[tuple[str, str | tuple[str, ...]]]:
-    """The labelled fields of an entry after its summary, in the order every format shows them."""
+def entry_rows(entry: Entry, handbook: HandbookView | None = None) -> list[tuple[str, str | tuple[str, ...]]]:
+    """The labelled fields of an entry after its summary, in the order every format shows them;
+    fields that name other entries (who, said_by) by their titles when the handbook is given."""
     rows: list[tuple[str, str | tuple[str, ...]]] = []
     for key, value in entry.details.items():
         if key in ("value", "unit", "qualifier"):
             continue
-        if isinstance(value, bool):
+        if key in ("who", "said_by") and handbook is not None:
+            ids = value if isinstance(value, tuple) else (str(value),)
+            rows.append((FIELD_LABELS[key], ", ".join(title_of(handbook, entry_id) for entry_id in ids)))
+        elif isinstance(value, bool):
             rows.append((FIELD_LABELS.get(key, key), "yes" if value else "no"))
         elif key == "mentions" and isinstance(value, tuple):
             rows.append((FIELD_LABELS[key], ", ".join(value)))
@@ -103,7 +108,7 @@ class EntryView(View):
     def plain(self) -> str:
         handbook, entry = self.handbook, self.entry
         lines = [f"{entry.title} ({entry.kind}: {entry.id})", "", entry.summary, ""]
-        for label, value in entry_rows(entry):
+        for label, value in entry_rows(entry, handbook):
             if isinstance(value, tuple):
                 lines.append(f"{label}:")
                 lines.extend(f"  - {item}" for item in value)
@@ -113,8 +118,11 @@ class EntryView(View):
             lines.append(f'Quote: "{entry.quote.text}" ({handbook.source_title(entry.quote.section)})')
         if entry.note:
             lines.append(f"Note: {entry.note}")
-        if entry.related:
-            lines.append(f"Related: {', '.join(entry.related)}")
+        if entry.outside:
+            lines.append(f"{OUTSIDE_MARKER}: {entry.outside}")
+        related = handbook.related_of(entry)
+        if related:
+            lines.append(f"Related: {', '.join(related)}")
         lines.append(f"Source: {source_titles(handbook, entry.source)}")
         return "\n".join(lines) + "\n"
 
@@ -125,22 +133,26 @@ class EntryView(View):
         handbook, entry = self.handbook, self.entry
         lines = [f'<a id="{entry.id}"></a>', ""]
         lines += [f"{'#' * level} {md(entry.title)}", "", f"*{entry.kind}* `{entry.id}`", "", md(entry.summary), ""]
-        for label, value in entry_rows(entry):
+        for label, value in entry_rows(entry, handbook):
             if isinstance(value, tuple):
                 lines.append(f"- **{label}:**")
                 lines.extend(f"  - {md(item)}" for item in value)
             else:
                 lines.append(f"- **{label}:** {md(value)}")
-        if entry.related:
-            names = [f"[{md(title_of(handbook, r))}](#{r})" for r in entry.related]
+        related = handbook.related_of(entry)
+        if related:
+            names = [f"[{md(title_of(handbook, r))}](#{r})" for r in related]
             lines.append(f"- **Related:** {', '.join(names)}")
         if entry.note:
             lines += ["", f"**Note:** {md(entry.note)}"]
+        if entry.outside:
+            lines += ["", f"**{OUTSIDE_MARKER}:** {md(entry.outside)}"]
         lines += ["", f"Source: {citation_markdown(citation_of(handbook, entry))}"]
         return "\n".join(lines) + "\n\n"
 
     def data(self) -> Any:
-        return entry_json(self.entry)
+        """The entry in its file's shape, but with its links from both ends, as shown."""
+        return {**entry_json(self.entry), "related": list(self.handbook.related_of(self.entry))}
 
 
 class EntriesView(View):
@@ -233,6 +245,59 @@ class HitsView(View):
         ]
 
 
+class AnswerView(View):
+    """One direct answer, then where it comes from: `ask`."""
+
+    def __init__(self, handbook: HandbookView, answer: Answer) -> None:
+        self.answer = answer
+        self.section_title = handbook.source_title(answer.section) if answer.section else None
+
+    def attribution(self) -> str:
+        return f"according to {self.answer.said_by}, as the article reports" if self.answer.said_by else ""
+
+    def plain(self) -> str:
+        answer = self.answer
+        lines = [answer.text + (f" ({self.attribution()})" if answer.said_by else "")]
+        if answer.outside:
+            lines.append(f"{OUTSIDE_MARKER}: {answer.outside}")
+        if answer.note:
+            lines.append(f"Note: {answer.note}")
+        lines += ["", f"From: {answer.entry.title} ({answer.entry.kind}: {answer.entry.id})"]
+        if self.section_title:
+            lines.append(f"Section: {self.section_title}")
+        if answer.quote:
+            lines.append(f'Quote: "{answer.quote}"')
+        return "\n".join(lines) + "\n"
+
+    def markdown(self) -> str:
+        answer = self.answer
+        lines = [f"**{md(answer.text)}**" + (f" ({md(self.attribution())})" if answer.said_by else "")]
+        if answer.outside:
+            lines += ["", f"*{OUTSIDE_MARKER}:* {md(answer.outside)}"]
+        if answer.note:
+            lines += ["", f"*Note:* {md(answer.note)}"]
+        if answer.quote:
+            lines += ["", f"> {md(answer.quote)}"]
+        where = f", section *{md(self.section_title)}*" if self.section_title else ""
+        lines += ["", f"From {md(answer.entry.title)} (`{answer.entry.id}`){where}."]
+        return "\n".join(lines) + "\n\n"
+
+    def data(self) -> Any:
+        answer = self.answer
+        section = {"id": answer.section, "title": self.section_title} if answer.section else None
+        quote = {"text": answer.quote, "section": answer.section} if answer.quote else None
+        return {
+            "question": answer.question,
+            "answer": answer.text,
+            "according_to": answer.said_by,
+            "outside": answer.outside,
+            "note": answer.note,
+            "entry": brief_json(answer.entry),
+            "section": section,
+            "quote": quote,
+        }
+
+
 class TimelineView(View):
     """The dated facts, oldest first: `timeline`."""
 
@@ -249,11 +314,19 @@ class TimelineView(View):
         return [{**brief_json(fact), "date": fact.date} for fact in self.facts]
 
 
-KIND_GROUPS = {"actor": "Actors", "figure": "People", "fact": "Facts", "term": "Terms", "section": "Sections"}
+KIND_GROUPS = {
+    "actor": "Actors",
+    "figure": "People",
+    "event": "Events",
+    "fact": "Facts",
+    "place": "Places",
+    "term": "Terms",
+    "section": "Sections",
+}
 
 
 def kind_groups(node: Node) -> list[tuple[str, list[Node]]]:
-    """A node's children by kind: actors, people, facts, terms, then sections."""
+    """A node's children by kind: actors, people, events, facts, places, terms, then sections."""
     return [
         (label, [child for child in node.children if child.entry.kind == kind])
         for kind, label in KIND_GROUPS.items()
@@ -321,54 +394,6 @@ class RelationsView(View):
             "edges": [{"source": e.source, "target": e.target, "relation": e.relation} for e in self.edges],
             "left_out": self.left_out,
         }
-
-
-class ExportView(View):
-    """The whole handbook, held in memory (`Store.materialize`): every entry is shown with the
-    titles of its relations, and asking a store for each would be thousands of queries."""
-
-    def __init__(self, handbook: Handbook) -> None:
-        self.handbook = handbook
-
-    def plain(self) -> str:
-        handbook = self.handbook
-        parts = [handbook.title, ""]
-        if handbook.source.title:
-            parts.append(f'Source: "{handbook.source.title}"')
-        if handbook.source.lead:
-            parts.append(f"Opening paragraph: {handbook.source.lead}")
-        if handbook.source.note:
-            parts.append(f"About the source: {handbook.source.note}")
-        for kind in KINDS:
-            entries = handbook.of_kind(kind)
-            if not entries:
-                continue
-            parts.extend(["", PLURALS[kind].upper(), ""])
-            parts.append("\n".join(EntryView(handbook, entry).plain() for entry in entries).rstrip("\n"))
-        return "\n".join(parts) + "\n"
-
-    def markdown(self) -> str:
-        handbook = self.handbook
-        lines = [f"# {md(handbook.title)}", ""]
-        if handbook.source.title:
-            lines += [f"Source: *{md(handbook.source.title)}*", ""]
-        if handbook.source.lead:
-            lines += [f"**Opening paragraph.** {md(handbook.source.lead)}", ""]
-        if handbook.source.note:
-            lines += [f"**About the source.** {md(handbook.source.note)}", ""]
-        kinds = [kind for kind in KINDS if handbook.of_kind(kind)]
-        lines += ["## Contents", ""]
-        for kind in kinds:
-            lines.append(f"- [{PLURALS[kind].capitalize()}](#{PLURALS[kind]})")
-            lines.extend(f"  - [{md(e.title)}](#{e.id})" for e in handbook.of_kind(kind))
-        for kind in kinds:
-            lines += ["", f'<a id="{PLURALS[kind]}"></a>', "", f"## {PLURALS[kind].capitalize()}"]
-            for entry in handbook.of_kind(kind):
-                lines += ["", EntryView(handbook, entry).markdown(level=3).rstrip("\n")]
-        return "\n".join(lines) + "\n"
-
-    def data(self) -> Any:
-        return self.handbook.to_data()
 
 
 class CitationView(View):

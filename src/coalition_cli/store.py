@@ -10,7 +10,20 @@ trusts it.
 from __future__ import annotations
 
 from coalition_cli.errors import AmbiguousName, NotFound
-from coalition_cli.handbook import KIND_FIELDS, KINDS, LEAD, LEAD_TITLE, Entry, Handbook, Quote, SourceInfo, fold, label
+from coalition_cli.handbook import (
+    KIND_FIELDS,
+    KINDS,
+    LEAD,
+    LEAD_TITLE,
+    RELATIONS,
+    Entry,
+    Handbook,
+    Quote,
+    SourceInfo,
+    both_ways,
+    fold,
+    label,
+)
 from coalition_cli.inert import is_safe
 from coalition_cli.sql import sqlite3
 
@@ -19,11 +32,15 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any
 
-SCHEMA = 7  # bump when the tables change
+SCHEMA = 9  # bump when the tables change
 SEP = "\x1f"  # between the items of a list in a column
 FIELD_SEP = "\x1e"  # between a detail's name, type and value
 DETAIL_SEP = "\x1d"  # between details
-ENTRY_COLUMNS = "kind, id, title, summary, related, source, aliases, quote_text, quote_section, note, details, origin"
+ENTRY_COLUMNS = (
+    "kind, id, title, summary, related, source, aliases, quote_text, quote_section, note, details, origin,"
+    " index_terms, outside, relations"
+)
+ROLE_NAME, ROLE_ID, ROLE_INDEX = 0, 1, 2  # what a name is to its entry (the name table's `role`)
 MAX_LISTED = 8  # candidates named in an "ambiguous" message
 MAX_NAME = 500  # characters of a name worth looking up: no entry's name is longer
 MAX_VARIABLES = 500  # ids per query: SQLite allows only so many parameters
@@ -62,9 +79,12 @@ class Store:
             lead, note = meta.get("source_lead"), meta.get("source_note")
             self.source = SourceInfo(_text(meta["source_title"]), lead and _text(lead), note and _text(note))
             self.variants = tuple(_texts(group) for group in lists.get("variants", []))
-            self.variant_map = {
-                _text(stem): _texts(words) for stem, words in db.execute("SELECT stem, words FROM variant")
-            }
+            self.thesaurus = tuple(_texts(group) for group in lists.get("thesaurus", []))
+            groups: dict[str, dict[str, tuple[str, ...]]] = {"variant": {}, "synonym": {}}
+            for kind, stem, words in db.execute("SELECT kind, stem, words FROM variant"):
+                groups[_text(kind)][_text(stem)] = _texts(words)
+            self.variant_map = groups["variant"]  # a spelling's stem: the spellings of its word
+            self.thesaurus_map = groups["synonym"]  # a word's stem: the words readers use for it
             self._meta = meta
             self.path = meta["path"]
             self.entry_count = int(meta["entries"])
@@ -158,13 +178,20 @@ class Store:
         )
         return [(str(s), str(t), str(r)) for s, t, r in rows]
 
+    def links_of(self, relation: str, limit: int) -> list[tuple[str, str]]:
+        """The first `limit` (source, target) links of one kind, in handbook order."""
+        rows = self._query(
+            "SELECT source, target FROM link WHERE relation = ? ORDER BY rowid LIMIT ?", (relation, limit)
+        )
+        return [(str(source), str(target)) for source, target in rows]
+
     def count(self) -> int:
         return int(self._query("SELECT count(*) FROM entry")[0][0])
 
     def dated_facts(self) -> list[Entry]:
-        """Facts that carry a date, oldest first (ISO dates sort as text; ties keep file order)."""
+        """Facts and events that carry a date, oldest first (ISO dates sort as text; ties keep file order)."""
         self.verify()
-        return self._rows("WHERE kind = 'fact' AND date IS NOT NULL", order="date, rowid")
+        return self._rows("WHERE kind IN ('fact', 'event') AND date IS NOT NULL", order="date, rowid")
 
     def source_title(self, source_id: str) -> str:
         if source_id == LEAD:
@@ -174,7 +201,18 @@ class Store:
 
     def materialize(self) -> Handbook:
         """The whole handbook in memory, for output that shows every entry with its relations."""
-        return Handbook(self.title, self.source, self.entries, self.path, 1, self.variants, self.files)
+        return Handbook(
+            self.title, self.source, self.entries, self.path, 1, self.variants, self.files, thesaurus=self.thesaurus
+        )
+
+    def related_of(self, entry: Entry) -> tuple[str, ...]:
+        """The entry's links, then the entries that link to it, related or typed (handbook.both_ways)."""
+        rows = self._query(
+            "SELECT link.source FROM link JOIN entry ON entry.id = link.source"
+            " WHERE link.target = ? AND link.relation != 'mentions' ORDER BY entry.rank, entry.rowid",
+            (entry.id,),
+        )
+        return both_ways(entry, (str(source) for (source,) in rows))
 
     # -- names ---------------------------------------------------------------------------------
 
@@ -190,10 +228,11 @@ class Store:
         if not query or len(query) > MAX_NAME:
             raise NotFound(what)
         stages = [
-            ("is_id AND folded = ?", (query,)),
-            ("folded = ?", (query,)),
-            ("folded >= ? AND folded < ?", (query, query + "\U0010ffff")),
-            ("instr(' ' || folded, ?) > 0", (" " + query,)),
+            ("role = 1 AND folded = ?", (query,)),
+            ("role < 2 AND folded = ?", (query,)),
+            ("role < 2 AND folded >= ? AND folded < ?", (query, query + "\U0010ffff")),
+            ("role = 2 AND folded = ?", (query,)),  # an index term: a reader's own word for it
+            ("role < 2 AND instr(' ' || folded, ?) > 0", (" " + query,)),
         ]
         kind_filter = " AND entry.kind = ?" if kind else ""
         for condition, params in stages:
@@ -219,6 +258,21 @@ class Store:
         self.verify()
         raise NotFound(what, self.suggest_names(query, kind))
 
+    def named(self, key: str, kinds: list[str]) -> dict[int, str]:
+        """The entries (rowid: search part) with a name whose key (search_index.name_key) is `key`:
+        the entries a query names. At most MAX_LISTED: a key that many entries share names none."""
+        kind_filter = f" AND entry.kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
+        rows = self._query(
+            "SELECT DISTINCT entry.rowid, entry.part FROM name JOIN entry ON entry.rowid = name.entry"
+            f" WHERE name.key = ?{kind_filter} ORDER BY entry.rank, entry.rowid LIMIT {MAX_LISTED + 1}",
+            (key, *kinds),
+        )
+        if len(rows) > MAX_LISTED:
+            return {}
+        if any(part not in self.search_parts for _, part in rows):
+            raise CacheCorrupt("an entry in no search part")  # it would name a table
+        return {int(rowid): str(part) for rowid, part in rows}
+
     def contenders(self, name: str, entry: Entry) -> list[Entry]:
         """Entries of other files that a reader asking for `name` might have meant instead of
         `entry` (contested.py): those with the same name, and, when `entry` comes from a layer
@@ -229,7 +283,7 @@ class Store:
         upper = query + "\U0010ffff" if entry.origin != self.files[0] else query + "\x00"
         rows = self._query(
             "SELECT DISTINCT entry.rowid FROM name JOIN entry ON entry.rowid = name.entry"
-            " WHERE name.folded >= ? AND name.folded < ? AND entry.id != ? AND entry.origin != ?"
+            " WHERE name.role < 2 AND name.folded >= ? AND name.folded < ? AND entry.id != ? AND entry.origin != ?"
             f" ORDER BY entry.rank, entry.rowid LIMIT {MAX_LISTED}",
             (query, upper, entry.id, entry.origin),
         )
@@ -279,7 +333,7 @@ class Store:
         handbook order, each entry's id first, then its title and aliases: for completion."""
         rows = self._query(
             "SELECT entry.id, entry.kind, entry.title, name.written FROM name JOIN entry ON entry.rowid = name.entry"
-            " WHERE name.folded >= ? AND name.folded < ?"
+            " WHERE name.role < 2 AND name.folded >= ? AND name.folded < ?"
             + (" AND entry.kind = ?" if kind else "")
             + " ORDER BY entry.rank, entry.rowid, name.rowid LIMIT ?",
             (folded, folded + "\U0010ffff", *([kind] if kind else []), limit * 4),
@@ -315,42 +369,26 @@ _DECODERS: dict[str, Callable[[str], str | bool | int | float | tuple[str, ...]]
 }
 
 
-def encode_entry(entry: Entry) -> tuple[str | None, ...]:
-    """An entry as the entry table's columns (ENTRY_COLUMNS, in order)."""
-    details = []
-    for key, value in entry.details.items():
-        if isinstance(value, bool):
-            kind, text = "b", "1" if value else "0"
-        elif isinstance(value, int):
-            kind, text = "i", str(value)
-        elif isinstance(value, float):
-            kind, text = "f", repr(value)
-        elif isinstance(value, tuple):
-            kind, text = "l", SEP.join(value)
-        else:
-            kind, text = "s", value
-        details.append(f"{key}{FIELD_SEP}{kind}{FIELD_SEP}{text}")
-    quote = entry.quote
-    return (
-        entry.kind,
-        entry.id,
-        entry.title,
-        entry.summary,
-        SEP.join(entry.related),
-        SEP.join(entry.source),
-        SEP.join(entry.aliases),
-        quote.text if quote is not None else None,
-        quote.section if quote is not None else None,
-        entry.note,
-        DETAIL_SEP.join(details),
-        entry.origin,
-    )
-
-
 def decode_entry(row: tuple[object, ...]) -> Entry:
     """An entry from its columns, checked field by field: the cache is not trusted."""
     try:
-        kind, entry_id, title, summary, related, source, aliases, quote_text, quote_section, note, details, origin = row
+        (
+            kind,
+            entry_id,
+            title,
+            summary,
+            related,
+            source,
+            aliases,
+            quote_text,
+            quote_section,
+            note,
+            details,
+            origin,
+            index_terms,
+            outside,
+            relations,
+        ) = row
     except ValueError:
         raise CacheCorrupt("entry: not the columns this program writes") from None
     kind = _text(kind)
@@ -381,4 +419,15 @@ def decode_entry(row: tuple[object, ...]) -> Entry:
         note=None if note is None else _word(note),
         details=values,
         origin=_str(origin),
+        index=_texts(index_terms),
+        outside=None if outside is None else _word(outside),
+        relations=tuple(_relation(item) for item in _texts(relations)),
     )
+
+
+def _relation(item: str) -> tuple[str, str]:
+    """One typed link of the relations column: "relation target", a known relation."""
+    relation, _, target = item.partition(" ")
+    if relation not in RELATIONS or not target:
+        raise CacheCorrupt(f"entry: relation {relation!r}")
+    return relation, target

@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -19,15 +18,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from coalition_cli.handbook import KINDS, PLURALS, Entry
+from coalition_cli.export import ExportView
+from coalition_cli.handbook import KINDS, OUTSIDE_MARKER, PLURALS, Entry
 from coalition_cli.inert import MARK_END, MARK_START, one_line
 from coalition_cli.render import (
+    AnswerView,
     CacheView,
     CitationView,
     CountsView,
     EntriesView,
     EntryView,
-    ExportView,
     HitsView,
     RelationsView,
     TimelineView,
@@ -39,6 +39,7 @@ from coalition_cli.render import (
 )
 
 NARROW = 60  # columns below which labels go above values
+INDENTED = 40  # columns below which values are not indented under their labels
 MAX_IDS_SHOWN = 30  # `list` names the ids of kinds that have no more than this
 MAX_GAP_LINES = 8  # the longest gap between two facts on the time axis, in lines; the others to scale
 KIND_STYLES: dict[str, str] = {
@@ -47,10 +48,14 @@ KIND_STYLES: dict[str, str] = {
     "figure": "magenta",
     "fact": "yellow",
     "term": "cyan",
+    "place": "bright_blue",
+    "event": "bright_red",
 }
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from coalition_cli.handbook import HandbookView
 
 
@@ -87,7 +92,7 @@ def _marked_text(snippet: str) -> Text:
 def entry_panel(handbook: HandbookView, entry: Entry, width: int) -> RenderableType:
     style = KIND_STYLES.get(entry.kind, "white")
     rows: list[tuple[str, Text]] = []
-    for label, value in entry_rows(entry):
+    for label, value in entry_rows(entry, handbook):
         written = "\n".join(f"- {item}" for item in value) if isinstance(value, tuple) else value
         rows.append((label, Text(written)))
     if entry.quote is not None:
@@ -96,21 +101,25 @@ def entry_panel(handbook: HandbookView, entry: Entry, width: int) -> RenderableT
         rows.append(("Quote", quote))
     if entry.note:
         rows.append(("Note", Text(entry.note, style="yellow")))
-    if entry.related:
+    if entry.outside:
+        rows.append((OUTSIDE_MARKER, Text(entry.outside, style="dim")))
+    related_ids = handbook.related_of(entry)
+    if related_ids:
         related = Text()
-        for index, entry_id in enumerate(entry.related):
+        for index, entry_id in enumerate(related_ids):
             related.append(", " if index else "")
             related.append(entry_id, style=_kind_style(handbook.get(entry_id)))
         rows.append(("Related", related))
     rows.append(("Source", Text(source_titles(handbook, entry.source), style="dim")))
     ident = Text(f"{entry.kind}: {entry.id}", style=style)
     if width < NARROW:
-        # Stacked: every label on its own line, the id inside the panel where it can wrap, never cut.
-        parts: list[RenderableType] = [ident, Text(""), Text(entry.summary)]
+        # Stacked and without a frame (a frame takes four columns): every label on its own line
+        # above its value, so that ids keep the whole width and are never cut or broken.
+        indent = 2 if width >= INDENTED else 0
+        parts: list[RenderableType] = [Text(entry.title, style=f"bold {style}"), ident, Text(""), Text(entry.summary)]
         for label, shown in rows:
-            parts += [Text(""), Text(label, style="bold"), Padding(shown, (0, 0, 0, 2))]
-        title = Text(entry.title, style=f"bold {style}")
-        return Panel(Group(*parts), title=title, title_align="left", border_style=style)
+            parts += [Text(""), Text(label, style="bold"), Padding(shown, (0, 0, 0, indent))]
+        return Group(*parts)
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
@@ -133,12 +142,12 @@ def _entry(view: EntryView, width: int) -> list[RenderableType]:
 def _entries(view: EntriesView, width: int) -> list[RenderableType]:
     if width < NARROW:
         parts: list[RenderableType] = []
+        indent = 2 if width >= INDENTED else 0
         for entry in view.entries:
-            lines = Text(entry.id, style=_kind_style(entry))
+            parts.append(Text(entry.id, style=_kind_style(entry)))
             for extra in (entry.title, detail_of(entry), one_line(entry.origin) if view.origins else ""):
-                if extra:
-                    lines.append(f"\n  {extra}", style="" if extra == entry.title else "dim")
-            parts.append(lines)
+                if extra:  # wrapped inside its indent, not back at column 0
+                    parts.append(Padding(Text(extra, style="" if extra == entry.title else "dim"), (0, 0, 0, indent)))
         return parts
     table = Table(show_edge=False, header_style="bold")
     table.add_column("id", no_wrap=True)
@@ -152,16 +161,26 @@ def _entries(view: EntriesView, width: int) -> list[RenderableType]:
     return [table]
 
 
-def _counts(view: CountsView, _width: int) -> list[RenderableType]:
-    table = Table(show_edge=False, header_style="bold")
-    table.add_column("kind", no_wrap=True)
-    table.add_column("count", justify="right", no_wrap=True)
-    table.add_column("ids", style="dim")
+def _counts(view: CountsView, width: int) -> list[RenderableType]:
     handbook = view.handbook
-    for kind, count in handbook.counts().items():
-        ids = ", ".join(e.id for e in handbook.of_kind(kind)) if count <= MAX_IDS_SHOWN else "..."
-        table.add_row(Text(PLURALS[kind], style=KIND_STYLES[kind]), Text(str(count)), Text(ids))
-    parts: list[RenderableType] = [table]
+    listed = [
+        (kind, count, ", ".join(e.id for e in handbook.of_kind(kind)) if count <= MAX_IDS_SHOWN else "...")
+        for kind, count in handbook.counts().items()
+    ]
+    parts: list[RenderableType] = []
+    if width < NARROW:  # each kind above its ids, which keep the whole width (never cut)
+        for kind, count, ids in listed:
+            head = Text(PLURALS[kind], style=f"bold {KIND_STYLES[kind]}")
+            head.append(f" ({count})", style="bold")
+            parts += [head, Text(ids, style="dim")]
+    else:
+        table = Table(show_edge=False, header_style="bold")
+        table.add_column("kind", no_wrap=True)
+        table.add_column("count", justify="right", no_wrap=True)
+        table.add_column("ids", style="dim", overflow="fold")
+        for kind, count, ids in listed:
+            table.add_row(Text(PLURALS[kind], style=KIND_STYLES[kind]), Text(str(count)), Text(ids))
+        parts.append(table)
     if view.files:
         files = Table(show_edge=False, header_style="bold")
         files.add_column("file", overflow="fold")
@@ -178,6 +197,27 @@ def _hits(view: HitsView, _width: int) -> list[RenderableType]:
         head = Text(hit.entry.title, style=f"bold {_kind_style(hit.entry)}")
         head.append(f"  {hit.entry.kind}: {hit.entry.id}", style="dim")
         parts += [head, Padding(_marked_text(hit.snippet), (0, 0, 1, 2))]
+    return parts
+
+
+def _answer(view: AnswerView, _width: int) -> list[RenderableType]:
+    answer = view.answer
+    head = Text(answer.text, style="bold")
+    if answer.said_by:
+        head.append(f"  ({view.attribution()})", style="italic")
+    parts: list[RenderableType] = [head]
+    if answer.outside:
+        parts.append(Text(f"{OUTSIDE_MARKER}: {answer.outside}", style="dim"))
+    if answer.note:
+        parts.append(Text(f"Note: {answer.note}", style="yellow"))
+    source = Text("From ", style="dim")
+    source.append(answer.entry.title, style=_kind_style(answer.entry))
+    source.append(f"  {answer.entry.kind}: {answer.entry.id}", style="dim")
+    if view.section_title:
+        source.append(f"\nSection: {view.section_title}", style="dim")
+    parts.append(Padding(source, (1, 0, 0, 0)))
+    if answer.quote:
+        parts.append(Padding(Text(f"\u201c{answer.quote}\u201d", style="italic"), (0, 0, 0, 2)))
     return parts
 
 
@@ -287,6 +327,7 @@ DRAWERS: dict[type, Callable[[Any, int], list[RenderableType]]] = {
     EntriesView: _entries,
     CountsView: _counts,
     HitsView: _hits,
+    AnswerView: _answer,
     TimelineView: _timeline,
     RelationsView: _relations,
     ExportView: _export,

@@ -8,65 +8,28 @@ References may point forward in the file, so those not yet satisfied are checked
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from coalition_cli.errors import Problem
+from coalition_cli.fields import KIND_OF_PLURAL, MAX_SUGGESTED_LENGTH, MAX_SUGGESTIONS, FieldChecks, describe
 from coalition_cli.handbook import (
     KIND_FIELDS,
     KINDS,
     LEAD,
     PLURALS,
+    RELATIONS,
     TITLE_KEYS,
     Entry,
     Extension,
-    Quote,
     SourceInfo,
 )
-from coalition_cli.inert import is_safe, unsafe
-from coalition_cli.yaml_reader import Path, Streamed, locate
+from coalition_cli.yaml_reader import Path, Streamed
 
 if TYPE_CHECKING:
     from coalition_cli.contested import NamesBeneath
-    from coalition_cli.handbook import Value
 
-MAX_QUOTE_WORDS = 40
-MAX_SUGGESTIONS = 100  # "did you mean" for this many problems; beyond, a hint costs more than it helps
-MAX_SUGGESTED_LENGTH = 64  # no "did you mean" for a longer name: no id or key is that long
-ACTOR_TYPES = ("state", "non-state force", "organisation", "grouping")
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-MAX_TEXT = 20_000  # characters in one text field: a paragraph is a few hundred; far more is an accident
-
-
-def _settled(text: str) -> bool:
-    """Text that needs no closer look (most of it): not empty or too long, no line break, tab or
-    character that inert.py keeps from a terminal, no doubled space and no space at either end.
-    Each test is one scan in C."""
-    return (
-        0 < len(text) <= MAX_TEXT
-        and not text[0].isspace()
-        and not text[-1].isspace()
-        and "  " not in text
-        and is_safe(text, one_line=True)
-    )
-
-
-def _character(char: str) -> str:
-    import unicodedata
-
-    kind = "control" if unicodedata.category(char) == "Cc" else "invisible"
-    name = unicodedata.name(char, "")
-    return f"the {kind} character U+{ord(char):04X}" + (f" ({name})" if name else "")
-
-
-_ID_LIST = re.compile(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*\n)*\Z")
-KIND_OF_PLURAL = {plural: kind for kind, plural in PLURALS.items()}
-COMMON_KEYS = ("id", "aliases", "summary", "related", "source", "quote", "note")
+COMMON_KEYS = ("id", "aliases", "index", "summary", "related", "relations", "source", "quote", "note", "outside")
 # For each kind and the title key an item uses: the keys it may have, and those it must.
 _FIELDS = {
     (kind, title): (*COMMON_KEYS, title, *KIND_FIELDS[kind]) for kind in KINDS for title in ("title", TITLE_KEYS[kind])
@@ -83,55 +46,6 @@ _REQUIRED_SET = {key: frozenset(required) for key, required in _REQUIRED.items()
 _ALLOWED = {kind: frozenset((*COMMON_KEYS, "title", TITLE_KEYS[kind], *KIND_FIELDS[kind])) for kind in KINDS}
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list | Streamed):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def clean(text: str) -> str:
-    """One line per paragraph, single spaces: stable, reflowable output from any YAML style."""
-    if "\n" not in text and "  " not in text and "\t" not in text and text == text.strip():
-        return text  # the common case, and worth the shortcut on a large handbook
-    paragraphs = re.split(r"\n[ \t]*\n", text.strip())
-    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
-
-
-@lru_cache(maxsize=8192)
-def _is_date(text: str) -> bool:
-    """An ISO 8601 date at year, month or day precision that the calendar has (dates repeat: cached)."""
-    match = DATE_PATTERN.match(text)
-    if match is None:
-        return False
-    year, month, day = (int(g) if g else 1 for g in match.groups())
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
-
-
-def _cut(text: str, most: int = 80) -> str:
-    """A name from the file as a message quotes it: whole, or its start when it is very long."""
-    return text if len(text) <= most else text[: most - 3] + "..."
-
-
-@lru_cache(maxsize=1024)
-def _close_key(key: str, allowed: tuple[str, ...]) -> str | None:
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-    return close[0] if close else None
-
-
 class Header:
     """What a file says besides its entries."""
 
@@ -142,19 +56,21 @@ class Header:
         variants: tuple[tuple[str, ...], ...],
         base: str | None,
         extensions: list[Extension],
+        thesaurus: tuple[tuple[str, ...], ...] = (),
     ) -> None:
         self.title = title
         self.source = source
         self.variants = variants
+        self.thesaurus = thesaurus
         self.base = base
         self.extensions = extensions
 
 
-class Rules:
+class Rules(FieldChecks):
     """Checks one handbook file against the format, on top of the handbooks beneath it."""
 
-    TOP_KEYS = ("format", "title", "source", "base", "variants", "extend", *PLURALS.values())
-    EXTEND_KEYS = ("id", "aliases", "note", "related")
+    TOP_KEYS = ("format", "title", "source", "base", "variants", "thesaurus", "extend", *PLURALS.values())
+    EXTEND_KEYS = ("id", "aliases", "index", "note", "related")
     SOURCE_KEYS = ("title", "lead", "note")
     COMMON = COMMON_KEYS
 
@@ -165,33 +81,33 @@ class Rules:
         base_sections: set[str] | None = None,
         beneath: NamesBeneath | None = None,
     ) -> None:
-        self.name = name
+        super().__init__(name)
         self.base_ids = base_ids or set()
         self.base_sections = base_sections or set()
         self.beneath = beneath  # the names of the entries beneath, to warn of names taken over
-        # Problems wait here as (path, message, at the key?, path whose line the message names,
-        # only a warning?) until `located` finds them all in one pass.
-        self.pending: list[tuple[Path, str, bool, Path | None, bool]] = []
         self.ids: dict[str, Path] = {}  # id -> where it was first given, in this file
         self.sections: set[str] = set()
-        self.where_ids: dict[tuple[str, int], str] = {}  # (plural, index) -> id, for messages
         self.forward: list[tuple[Path, str, str]] = []  # (path, target, "entry" or "section") not yet seen
         self.entries = 0
-        self.suggested = 0
         self._initials: dict[str, dict[str, list[str]]] = {}  # for suggestions: known ids by first letter
         self.elsewhere: set[str] = set()  # ids read by other processes (parallel.py), for references
-        self.checks: dict[str, Callable[[Any, Path], Value | None]] = {
+        self.checks: dict[str, Callable[[Any, Path], Any]] = {
             "id": self._id,
             "aliases": self._texts,
+            "index": self._texts,
+            "outside": self._text,
             "summary": self._text,
             "related": self._ids,
+            "relations": self._relations,
+            "who": self._ids,
+            "said_by": self._id,
             "source": self._ids,
             "note": self._text,
             "title": self._text,
             "name": self._text,
             "key_points": self._texts,
             "mentions": self._ids,
-            "type": self._actor_type,
+            "type": self._type,
             "member": self._bool,
             "role": self._text,
             "contributions": self._texts,
@@ -202,154 +118,6 @@ class Rules:
             "qualifier": self._text,
             "stands_for": self._text,
         }
-
-    # -- reporting ---------------------------------------------------------------------------
-
-    def problem(
-        self, path: Path, message: str, *, at_key: bool = False, naming: Path | None = None, warning: bool = False
-    ) -> None:
-        self.pending.append((path, message, at_key, naming, warning))
-
-    def located(self, source: bytes) -> list[Problem]:
-        """The pending problems with their lines and columns (one more pass, only if there are any)."""
-        if not self.pending:
-            return []
-        wanted = [(path, at_key) for path, _, at_key, _, _ in self.pending]
-        wanted += [(named, False) for _, _, _, named, _ in self.pending if named is not None]
-        marks = locate(source, self.name, wanted)
-        problems = []
-        for path, message, at_key, named, warning in self.pending:
-            if named is not None:
-                message = message.format(line=marks.get((named, False), ("?",))[0])
-            line, column = marks.get((path, at_key), (None, None))
-            problems.append(Problem(self.name, message, line, column, warning=warning))
-        return problems
-
-    def _unknown_keys(self, mapping: dict[str, Any], allowed: tuple[str, ...], path: Path, what: str | None) -> None:
-        """Report keys the format does not know (`what` prefixes the message; None: the entry's)."""
-        for key in mapping:
-            if key in allowed:
-                continue
-            close = None
-            if self.suggested < MAX_SUGGESTIONS and len(key) <= MAX_SUGGESTED_LENGTH:
-                self.suggested += 1
-                close = _close_key(key, allowed)
-            hint = f' (did you mean "{close}"?)' if close else f" (known keys: {', '.join(allowed)})"
-            prefix = self.where(path) if what is None else what
-            self.problem((*path, key), f'{prefix}unknown key "{_cut(key)}"{hint}', at_key=True)
-
-    def _expect(self, path: Path, expected: str, value: Any) -> None:
-        hint = " (put it in quotes)" if isinstance(value, int | float | bool) and expected == "text" else ""
-        self.problem(path, f"{self.where(path)}expected {expected}, got {_describe(value)}{hint}")
-
-    def where(self, path: Path) -> str:
-        """'actor iran: related: ' style prefix naming the entry and field a path points into."""
-        if len(path) >= 2 and path[0] in KIND_OF_PLURAL and isinstance(path[1], int):
-            entry_id = self.where_ids.get((str(path[0]), path[1]))
-            kind = KIND_OF_PLURAL[str(path[0])]
-            head = f"{kind} {entry_id}" if entry_id else f"{path[0]}[{path[1]}]"
-            tail = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[2:]).lstrip(".")
-            return f"{head}: {tail}: " if tail else f"{head}: "
-        steps = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
-        return f"{steps}: " if steps else ""
-
-    # -- values: each check returns the normalised value, or None after reporting -------------
-
-    def _text(self, value: Any, path: Path) -> str | None:
-        if type(value) is str and _settled(value):
-            return value
-        if not isinstance(value, str):
-            self._expect(path, "text", value)
-            return None
-        if not value.strip():
-            self.problem(path, f"{self.where(path)}is empty")
-            return None
-        if len(value) > MAX_TEXT:
-            self.problem(path, f"{self.where(path)}is {len(value):,} characters; a text holds at most {MAX_TEXT:,}")
-            return None
-        found = unsafe(value)
-        if found is not None:
-            self.problem(
-                path,
-                f"{self.where(path)}holds {_character(found)} at character {value.index(found) + 1},"
-                " which could drive a terminal or hide text",
-            )
-            return None
-        return clean(value)
-
-    def _texts(self, value: Any, path: Path) -> tuple[str, ...] | None:
-        if type(value) is list and all(type(v) is str and _settled(v) for v in value):
-            return tuple(value)
-        if not isinstance(value, list):
-            self._expect(path, "a list of text", value)
-            return None
-        items = [self._text(item, (*path, i)) for i, item in enumerate(value)]
-        return tuple(item for item in items if item is not None)
-
-    def _id(self, value: Any, path: Path) -> str | None:
-        if not isinstance(value, str):
-            self._expect(path, "an id", value)
-            return None
-        if not ID_PATTERN.match(value):
-            self.problem(path, f'{self.where(path)}"{value}" is not a valid id (lowercase letters, digits, hyphens)')
-            return None
-        return value
-
-    def _ids(self, value: Any, path: Path) -> tuple[str, ...] | None:
-        if type(value) is list and all(type(v) is str for v in value) and _ID_LIST.match("\n".join(value) + "\n"):
-            return tuple(value)
-        if not isinstance(value, list):
-            self._expect(path, "a list of ids", value)
-            return None
-        items = [self._id(item, (*path, i)) for i, item in enumerate(value)]
-        return tuple(item for item in items if item is not None)
-
-    def _bool(self, value: Any, path: Path) -> bool | None:
-        if not isinstance(value, bool):
-            self._expect(path, "true or false", value)
-            return None
-        return value
-
-    def _number(self, value: Any, path: Path) -> int | float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self._expect(path, "a number (write 28500, not 28,500)", value)
-            return None
-        return value
-
-    def _actor_type(self, value: Any, path: Path) -> str | None:
-        if value not in ACTOR_TYPES:
-            close = difflib.get_close_matches(str(value), ACTOR_TYPES, n=1)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
-            self.problem(path, f"{self.where(path)}must be one of: {', '.join(ACTOR_TYPES)}{hint}")
-            return None
-        return str(value)
-
-    def _date(self, value: Any, path: Path) -> str | None:
-        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        if isinstance(text, str) and _is_date(text):
-            return text
-        self.problem(path, f'{self.where(path)}"{value}" is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)')
-        return None
-
-    def _quote(self, value: Any, path: Path) -> Quote | None:
-        if not isinstance(value, dict):
-            self._expect(path, "a mapping with text and section", value)
-            return None
-        self._unknown_keys(value, ("text", "section"), path, None)
-        text = self._text(value.get("text"), (*path, "text")) if "text" in value else None
-        section = self._id(value.get("section"), (*path, "section")) if "section" in value else None
-        for key in ("text", "section"):
-            if key not in value:
-                self.problem(path, f'{self.where(path)}missing "{key}"')
-        if text is not None and len(text.split()) > MAX_QUOTE_WORDS:
-            self.problem(
-                (*path, "text"), f"{self.where(path)}is {len(text.split())} words; quotes are at most {MAX_QUOTE_WORDS}"
-            )
-        if text is None or section is None:
-            return None
-        return Quote(text=text, section=section)
-
-    # -- one entry ----------------------------------------------------------------------------
 
     def entry(self, plural: str, index: int, item: Any) -> Entry | Extension | None:
         """One item of an entry list, checked: an entry, an extension (its id is already in a
@@ -414,6 +182,9 @@ class Rules:
             note=values.get("note"),
             details=details,
             origin=self.name,
+            index=values.get("index") or (),
+            outside=values.get("outside"),
+            relations=values.get("relations") or (),
         )
         if self.beneath is not None:
             names = [("id", entry.id), (title_key, entry.title)]
@@ -446,24 +217,39 @@ class Rules:
 
     def _references(self, path: Path, item: dict[str, Any], entry_id: str | None) -> None:
         """Every reference of one item, checked now when its target is known, else at the end."""
-        for key, what in (("related", "entry"), ("mentions", "entry"), ("source", "section")):
-            values = item.get(key)
-            if not isinstance(values, list):
-                continue
+        for below, what, values in self._reference_lists(item):
             known, beneath = (self.sections, self.base_sections) if what == "section" else (self.ids, self.base_ids)
             if entry_id not in values and all(type(t) is str and (t in known or t in beneath) for t in values):
                 continue  # the common case: every target already seen
             for position, target in enumerate(values):
                 if not isinstance(target, str):
                     continue
-                if target == entry_id and key != "source":
-                    self.problem((*path, key, position), f"{self.where((*path, key))}lists the entry itself")
+                at = (*path, *below) if below[-1] == "said_by" else (*path, *below, position)
+                if target == entry_id and below[0] != "source":
+                    self.problem(at, f"{self.where((*path, *below))}lists the entry itself")
                 else:
-                    self._reference((*path, key, position), target, what)
+                    self._reference(at, target, what)
         quote = item.get("quote")
         section = quote.get("section") if isinstance(quote, dict) else None
         if isinstance(section, str):
             self._reference((*path, "quote", "section"), section, "section")
+
+    @staticmethod
+    def _reference_lists(item: dict[str, Any]) -> list[tuple[Path, str, list[Any]]]:
+        """The item's lists of references: (the path to the list below the item, what they name, the
+        list); `said_by`, a single id, as a list of one."""
+        lists: list[tuple[Path, str, list[Any]]] = []
+        for key, what in (("related", "entry"), ("mentions", "entry"), ("who", "entry"), ("source", "section")):
+            if isinstance(item.get(key), list):
+                lists.append(((key,), what, item[key]))
+        if isinstance(item.get("said_by"), str):
+            lists.append((("said_by",), "entry", [item["said_by"]]))
+        relations = item.get("relations")
+        if isinstance(relations, dict):
+            for relation, targets in relations.items():
+                if relation in RELATIONS and isinstance(targets, list):
+                    lists.append((("relations", relation), "entry", targets))
+        return lists
 
     def _reference(self, path: Path, target: str, what: str) -> None:
         known = (
@@ -480,7 +266,7 @@ class Rules:
         """The file's top level, checked once its entries have all been seen; also checks the
         references that pointed forward."""
         if not isinstance(data, dict):
-            message = f"the top level must be a mapping of format, title, source and entries, not {_describe(data)}"
+            message = f"the top level must be a mapping of format, title, source and entries, not {describe(data)}"
             self.problem((), message)
             return None
         self._unknown_keys(data, self.TOP_KEYS, (), "")
@@ -496,7 +282,8 @@ class Rules:
         if "title" not in data:
             self.problem((), 'missing "title"')
         source = self._source(data.get("source"))
-        variants = self._variants(data["variants"]) if data.get("variants") is not None else ()
+        variants = self._groups("variants", data["variants"]) if data.get("variants") is not None else ()
+        thesaurus = self._groups("thesaurus", data["thesaurus"]) if data.get("thesaurus") is not None else ()
         base = data.get("base")
         if base is not None and base != "bundled":
             self.problem(("base",), 'base: the only base is "bundled" (the handbook shipped with the program)')
@@ -508,7 +295,7 @@ class Rules:
         if not self.entries and not extensions and not self.pending:
             self.problem((), f"has no entries: add a list of {', '.join(PLURALS.values())}")
         self._check_forward()
-        return Header(title, source, variants, base if isinstance(base, str) else None, extensions)
+        return Header(title, source, variants, base if isinstance(base, str) else None, extensions, thesaurus)
 
     def know(self, ids: set[str], sections: set[str]) -> None:
         """Entries of this file that other processes read: references to them resolve."""
@@ -563,6 +350,7 @@ class Rules:
             aliases = self._texts(item["aliases"], (*path, "aliases")) if item.get("aliases") is not None else ()
             note = self._text(item["note"], (*path, "note")) if item.get("note") is not None else None
             related = self._ids(item["related"], (*path, "related")) if item.get("related") is not None else ()
+            index_terms = self._texts(item["index"], (*path, "index")) if item.get("index") is not None else ()
             given = item.get("related")
             for position, target in enumerate(given if isinstance(given, list) else []):
                 if isinstance(target, str):
@@ -570,13 +358,14 @@ class Rules:
             if entry_id is not None:
                 if self.beneath is not None:
                     self._contest(path, entry_id, [(("aliases", i), alias) for i, alias in enumerate(aliases or ())])
-                yield Extension(entry_id, aliases or (), note, related or (), self.name)
+                yield Extension(entry_id, aliases or (), note, related or (), self.name, index_terms or ())
 
-    def _variants(self, value: Any) -> tuple[tuple[str, ...], ...]:
-        """Groups of spellings search treats as one word: [adviser, advisor], [defence, defense]."""
-        path: Path = ("variants",)
+    def _groups(self, key: str, value: Any) -> tuple[tuple[str, ...], ...]:
+        """Groups of words search treats as one: spellings of a word (`variants`: [adviser,
+        advisor]) or words readers use interchangeably (`thesaurus`: [deal, pact, accord])."""
+        path: Path = (key,)
         if not isinstance(value, list):
-            self._expect(path, "a list of lists of spellings", value)
+            self._expect(path, "a list of lists of words", value)
             return ()
         groups = []
         for index, group in enumerate(value):
@@ -584,7 +373,7 @@ class Rules:
             if words is None:
                 continue
             if len(words) < 2:
-                self.problem((*path, index), f"variants[{index}]: a group needs at least two spellings")
+                self.problem((*path, index), f"{key}[{index}]: a group needs at least two words")
                 continue
             groups.append(words)
         return tuple(groups)

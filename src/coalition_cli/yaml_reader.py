@@ -18,20 +18,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from coalition_cli.errors import HandbookError, Problem
 
-if TYPE_CHECKING:
-    from coalition_cli.progress import Progress
-
 MAX_DEPTH = 64  # a handbook nests five levels deep; far deeper is an attack or an accident
 ALIAS_ALLOWANCE = 100_000  # values that aliases may add beyond the file's own (stops "billion laughs")
+_TOO_MANY_ALIASES = "aliases expand to more than {:,} values; refusing (a handbook never needs this)"
 
 Path = tuple[str | int, ...]  # where a value sits in the document: keys and list positions
 Stream = Callable[[str, int, Any], None]  # (top-level key, position in its list, the item)
+Progress = Callable[[str, int, int], None]  # (stage, done, total): how far a read has come
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -201,25 +200,11 @@ class YamlReader:
                         anchors[done.anchor] = (value, size)
                         open_anchors.discard(done.anchor)
                 elif kind is alias_event:
-                    if event.anchor in open_anchors:
-                        raise self._refuse(event, "an alias refers to a value that contains it")
-                    if event.anchor not in anchors:
-                        raise self._refuse(event, f'the alias "*{event.anchor}" names no anchor')
-                    value, size = anchors[event.anchor]
+                    value, size = self._alias(event, anchors, open_anchors)
                     expanded += size
                     if expanded > 2 * distinct + ALIAS_ALLOWANCE:
-                        # Counted, never expanded: each alias adds its anchor's size, nested ones included.
-                        message = (
-                            f"aliases expand to more than {expanded:,} values; refusing (a handbook never needs this)"
-                        )
-                        raise self._refuse(event, message)
-                    top = stack[-1] if stack else None
-                    if top is not None and top.key is _NO_KEY and top.is_mapping:
-                        if isinstance(value, str):
-                            self._key_text(top, value, event)
-                        else:
-                            self._problem(event, "a key must be plain text, not a list or mapping")
-                            top.key = _SKIP
+                        raise self._refuse(event, _TOO_MANY_ALIASES.format(expanded))
+                    if self._alias_as_key(stack, value, event):
                         continue
                 elif kind is yaml.DocumentStartEvent:
                     documents += 1
@@ -252,6 +237,27 @@ class YamlReader:
         if not root:
             raise HandbookError([Problem(self.name, "holds no YAML document, only comments or blank lines")])
         return root[0]
+
+    def _alias(self, event: Any, anchors: dict[str, tuple[Any, int]], open_anchors: set[str]) -> tuple[Any, int]:
+        """The value an alias names and its size, aliases within it counted, never expanded (a
+        "billion laughs" is refused by its count). Aliases are rare: kept out of the loop."""
+        if event.anchor in open_anchors:
+            raise self._refuse(event, "an alias refers to a value that contains it")
+        if event.anchor not in anchors:
+            raise self._refuse(event, f'the alias "*{event.anchor}" names no anchor')
+        return anchors[event.anchor]
+
+    def _alias_as_key(self, stack: list[_Collection], value: Any, event: Any) -> bool:
+        """Whether an alias stands where a key goes (then it is that key, if it is text)."""
+        top = stack[-1] if stack else None
+        if top is None or top.key is not _NO_KEY or not top.is_mapping:
+            return False
+        if isinstance(value, str):
+            self._key_text(top, value, event)
+        else:
+            self._problem(event, "a key must be plain text, not a list or mapping")
+            top.key = _SKIP
+        return True
 
     def _open(self, stack: list[_Collection], event: Any, is_mapping: bool, streamed: Collection[str]) -> None:
         if len(stack) >= MAX_DEPTH:

@@ -1,0 +1,316 @@
+"""Writing a store: the tables a handbook is read into, a batch of entries at a time.
+
+The cache (cache.py) and the processes that read a large handbook in parts (parallel.py) both
+write stores this way; the store (store.py) reads them. A store is the handbook's entries as rows,
+every name each answers to (for `show` and completion), the links between them, and the search
+index (search_index.py).
+"""
+
+from __future__ import annotations
+
+import os
+
+from coalition_cli import __version__
+from coalition_cli.errors import NotInParts
+from coalition_cli.handbook import KINDS, Entry, Extension, extended, fold
+from coalition_cli.sql import sqlite3
+from coalition_cli.store import (
+    DETAIL_SEP,
+    ENTRY_COLUMNS,
+    FIELD_SEP,
+    ROLE_ID,
+    ROLE_INDEX,
+    ROLE_NAME,
+    SCHEMA,
+    SEP,
+    Store,
+    decode_entry,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, Protocol
+
+    from coalition_cli.handbook import SourceInfo
+
+    class Stack(Protocol):
+        """What a handbook stack says besides its entries (loader.Loaded, or a Handbook)."""
+
+        @property
+        def title(self) -> str: ...
+        @property
+        def source(self) -> SourceInfo: ...
+        @property
+        def variants(self) -> Sequence[Sequence[str]]: ...
+        @property
+        def thesaurus(self) -> Sequence[Sequence[str]]: ...
+        @property
+        def files(self) -> Sequence[str]: ...
+        @property
+        def warnings(self) -> Sequence[object]: ...
+
+    Key = list[tuple[bytes, int, int, int, int, int, str]]
+
+BATCH = 500  # entries written to SQLite at a time
+
+
+def encode_entry(entry: Entry) -> tuple[str | None, ...]:
+    """An entry as the entry table's columns (ENTRY_COLUMNS, in order)."""
+    details = []
+    for key, value in entry.details.items():
+        if isinstance(value, bool):
+            kind, text = "b", "1" if value else "0"
+        elif isinstance(value, int):
+            kind, text = "i", str(value)
+        elif isinstance(value, float):
+            kind, text = "f", repr(value)
+        elif isinstance(value, tuple):
+            kind, text = "l", SEP.join(value)
+        else:
+            kind, text = "s", value
+        details.append(f"{key}{FIELD_SEP}{kind}{FIELD_SEP}{text}")
+    quote = entry.quote
+    return (
+        entry.kind,
+        entry.id,
+        entry.title,
+        entry.summary,
+        SEP.join(entry.related),
+        SEP.join(entry.source),
+        SEP.join(entry.aliases),
+        quote.text if quote is not None else None,
+        quote.section if quote is not None else None,
+        entry.note,
+        DETAIL_SEP.join(details),
+        entry.origin,
+        SEP.join(entry.index),
+        entry.outside,
+        SEP.join(f"{relation} {target}" for relation, target in entry.relations),
+    )
+
+
+class StoreBuilder:
+    """Writes entries into a new store's tables as the loader hands them over, a batch at a time."""
+
+    def __init__(self, db: sqlite3.Connection, path: str = "", first_rowid: int = 0) -> None:
+        from coalition_cli.search_index import create_search_tables
+
+        self.db = db
+        self.path = path  # the database file, if it has one; parts read beside it are written next to it
+        self.parts = [""]  # the search tables' suffixes: more than one when read in parts
+        self.ids: set[str] = set()
+        self.sections: set[str] = set()
+        self.pending: list[tuple[int, Entry]] = []
+        self.rowid = first_rowid
+        db.executescript(
+            """
+            CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);
+            CREATE TABLE listing (name TEXT, position INTEGER, value TEXT);
+            CREATE TABLE variant (kind TEXT, stem TEXT, words TEXT);
+            CREATE TABLE source_file (path BLOB, dev INTEGER, ino INTEGER, size INTEGER, mtime_ns INTEGER,
+                                      ctime_ns INTEGER, hash TEXT);
+            CREATE TABLE entry (rowid INTEGER PRIMARY KEY, kind TEXT, id TEXT UNIQUE, title TEXT, summary TEXT,
+                                related TEXT, source TEXT, aliases TEXT, quote_text TEXT, quote_section TEXT,
+                                note TEXT, details TEXT, origin TEXT, index_terms TEXT, outside TEXT,
+                                relations TEXT, date TEXT, rank INTEGER, part TEXT DEFAULT '');
+            CREATE TABLE name (folded TEXT, written TEXT, entry INTEGER, role INTEGER, key TEXT);
+            CREATE TABLE link (source TEXT, target TEXT, relation TEXT);
+            """
+        )
+        create_search_tables(db)
+
+    def add(self, entry: Entry) -> None:
+        self.rowid += 1
+        self.pending.append((self.rowid, entry))
+        self.ids.add(entry.id)
+        if entry.kind == "section":
+            self.sections.add(entry.id)
+        if len(self.pending) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        from coalition_cli.search_index import index_entries
+
+        rows = self.pending
+        self.pending = []
+        self.db.executemany(
+            f"INSERT INTO entry (rowid, {ENTRY_COLUMNS}, date, rank) VALUES ({', '.join('?' * 18)})",
+            ((rowid, *encode_entry(e), e.date, KINDS.index(e.kind)) for rowid, e in rows),
+        )
+        self._names_and_links(rows)
+        index_entries(self.db, rows)
+
+    def _names_and_links(self, rows: list[tuple[int, Entry]]) -> None:
+        """Every name of each entry, with its role (store.ROLE_*): its id, a title or alias, or an
+        index term (the reader's own word for it); and its links."""
+        from coalition_cli.search_index import name_key
+
+        self.db.executemany(
+            "INSERT INTO name VALUES (?, ?, ?, ?, ?)",
+            ((fold(name), name, rowid, role, name_key(name)) for rowid, e in rows for name, role in _roles(e).items()),
+        )
+        self.db.executemany(
+            "INSERT INTO link VALUES (?, ?, ?)",
+            (
+                (e.id, target, relation)
+                for _, e in rows
+                for relation, targets in (("related", e.related), ("mentions", e.mentions))
+                for target in targets
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO link VALUES (?, ?, ?)",
+            ((e.id, target, relation) for _, e in rows for relation, target in e.relations),
+        )
+
+    def extend(self, extension: Extension) -> None:
+        """Add a later handbook's aliases, note and links to an entry already written."""
+        from coalition_cli.search_index import reindex_entry
+
+        self._flush()
+        rowid, part, *columns = self.db.execute(
+            f"SELECT rowid, part, {ENTRY_COLUMNS} FROM entry WHERE id = ?", (extension.id,)
+        ).fetchone()
+        old = decode_entry(tuple(columns))
+        new = extended(old, extension)
+        assignments = ", ".join(f"{column} = ?" for column in ENTRY_COLUMNS.split(", "))
+        self.db.execute(f"UPDATE entry SET {assignments} WHERE rowid = ?", (*encode_entry(new), rowid))
+        self.db.execute("DELETE FROM name WHERE entry = ?", (rowid,))
+        self.db.execute("DELETE FROM link WHERE source = ?", (new.id,))
+        self._names_and_links([(rowid, new)])
+        reindex_entry(self.db, rowid, new, part)
+
+    def close_part(self, items: int, unresolved: list[tuple[str, str]]) -> None:
+        """In a process reading part of a handbook: what the parent needs to join it in, then close."""
+        self._flush()
+        self.db.execute("CREATE TABLE part_items (items INTEGER)")
+        self.db.execute("INSERT INTO part_items VALUES (?)", (items,))
+        self.db.execute("CREATE TABLE unresolved (target TEXT, what TEXT)")
+        self.db.executemany("INSERT INTO unresolved VALUES (?, ?)", unresolved)
+        self.db.commit()
+        self.db.close()
+
+    def merge_part(self, file: str, number: int) -> tuple[int, list[tuple[str, str]]]:
+        """Join a part read by another process: its rows, and its search tables copied whole as a
+        search part of their own. Returns how many items it read and the references it could not
+        resolve alone. Raises NotInParts if an id is already taken."""
+        from coalition_cli.search_index import create_search_tables
+
+        self._flush()
+        self.db.commit()
+        part = f"_{number}"
+        self.db.execute("ATTACH DATABASE ? AS part", (file,))
+        try:
+            try:
+                self.db.execute(
+                    f"INSERT INTO entry (rowid, {ENTRY_COLUMNS}, date, rank, part)"
+                    f" SELECT rowid, {ENTRY_COLUMNS}, date, rank, ? FROM part.entry",
+                    (part,),
+                )
+            except sqlite3.IntegrityError:
+                raise NotInParts from None  # the same id in two parts: told by the one-process reading
+            self.db.execute("INSERT INTO name SELECT * FROM part.name")
+            self.db.execute("INSERT INTO link SELECT * FROM part.link")
+            create_search_tables(self.db, part)
+            shadows = self.db.execute(
+                "SELECT name FROM part.sqlite_master WHERE type = 'table' AND name LIKE 'entries!_%' ESCAPE '!'"
+            ).fetchall()
+            for (shadow,) in shadows:
+                table, _, suffix = str(shadow).partition("_")
+                self.db.execute(f"DELETE FROM main.{table}{part}_{suffix}")
+                self.db.execute(f"INSERT INTO main.{table}{part}_{suffix} SELECT * FROM part.{shadow}")
+            for entry_id, kind in self.db.execute("SELECT id, kind FROM part.entry"):
+                self.ids.add(entry_id)
+                if kind == "section":
+                    self.sections.add(entry_id)
+            items = int(self.db.execute("SELECT items FROM part.part_items").fetchone()[0])
+            unresolved = [(str(t), str(w)) for t, w in self.db.execute("SELECT target, what FROM part.unresolved")]
+            self.db.commit()
+        finally:
+            self.db.commit()
+            self.db.execute("DETACH DATABASE part")
+        self.parts.append(part)
+        return items, unresolved
+
+    def finish(self, loaded: Stack, key: Key, built_ns: int = 0) -> Store:
+        """Index the tables, write what the stack said besides its entries, and open the store."""
+        from coalition_cli.search_index import create_vocabulary_table, variant_map
+
+        self._flush()
+        for part in self.parts:
+            create_vocabulary_table(self.db, part)
+        self.db.executescript(
+            """
+            CREATE INDEX entry_kind ON entry (kind);
+            CREATE INDEX entry_rank ON entry (rank, rowid);
+            CREATE INDEX name_folded ON name (folded);
+            CREATE INDEX name_key ON name (key);
+            CREATE INDEX name_entry ON name (entry);
+            CREATE INDEX link_source ON link (source);
+            CREATE INDEX link_target ON link (target);
+            CREATE INDEX link_relation ON link (relation);
+            """
+        )
+        source = loaded.source
+        meta = {
+            "schema": str(SCHEMA),
+            "version": __version__,
+            "built_ns": str(built_ns),
+            "title": loaded.title,
+            "source_title": source.title,
+            "source_lead": source.lead,
+            "source_note": source.note,
+            "path": os.pathsep.join(loaded.files),
+            "entries": str(int(self.db.execute("SELECT count(*) FROM entry").fetchone()[0])),
+            "names": str(int(self.db.execute("SELECT count(*) FROM name").fetchone()[0])),
+            **{f"count_{kind}": str(count) for kind, count in _kind_counts(self.db).items()},
+            "indexed": str(sum(_indexed(self.db, part) for part in self.parts)),
+        }
+        self.db.executemany("INSERT INTO meta VALUES (?, ?)", ((k, v) for k, v in meta.items() if v is not None))
+        lists = {
+            "files": loaded.files,
+            "warnings": [str(warning) for warning in loaded.warnings],
+            "search_parts": self.parts,
+            "variants": [SEP.join(group) for group in loaded.variants],
+            "thesaurus": [SEP.join(group) for group in loaded.thesaurus],
+        }
+        self.db.executemany(
+            "INSERT INTO listing VALUES (?, ?, ?)",
+            ((name, position, value) for name, values in lists.items() for position, value in enumerate(values)),
+        )
+        for kind, groups in (("variant", loaded.variants), ("synonym", loaded.thesaurus)):
+            self.db.executemany(
+                "INSERT INTO variant VALUES (?, ?, ?)",
+                ((kind, stem, SEP.join(group)) for stem, group in variant_map(self.db, groups).items()),
+            )
+        self.db.executemany("INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)", key)
+        self.db.commit()
+        return Store(self.db)
+
+
+def _roles(entry: Entry) -> dict[str, int]:
+    """Each name of an entry with its role, id first, then title and aliases, then index terms."""
+    roles: dict[str, int] = {}
+    for name in entry.names():
+        roles.setdefault(name, ROLE_ID if name == entry.id else ROLE_NAME)
+    for term in entry.index:
+        roles.setdefault(term, ROLE_INDEX)
+    return roles
+
+
+def _kind_counts(db: sqlite3.Connection) -> dict[str, int]:
+    found = dict(db.execute("SELECT kind, count(*) FROM entry GROUP BY kind").fetchall())
+    return {kind: int(found.get(kind, 0)) for kind in KINDS}
+
+
+def _indexed(db: sqlite3.Connection, part: str) -> int:
+    return int(db.execute(f"SELECT count(*) FROM entries{part}_docsize").fetchone()[0])
+
+
+def build_store(handbook: Any, db: sqlite3.Connection | None = None) -> Store:
+    """A store from a handbook already in memory (tests, benchmarks)."""
+    builder = StoreBuilder(db or sqlite3.connect(":memory:"))
+    for entry in handbook.entries:
+        builder.add(entry)
+    return builder.finish(handbook, [])

@@ -1,0 +1,425 @@
+"""A reader's query made into what search looks for: terms, each a word or phrase with the forms,
+spellings and synonyms it may take in the handbook.
+
+The query is parsed here, never handed to FTS5 as syntax: words and "quoted phrases" go to FTS5 as
+quoted strings, so no input is a syntax error. Around that:
+- Common words ("who", "the", "how many") are dropped, so they neither help nor hurt.
+- Words match their other forms (killed, killing, kills): a query word is widened to the words of
+  the index that share its porter stem, which FTS5 itself computes through a scratch table.
+- Spelling variants (`variants:` in the handbook) and the field's synonyms (`thesaurus:`, words and
+  phrases: "deal" for "agreement", "head of state" for "president") are matched the same way.
+- A word the handbook lacks is corrected to its nearest word only when that is a confident guess:
+  one or two letters off in a long word, and no rival as near.
+- Numbers and dates match however written: 28,500 and 28500; 2020-01-03, January 3, 2020 and
+  3 January 2020.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from coalition_cli.errors import UsageProblem
+from coalition_cli.handbook import unaccent
+from coalition_cli.search_index import STOPWORDS, name_key, stems
+from coalition_cli.sql import sqlite3
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from coalition_cli.store import Store
+
+MIN_CORRECTED = 5  # shorter words have too many near neighbours to correct safely ("won" -> "own")
+MAX_FORMS = 24  # a query word matches at most this many of the index's words
+MAX_PHRASES = 16  # a phrase is tried in at most this many combinations of its words' forms
+# Bounds on what one search may cost, documented in the README: a longer query is refused (it is
+# pasted text, not a question); past MAX_CORRECTED unknown words, the rest are not corrected.
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_WORDS = 64
+MAX_CORRECTED = 8
+RIVAL_RATIO = 2  # a correction's word must be this many times as common as any word as near
+
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b", re.IGNORECASE)
+_PHRASE = re.compile(r'"([^"]*)"')
+_COMPOUND = re.compile(r"\w+(?:[^\w\s\"]\w+)*")
+_WORD = re.compile(r"\w+")
+
+
+# What a question asks for, told by its first words ("who", "how many", "in which year"), and the
+# kinds of entry that hold such answers: a figure's name, a fact's date or number, a place.
+QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("how many", ("fact",)),
+    ("how much", ("fact",)),
+    ("how long", ("fact",)),
+    ("what number", ("fact",)),
+    ("what year", ("fact", "event")),
+    ("which year", ("fact", "event")),
+    ("what date", ("fact", "event")),
+    ("when", ("fact", "event")),
+    ("whose", ("actor", "figure")),
+    ("who", ("figure", "actor")),
+    ("where", ("place", "fact", "event")),
+    ("which country", ("place", "actor")),
+    ("what country", ("place", "actor")),
+    ("which city", ("place",)),
+    ("which sea", ("place",)),
+    ("what is", ("term",)),
+    ("what are", ("term",)),
+    ("what was", ("term",)),
+    ("what does", ("term",)),
+)
+_LEADING = frozenset(("in", "on", "from", "at", "to", "and", "so", "but", "of", "by"))
+
+
+def question_of(query: str) -> str | None:
+    """The question a query asks ("how many", "who", "where"...), from its first words (after a
+    preposition: "in which year", "from which sea"), or None if it is not such a question."""
+    words = [unaccent(word) for word in _WORD.findall(query)[:4]]
+    while words and words[0] in _LEADING:
+        words = words[1:]
+    opening = " ".join(words)
+    for question, _ in QUESTIONS:
+        if opening == question or opening.startswith(question + " "):
+            return question
+    return None
+
+
+def answer_kinds(question: str | None) -> tuple[str, ...]:
+    """The kinds of entry that answer a question (QUESTIONS); none for a query that is not one."""
+    return next((kinds for asked, kinds in QUESTIONS if asked == question), ())
+
+
+class Term:
+    """One thing the query asks for: a word or phrase, with the forms it may take in the index."""
+
+    def __init__(self, text: str, alternatives: tuple[str, ...], required: bool = False) -> None:
+        self.text = text
+        self.alternatives = alternatives
+        self.required = required
+        self.corrected = False  # a guess at a misspelt word: it counts for less
+        self.count = 0  # entries holding it
+
+    def expression(self) -> str:
+        return " OR ".join('"' + alt.replace('"', '""') + '"' for alt in self.alternatives)
+
+
+class Parsed:
+    """A query as search uses it: its terms, the corrections made, the words the handbook lacks,
+    and its keys (its words without common ones, corrected, in each spelling) to compare with
+    entries' names."""
+
+    __slots__ = ("terms", "corrections", "unmatched", "keys", "question")
+
+    def __init__(
+        self,
+        terms: list[Term],
+        corrections: dict[str, str],
+        unmatched: list[str],
+        keys: tuple[str, ...],
+        question: str | None,
+    ) -> None:
+        self.terms = terms
+        self.corrections = corrections
+        self.unmatched = unmatched
+        self.keys = keys  # as typed (corrected), then in other spellings
+        self.question = question  # what the query asks, if it is a question (QUESTIONS)
+
+
+def quoted(text: str) -> str:
+    """A reader's query inside a message: in double quotes, or single ones if it holds double."""
+    text = " ".join(text.split())
+    return f"'{text}'" if '"' in text else f'"{text}"'
+
+
+def check_query(query: str) -> None:
+    """Refuse a query too long to be a question, before any work is done on it."""
+    advice = "search for its key words"
+    if len(query) > MAX_QUERY_CHARS:
+        raise UsageProblem(
+            f"the query is {len(query):,} characters; a query holds at most {MAX_QUERY_CHARS:,} ({advice})"
+        )
+    words = len(_WORD.findall(query))
+    if words > MAX_QUERY_WORDS:
+        raise UsageProblem(f"the query has {words} words; a query holds at most {MAX_QUERY_WORDS} ({advice})")
+
+
+# Letters next to each other on a QWERTY keyboard: typing one for the other is a slip, where "c" for
+# "n" is another word ("planes" is not a misspelling of "places").
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOURS = {
+    (a, b)
+    for row, below in zip(_ROWS, (*_ROWS[1:], ""), strict=True)
+    for i, a in enumerate(row)
+    for b in (row[i - 1 : i] + row[i + 1 : i + 2] + below[max(i - 1, 0) : i + 1])
+}
+_NEIGHBOURS |= {(b, a) for a, b in _NEIGHBOURS}
+_VOWELS = frozenset("aeiouy")
+
+
+def _substitution(a: str, b: str) -> int:
+    """One letter typed for another costs one when it is a slip (a neighbouring key, or one vowel
+    for another: "soleimany"), two otherwise."""
+    return 1 if (a, b) in _NEIGHBOURS or (a in _VOWELS and b in _VOWELS) or not (a + b).isascii() else 2
+
+
+def edit_distance(a: str, b: str, limit: int, slips: bool = True) -> int:
+    """Optimal-string-alignment distance (a swap of neighbours counts one; a letter typed for
+    another one, or with `slips` two unless `_substitution` finds it a slip), or limit+1 if above it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else (_substitution(ca, cb) if slips else 1)
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def allowed_typos(word: str) -> int:
+    """Letters a misspelling may be off by: one up to nine letters ("solemani"), two beyond. Two in
+    a shorter word turns real words into other real words ("weapons" into "reasons")."""
+    return 1 if len(word) <= 9 else 2
+
+
+def _grouped(number: str) -> str | None:
+    """A number as the index holds it when written with thousands separators: 28500 is "28 500"."""
+    if len(number) < 4 or not number.isdigit() or number[0] == "0" or not number.isascii():
+        return None
+    head = len(number) % 3 or 3
+    return " ".join([number[:head], *(number[i : i + 3] for i in range(head, len(number), 3))])
+
+
+class Words:
+    """The handbook's words, as a query needs them: forms, spellings, synonyms, corrections."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.db = store.db
+        self.parts = store.search_parts
+        self._variants = store.variant_map
+        self._synonyms = store.thesaurus_map
+        self._phrases = {
+            tuple(unaccent(member).split()): group
+            for group in store.thesaurus
+            for member in group
+            if len(member.split()) > 1
+        }
+        self._longest = max((len(phrase) for phrase in self._phrases), default=0)
+        self._vocabulary: list[tuple[str, int]] | None = None
+        self._forms: dict[str, tuple[str, ...]] = {}
+        self._stem_cache: dict[str, str] = {}
+
+    # -- the index's words ---------------------------------------------------------------------
+
+    def vocabulary(self) -> list[tuple[str, int]]:
+        """Every word the handbook holds (folded, unstemmed) with the number of entries holding it."""
+        if self._vocabulary is None:
+            counts: dict[str, int] = {}
+            for part in self.parts:
+                for term, docs in self.store.query(f"SELECT term, doc FROM entries_vocab{part}"):
+                    counts[term] = counts.get(term, 0) + docs
+            # Numbers are never "corrected", and common words make poor suggestions.
+            self._vocabulary = [(t, d) for t, d in counts.items() if t.isalpha() and len(t) > 2 and t not in STOPWORDS]
+        return self._vocabulary
+
+    def correct(self, word: str) -> str | None:
+        """The handbook's word nearest a misspelling, if that is a confident guess: within
+        `allowed_typos`, and far more common than any other word as near."""
+        limit = allowed_typos(word)
+        near: list[tuple[int, int, str]] = []
+        for term, docs in self.vocabulary():
+            distance = edit_distance(word, term, limit)
+            if distance <= limit:
+                near.append((distance, -docs, term))
+        if not near:
+            return None
+        near.sort()
+        best = near[0]
+        rivals = [other for other in near[1:] if other[0] == best[0] and self.stem(other[2]) != self.stem(best[2])]
+        if rivals and -best[1] < RIVAL_RATIO * -rivals[0][1]:
+            return None
+        return best[2]
+
+    def nearest_words(self, words: Iterable[str]) -> list[str]:
+        """Words the handbook has that are spelled like the given ones, for "did you mean"."""
+        nearest: list[str] = []
+        for word in list(words)[:3]:
+            limit = allowed_typos(word) + 1
+            scored = sorted(
+                (edit_distance(word, term, limit, slips=False), -docs, term) for term, docs in self.vocabulary()
+            )
+            nearest += [term for distance, _, term in scored[:3] if distance <= limit and term not in nearest]
+        return nearest[:5]
+
+    def stem(self, word: str) -> str:
+        return self.stems([word])[0]
+
+    def stems(self, texts: Sequence[str]) -> list[str]:
+        """Porter stems, each text computed once per search (the scratch table costs a query)."""
+        from coalition_cli.store import CacheCorrupt
+
+        missing = [text for text in dict.fromkeys(texts) if text not in self._stem_cache]
+        if missing:
+            try:
+                self._stem_cache.update(zip(missing, stems(self.db, missing), strict=True))
+            except sqlite3.Error as error:
+                raise CacheCorrupt(str(error)) from None
+        return [self._stem_cache[text] for text in texts]
+
+    def learn_forms(self, words: Iterable[str]) -> None:
+        """Find, for each (folded) word, the index's words that share its stem (killed: kill,
+        killed, killing, kills), in one pass for all of them. A word the index lacks keeps itself
+        alone, and matches nothing."""
+        wanted = [word for word in dict.fromkeys(words) if word and word not in self._forms]
+        if not wanted:
+            return
+        wanted_stems = self.stems(wanted)
+        candidates: set[str] = set()
+        for stem in wanted_stems:
+            prefix = stem[:4]
+            for part in self.parts:
+                rows = self.store.query(
+                    f"SELECT term FROM entries_vocab{part} WHERE term >= ? AND term < ?",
+                    (prefix, prefix + "\U0010ffff"),
+                )
+                candidates.update(term for (term,) in rows)
+        ordered = sorted(candidates)
+        by_stem: dict[str, list[str]] = {}
+        for term, stem in zip(ordered, self.stems(ordered), strict=True):
+            by_stem.setdefault(stem, []).append(term)
+        for word, stem in zip(wanted, wanted_stems, strict=True):
+            found = sorted(by_stem.get(stem, []), key=lambda term: (term != word, len(term), term))
+            self._forms[word] = tuple(found[:MAX_FORMS]) or (word,)
+
+    def forms(self, text: str) -> tuple[str, ...]:
+        """The forms a word or phrase is searched as: a word's forms, or a phrase in up to
+        MAX_PHRASES combinations of its words' forms (the words as typed first)."""
+        words = text.split()
+        self.learn_forms(words)
+        if len(words) == 1:
+            return self._forms[words[0]]
+        combinations = itertools.islice(itertools.product(*(self._forms[word] for word in words)), MAX_PHRASES)
+        return tuple(" ".join(combination) for combination in combinations)
+
+    def count(self, term: Term) -> int:
+        """How many entries hold the term (counted by SQLite, never collected: it may be thousands)."""
+        total = 0
+        for part in self.parts:
+            rows = self.store.query(
+                f"SELECT count(*) FROM entries{part} WHERE entries{part} MATCH ?", (term.expression(),)
+            )
+            total += int(rows[0][0])
+        return total
+
+    # -- terms ---------------------------------------------------------------------------------
+
+    def _group_term(self, text: str, group: Sequence[str]) -> Term:
+        """A term matching any member of a group of spellings or synonyms, words or phrases."""
+        alternatives = [form for member in group for form in self.forms(" ".join(_WORD.findall(unaccent(member))))]
+        return Term(text=text, alternatives=tuple(dict.fromkeys(alternatives)))
+
+    def word_term(self, word: str) -> Term:
+        """A word with its forms, its spellings (variants) and its synonyms (thesaurus)."""
+        stem = self.stem(word)
+        group = (*self._variants.get(stem, (word,)), *self._synonyms.get(stem, ()))
+        return self._group_term(word, group if word in group else (word, *group))
+
+    def _synonym_phrases(self, words: list[str]) -> tuple[list[Term], list[str]]:
+        """Phrases of the thesaurus in the query's words ("head of state", "air raid"), longest
+        first, as terms; and the words left over."""
+        terms: list[Term] = []
+        rest: list[str] = []
+        index = 0
+        while index < len(words):
+            for size in range(min(self._longest, len(words) - index), 1, -1):
+                group = self._phrases.get(tuple(words[index : index + size]))
+                if group is not None:
+                    terms.append(self._group_term(" ".join(words[index : index + size]), group))
+                    index += size
+                    break
+            else:
+                rest.append(words[index])
+                index += 1
+        return terms, rest
+
+    def parse(self, query: str) -> Parsed:
+        """Terms for a query, the corrections made, the words that matched nothing, and its key."""
+        text = _POSSESSIVE.sub("", _THOUSANDS.sub("", query))
+        terms: list[Term] = []
+        loose = _PHRASE.sub(" ", text)
+        compounds = [unaccent(c) for c in _COMPOUND.findall(loose)]
+        words = [w for c in compounds for w in _WORD.findall(c)]
+        quoted_words = [w for phrase in _PHRASE.findall(text) for w in _WORD.findall(unaccent(phrase))]
+        self.learn_forms([*words, *quoted_words])  # one pass for every word of the query
+        for phrase in _PHRASE.findall(text):
+            phrase_words = _WORD.findall(unaccent(phrase))
+            if phrase_words:
+                joined = " ".join(phrase_words)
+                terms.append(Term(text=joined, alternatives=self.forms(joined), required=True))
+        question = question_of(query)
+        asking = set(question.split()) if question else set()  # "how long", "which year": not the topic
+        content = {w for w in words if w not in STOPWORDS and w not in asking} or set(words)
+
+        in_phrases: set[str] = set()
+        for term in self._synonym_phrases(words)[0]:
+            term.count = self.count(term)
+            if term.count:
+                terms.append(term)
+                in_phrases.update(term.text.split())
+        singles: list[str] = []
+        for compound in compounds:
+            parts = _WORD.findall(compound)
+            if len(parts) > 1:
+                phrase = Term(text=compound, alternatives=self.forms(" ".join(parts)))
+                phrase.count = self.count(phrase)
+                if phrase.count:
+                    terms.append(phrase)
+                    continue
+            singles += [part for part in parts if part in content and part not in singles and part not in in_phrases]
+
+        for term in terms:
+            term.count = term.count or self.count(term)
+        corrections: dict[str, str] = {}
+        unmatched: list[str] = []
+        tries = 0
+        for word in singles:
+            term = self.word_term(word)
+            grouped = _grouped(word)
+            if grouped is not None:
+                term.alternatives += (grouped,)
+            term.count = self.count(term)
+            if not term.count and word.isalpha() and len(word) >= MIN_CORRECTED and tries < MAX_CORRECTED:
+                tries += 1
+                fixed = self.correct(word)
+                if fixed is not None:
+                    term = self.word_term(fixed)
+                    term.corrected = True
+                    term.count = self.count(term)
+                    corrections[word] = fixed
+            if term.count:
+                terms.append(term)
+            else:
+                unmatched.append(word)
+        key = name_key(_WORD.sub(lambda m: corrections.get(unaccent(m[0]), m[0]), loose))
+        return Parsed(terms, corrections, unmatched, self._spellings(key), question)
+
+    def _spellings(self, key: str) -> tuple[str, ...]:
+        """A query's key, and the same with other spellings of its words ("sulaimani" is the
+        "soleimani" of an alias): each of them names an entry as well."""
+        words = key.split()
+        groups = [self._variants.get(self.stem(word), ()) if word.isalpha() else () for word in words]
+        options = [
+            (word, *(unaccent(v) for v in group if unaccent(v) != word))
+            for word, group in zip(words, groups, strict=True)
+        ]
+        keys = (" ".join(choice) for choice in itertools.product(*options))
+        return tuple(itertools.islice(dict.fromkeys(keys), MAX_PHRASES)) if key else ()

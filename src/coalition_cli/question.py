@@ -1,0 +1,142 @@
+"""A reader's question as `ask` reads it: what it asks, what it names, and what it asks about.
+
+Worked out once per question: its parse (query.py: terms, the question words of QUESTIONS), the
+entries it names by a whole name in any span of its words ("the Quds Force", "Iranian"), the terms
+it asks about besides those names with the weight of each (rare words count most, words the
+handbook lacks as the rarest), and its form: passive ("who was killed"), an identity question
+("who was Qassem Soleimani"), the thing counted ("how many Russian advisers"), the field asked for
+("what did Iraq provide": its contributions), and the typed link a verb stands for ("who
+commanded": `commanded`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from coalition_cli.handbook import Entry, fold, unaccent
+from coalition_cli.search_index import STOPWORDS, entry_text, name_key
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from coalition_cli.query import Parsed
+    from coalition_cli.store import Store
+
+MAX_NAMED_SPAN = 4  # words in the longest name looked for inside a question
+NAMED_KINDS = ("actor", "figure", "place")  # the things a question can be about beside its topic
+# Verbs (and nouns) of a question, and the typed link that answers it: "who commanded the Quds
+# Force" is whatever has a `commanded` link to it; "whose airspace did Russia use" whatever Russia's
+# `used-airspace-of` links point to.
+VERBS: dict[str, str] = {
+    **dict.fromkeys(("command", "commanded", "commands", "led", "lead", "leads", "headed", "ran"), "commanded"),
+    **dict.fromkeys(("kill", "killed", "kills", "assassinated", "assassinate", "murdered"), "killed"),
+    **dict.fromkeys(("support", "supported", "supports", "backed", "backs", "back", "helped"), "supported"),
+    **dict.fromkeys(("oppose", "opposed", "opposes", "fought", "fight", "fights", "against"), "opposed"),
+    **dict.fromkeys(("member", "members", "belong", "belonged", "belongs", "joined", "comprised"), "member-of"),
+    **dict.fromkeys(("airspace", "overflew", "overflights", "crossed", "cross"), "used-airspace-of"),
+    **dict.fromkeys(("traded", "trade", "trading"), "traded-with"),
+}
+# Words that ask for one field of an actor: "what did Iraq provide" is its contributions.
+FIELD_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        ("contribute", "contributed", "contribution", "contributions", "provide", "provided", "bring", "brought")
+        + ("offer", "offered", "give", "gave"),
+        "contributions",
+    ),
+    **dict.fromkeys(("role", "part"), "role"),
+    **dict.fromkeys(("differ", "differed", "different", "difference", "differences"), "differences"),
+}
+_PASSIVE = re.compile(r"^\W*who\s+(?:was|were|got|is|are|has been|had been)\s+(\w+(?:ed|en)|slain|shot)\b", re.I)
+_IDENTITY = re.compile(r"^\W*(?:who|what)\s+(?:is|was|are|were)\b", re.I)  # "who was Qassem Soleimani"
+_MADE_UP = re.compile(r"\b(?:made|make|makes)\s+up\b|\bconsist", re.I)  # "who made up the axis": its members
+_AUXILIARIES = frozenset("did do does was were is are has have had can could will would".split())
+_WORD = re.compile(r"\w+")
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b", re.IGNORECASE)
+
+
+class Question:
+    """One question, read."""
+
+    def __init__(self, text: str, parsed: Parsed, store: Store) -> None:
+        self.text = text
+        self.parsed = parsed
+        self.asked = parsed.question
+        self.passive = bool(_PASSIVE.match(text))
+        self.identity = bool(_IDENTITY.match(text))
+        self.words = fold(_POSSESSIVE.sub("", text)).split()
+        self.topical = any(word not in STOPWORDS for word in self.words)  # "who what when" asks nothing
+        self.named, naming_words = named_in(store, self.words)
+        self.things = {i: e for i, e in self.named.items() if e.kind in NAMED_KINDS}
+        self.about = [t for t in parsed.terms if not set(t.text.split()) <= naming_words]
+        entries = store.entry_count
+        self.weights = [math.log(1 + entries / (1 + term.count)) for term in self.about]
+        self.unknown = sum(math.log(1 + entries) for _ in parsed.unmatched)
+        self.relations = sorted({VERBS[word] for word in self.words if word in VERBS})
+        if _MADE_UP.search(text):
+            self.relations.append("member-of")
+        self.fields = sorted({FIELD_WORDS[word] for word in self.words if word in FIELD_WORDS})
+        self.counted = self._counted(store)
+        self.asked_for = self._asked_for(naming_words)
+
+    def _asked_for(self, naming_words: set[str]) -> list[str]:
+        """The words that describe what the answer is ("what kind of Syrian forces did Iran back":
+        forces), between the question word and the first auxiliary, besides names and verbs."""
+        words: list[str] = []
+        for word in self.words[1:]:
+            if word in _AUXILIARIES:
+                return words
+            if word not in STOPWORDS and word not in naming_words and word not in VERBS:
+                words.append(word)
+        return []  # no auxiliary: "who made up the axis" asks for no particular description
+
+    def _counted(self, store: Store) -> dict[str, Entry]:
+        """For "how many" and "how much": the things named in what is counted ("Russian" in "how
+        many Russian advisers"), which must be what the number is of."""
+        if self.asked not in ("how many", "how much"):
+            return {}
+        start = next((i + 2 for i, w in enumerate(self.words) if w == "how" and i + 1 < len(self.words)), 0)
+        phrase: list[str] = []
+        for word in self.words[start:]:
+            if word in STOPWORDS or len(phrase) == 3:
+                break
+            phrase.append(word)
+        return {i: e for i, e in named_in(store, phrase)[0].items() if e.kind in NAMED_KINDS}
+
+    def own_coverage(self, entry: Entry) -> float:
+        """The share of what the question asks about (besides what it names) that the entry's title
+        or text holds: what the handbook says of it, not the index of words readers might use for
+        it ("Iran-led" in an index does not make the Axis of Resistance who led anything)."""
+        words = set(_WORD.findall(unaccent(f"{entry.title} {entry_text(entry)} {entry.note or ''}")))
+        found = sum(
+            weight
+            for term, weight in zip(self.about, self.weights, strict=True)
+            if any(set(form.split()) <= words for form in term.alternatives)
+        )
+        total = sum(self.weights) + self.unknown
+        return found / total if total else 1.0
+
+
+def named_in(store: Store, words: list[str]) -> tuple[dict[str, Entry], set[str]]:
+    """The entries named (by a whole name: id, title, alias or index term) in any span of the
+    words, by id; and the words of those names."""
+    spans = {
+        name_key(" ".join(words[start : start + size]))
+        for size in range(1, MAX_NAMED_SPAN + 1)
+        for start in range(len(words) - size + 1)
+        if not set(words[start : start + size]) <= STOPWORDS  # "is" in a question is no name ("IS")
+    }
+    found: dict[str, Entry] = {}
+    naming: set[str] = set()
+    for span in sorted(spans - {""}):
+        rowids = store.named(span, [])
+        if rowids:
+            naming.update(span.split())
+        for entry in store.by_rowids(rowids).values():
+            found[entry.id] = entry
+    return found, naming
+
+
+def in_title(entry: Entry, named: Entry) -> bool:
+    """Whether one of the named entry's names is in the entry's title (what the entry is about)."""
+    title = f" {fold(entry.title)} "
+    return any(f" {fold(name)} " in title for name in named.names())

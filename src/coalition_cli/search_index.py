@@ -1,0 +1,212 @@
+"""What search reads: the SQLite FTS5 tables a store's entries are indexed into, and the columns
+each entry becomes.
+
+Why SQLite FTS5 (from Python's own sqlite3) rather than a hand-written index: it gives bm25
+ranking, phrase queries and snippets, in C, with no dependency; and the same tables live in the
+cache file, so a large handbook's index is kept between runs. Words are indexed as written (case
+and accents folded), not stemmed: that costs a large handbook a third less time, and the same index
+is the vocabulary that query.py widens words to their other forms from, and corrects them against.
+
+Each entry is five columns, so that a snippet can say where its words come from:
+- names: title, aliases, index terms (the reader's own words for the entry) and id, each word once;
+- body: the summary, the fields of its kind, the quote: what the article says, in the editor's words;
+- note: the editor's note on the article;
+- outside: what the entry adds from outside the article (shown after its marker, never bare);
+- extra: other spellings of its numbers and dates (never shown).
+"""
+
+from __future__ import annotations
+
+import re
+
+from coalition_cli.handbook import FIELD_LABELS, Entry, fold, unaccent
+from coalition_cli.sql import sqlite3
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+COLUMNS = ("names", "body", "note", "outside", "extra")
+# How much a word counts in each column: names most. What is outside the article counts least: a
+# word found only there is not what the article is about.
+COLUMN_WEIGHTS = {"names": 4.0, "body": 1.0, "note": 1.0, "outside": 0.5, "extra": 1.0}
+TOKENIZER = "unicode61 remove_diacritics 2"  # the index: words as written, accents and case folded
+STEMMER = "porter unicode61 remove_diacritics 2"  # the scratch table that tells a word's stem
+MONTHS = ("January February March April May June July August September October November December").split()
+
+_WORD = re.compile(r"\w+")
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b", re.IGNORECASE)
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")  # a number written with thousands separators
+_DIGIT_COMMA = re.compile(r"\d,\d")
+# Words too common to tell entries apart: a query's are dropped ("who led the coalition" asks for
+# "led" and "coalition"), and names are compared without them.
+STOPWORDS = frozenset(
+    """a about after all also an and any are as at be been before being but by can could did do does
+    done during for from get got had happen happened happens has have he her him his how i if in into
+    is it its many me much my of on or our really she should so some such tell than that the their
+    them then there these they this those to too was we were what when where which who whom whose
+    why will with would you your
+    about define definition describe explain me please tell
+    call called mean means meant meaning stand stands
+    make made makes go goes going gone went come came kind sort""".split()
+)
+# Fields that are not prose: links (ids), flags and the parts of a quantity (searched as one figure).
+_UNSEARCHED = frozenset(("mentions", "member", "value", "unit", "qualifier", "who", "said_by"))
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?\"'" else text + "."
+
+
+def entry_names(entry: Entry) -> str:
+    """The names column: title, then the words of aliases, index terms and id that the title lacks.
+
+    Each word once: aliases repeat words ("Soleimani", "Qasem Soleimani"...), and counting every
+    repetition would make an entry with many aliases outrank the entry a query is really about.
+    The other names go in folded (handbook.unaccent), as queries are: FTS5 folds Latin accents
+    itself, but not the letter variants of Arabic and Persian writing.
+    """
+    seen = set(_WORD.findall(unaccent(entry.title)))
+    extra = []
+    for word in _WORD.findall(unaccent(" ".join((*entry.aliases, *entry.index, entry.id.replace("-", " "))))):
+        if word not in seen:
+            seen.add(word)
+            extra.append(word)
+    return " ".join([entry.title, *extra])
+
+
+def entry_text(entry: Entry) -> str:
+    """The body column: the summary, the kind's fields and the quote, as labelled sentences.
+
+    Labels are searchable too, so "what did russia contribute" finds Russia's contributions.
+    """
+    parts = [_sentence(entry.summary)]
+    for key, value in entry.details.items():
+        if key in _UNSEARCHED:
+            continue
+        label = FIELD_LABELS.get(key, key)
+        if isinstance(value, tuple):
+            parts.append(f"{label}: " + " ".join(_sentence(item) for item in value))
+        elif isinstance(value, str):
+            parts.append(_sentence(f"{label}: {value}"))
+    quantity = entry.quantity
+    if quantity:
+        parts.append(f"Figure: {quantity}.")
+    if entry.quote is not None:
+        parts.append(f'Quote: "{entry.quote.text}"')
+    return " ".join(parts)
+
+
+def entry_extra(entry: Entry, texts: Iterable[str]) -> str:
+    """The hidden column: other spellings of the entry's numbers and dates, each once, so they
+    match as typed (28500 for 28,500; "January 2020" and "3 January 2020" for 2020-01-03)."""
+    extra: list[str] = []
+    for text in texts:
+        if _DIGIT_COMMA.search(text):
+            extra += [_THOUSANDS.sub("", number) for number in _GROUPED.findall(text)]
+    value = entry.details.get("value")
+    if isinstance(value, int) and not isinstance(value, bool):
+        extra.append(str(value))
+    date = entry.date
+    if date and len(date) >= 7:
+        month = MONTHS[int(date[5:7]) - 1]
+        extra.append(f"{month} {date[:4]}")
+        if len(date) == 10:
+            day = str(int(date[8:10]))
+            extra.append(f"{day} {month} {date[:4]} {month} {day} {date[:4]}")
+    return " ".join(dict.fromkeys(extra))
+
+
+def entry_columns(entry: Entry) -> tuple[str, str, str, str, str]:
+    """An entry's text in the index's columns (COLUMNS)."""
+    body = entry_text(entry)
+    note = entry.note or ""
+    outside = entry.outside or ""
+    return entry_names(entry), body, note, outside, entry_extra(entry, (body, note, outside))
+
+
+def create_search_tables(db: sqlite3.Connection, part: str = "") -> None:
+    """The FTS5 table for a store: `entries`, rowids matching the store's. A large handbook is
+    indexed in parts, one per process that read it, each with a table of its own (suffix `part`)."""
+    db.execute(
+        f"CREATE VIRTUAL TABLE entries{part} USING fts5("
+        f"kind UNINDEXED, entry_id UNINDEXED, {', '.join(COLUMNS)}, tokenize = '{TOKENIZER}')"
+    )
+
+
+def create_vocabulary_table(db: sqlite3.Connection, part: str = "") -> None:
+    """Views of the index: its words with how many entries hold each (for forms and spelling), and
+    every occurrence of each word (for scoring)."""
+    db.execute(f"CREATE VIRTUAL TABLE entries_vocab{part} USING fts5vocab(entries{part}, 'row')")
+    db.execute(f"CREATE VIRTUAL TABLE entries_instance{part} USING fts5vocab(entries{part}, 'instance')")
+
+
+_INSERT = f"(rowid, kind, entry_id, {', '.join(COLUMNS)}) VALUES ({', '.join('?' * (len(COLUMNS) + 3))})"
+
+
+def index_entries(db: sqlite3.Connection, numbered: Iterable[tuple[int, Entry]]) -> None:
+    """Add entries (with their store rowids) to the search table."""
+    rows = [(rowid, entry.kind, entry.id, *entry_columns(entry)) for rowid, entry in numbered]
+    db.executemany(f"INSERT INTO entries {_INSERT}", rows)
+
+
+def reindex_entry(db: sqlite3.Connection, rowid: int, new: Entry, part: str = "") -> None:
+    """Replace an entry's row in the search table of the part that holds it."""
+    db.execute(f"DELETE FROM entries{part} WHERE rowid = ?", (rowid,))
+    db.execute(f"INSERT INTO entries{part} {_INSERT}", (rowid, new.kind, new.id, *entry_columns(new)))
+
+
+def stems(db: sqlite3.Connection, texts: Sequence[str]) -> list[str]:
+    """The porter stems FTS5 gives each text (words joined by spaces), computed by FTS5 itself."""
+    db.executescript(
+        f"""
+        CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer USING fts5(text, tokenize = '{STEMMER}');
+        CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer_vocab USING fts5vocab(temp, stemmer, 'instance');
+        DELETE FROM temp.stemmer;
+        """
+    )
+    db.executemany("INSERT INTO temp.stemmer (rowid, text) VALUES (?, ?)", enumerate(texts))
+    found: list[list[str]] = [[] for _ in texts]
+    for doc, term in db.execute("SELECT doc, term FROM temp.stemmer_vocab ORDER BY doc, offset"):
+        found[doc].append(term)
+    return [" ".join(words) for words in found]
+
+
+def variant_map(db: sqlite3.Connection, groups: Iterable[Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """Each spelling's stem, mapped to its group of spellings: how search finds variants (and, for
+    the thesaurus, the words and phrases readers use interchangeably)."""
+    spellings = [(tuple(group), word) for group in groups for word in group]
+    found = stems(db, [unaccent(word) for _, word in spellings])
+    mapped: dict[str, tuple[str, ...]] = {}
+    for (group, _), stem in zip(spellings, found, strict=True):
+        if stem:
+            mapped[stem] = tuple(dict.fromkeys(mapped.get(stem, ()) + group))
+    return mapped
+
+
+def varints(blob: bytes) -> list[int]:
+    """SQLite's variable-length integers, as FTS5 keeps its counts of rows and tokens."""
+    values: list[int] = []
+    index = 0
+    while index < len(blob):
+        value = 0
+        for position in range(9):
+            byte = blob[index]
+            index += 1
+            if position == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if byte < 0x80:
+                break
+        values.append(value)
+    return values
+
+
+def name_key(name: str) -> str:
+    """A name as search compares it with a whole query: folded, without possessives and common words
+    ("the Kremlin's" and "kremlin" are one key); a name made only of common words ("IS") keeps them."""
+    words = fold(_POSSESSIVE.sub("", name)).split()
+    return " ".join(word for word in words if word not in STOPWORDS) or " ".join(words)
