@@ -20,6 +20,13 @@ from tests.helpers import MINIMAL, Invoke
 # (bidirectional overrides and isolates, zero-width spaces, tags) but the joiners Persian needs,
 # and the line and paragraph separators.
 ALLOWED_FORMAT = {"\u200c", "\u200d"}
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt) beyond the format characters,
+# which Python's database does not give; and the braille blank, a letter that draws nothing.
+IGNORABLE = {
+    0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0,
+    *range(0xFE00, 0xFE10), *range(0xFFF0, 0xFFF9), *range(0xE0000, 0xE1000),
+}  # fmt: skip
+BLANK = {0x2800}
 
 
 def driving(text: str) -> list[str]:
@@ -29,6 +36,8 @@ def driving(text: str) -> list[str]:
         if (unicodedata.category(char) == "Cc" and char not in "\t\n")
         or (unicodedata.category(char) == "Cf" and char not in ALLOWED_FORMAT)
         or unicodedata.category(char) in ("Zl", "Zp")
+        or ord(char) in IGNORABLE
+        or ord(char) in BLANK
     ]
 
 

@@ -217,7 +217,7 @@ def test_names_taken_from_entries_beneath_are_warned_of(invoke: Invoke, taking_o
     assert result.stdout.splitlines()[:-1] == [
         f'{taking_over}:5:9: warning: actor usa: the name "usa" is also a name of actor "united-states" in {bundled};'
         ' "show usa" may now answer with this entry',
-        f'{taking_over}:11:11: warning: actor iran-lookalike: the name "Ir\u0430n" looks like "iran", a name of actor'
+        f'{taking_over}:11:11: warning: actor iran-lookalike: the name "Ir\u0430n" looks like "Iran", a name of actor'
         f' "iran" in {bundled}, but is spelled with other letters (its \u0430 is U+0430 CYRILLIC SMALL LETTER A);'
         " readers cannot tell them apart",
         f'{taking_over}:16:9: warning: term quds: the name "quds" is the start of "quds-force" (actor "quds-force" in'
@@ -246,7 +246,8 @@ def test_show_says_which_file_a_contested_name_came_from(invoke: Invoke, taking_
 
 def test_lookalikes_are_found_across_scripts() -> None:
     assert skeleton("Ir\u0430n") == skeleton("IRAN") == skeleton("Iran")
-    assert skeleton("\uff29\uff52\uff41\uff4e") == "iran"  # fullwidth letters
+    assert skeleton("\uff29\uff52\uff41\uff4e") == skeleton("Iran")  # fullwidth letters
+    assert skeleton("lran") == skeleton("Iran") == skeleton("1ran")  # upright strokes
     assert skeleton("Ir\u0430q") != skeleton("Iran")
 
 

@@ -23,7 +23,7 @@ from coalition_cli import __version__, cachedir
 from coalition_cli.builder import StoreBuilder
 from coalition_cli.cachedir import CacheFile
 from coalition_cli.inert import shown_path
-from coalition_cli.loader import Source, load_stack, stack_files
+from coalition_cli.loader import Source, bundled_path, load_stack, stack_files
 from coalition_cli.sql import sqlite3
 from coalition_cli.store import SCHEMA, CacheCorrupt, Store
 
@@ -66,7 +66,7 @@ def open_store(paths: Sequence[Path | str | None] | None = None, progress: Progr
     if folder is not None:
         target = os.path.join(folder, name)
         if target not in _distrusted:
-            cached = _open_cached(target)
+            cached = _open_cached(target, files)
             if cached is not None:
                 return cached
     folder = cachedir.trusted_folder(create=True)
@@ -88,18 +88,23 @@ def read_from_files() -> bool:
     return any(store.file is not None for store in _opened)
 
 
-def _open_cached(path: str) -> Store | None:
-    """The cached store if it is this user's own file, reads cleanly and is current; else None."""
+def _open_cached(path: str, files: Sequence[Path | str] | None = None) -> Store | None:
+    """The cached store if it is this user's own file, reads cleanly, was built from these files
+    (when given) and is current; else None."""
     descriptor = cachedir.open_private(path)
     if descriptor is None:
         return None
     db = None
     try:
         db = sqlite3.connect(cachedir.sqlite_uri(path, descriptor), uri=True)
-        if not _current(db):
+        settle: list[bool] = []
+        if not _current(db, files, settle):
             db.close()
             return None
         store = Store(db, file=path)
+        if settle and all(settle):
+            proc = f"/proc/self/fd/{descriptor}"  # the file that was checked, not one swapped in since
+            _settle(proc if os.path.exists(proc) else path)
         _opened.append(store)
         return store
     except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError, CacheCorrupt, OSError):
@@ -111,18 +116,29 @@ def _open_cached(path: str) -> Store | None:
         os.close(descriptor)
 
 
-def _current(db: sqlite3.Connection) -> bool:
-    """Whether every file the cache was built from is still as it was read."""
+def _current(
+    db: sqlite3.Connection, files: Sequence[Path | str] | None = None, settle: list[bool] | None = None
+) -> bool:
+    """Whether the cache was built from these files (a file renamed into another stack's place is
+    not this stack's cache), and every file it was built from is still as it was read."""
     meta = dict(db.execute("SELECT name, value FROM meta WHERE name IN ('schema', 'version', 'built_ns')"))
     if meta.get("schema") != str(SCHEMA) or meta.get("version") != __version__:
         return False
     built = int(meta["built_ns"])
-    files = db.execute("SELECT path, dev, ino, size, mtime_ns, ctime_ns, hash FROM source_file").fetchall()
-    return bool(files) and all(_unchanged(built, *file) for file in files)
+    recorded = db.execute("SELECT path, dev, ino, size, mtime_ns, ctime_ns, hash FROM source_file").fetchall()
+    if files is not None:
+        wanted = [os.fsencode(os.path.realpath(file)) for file in files]
+        paths = [row[0] for row in recorded]
+        beneath = [os.fsencode(os.path.realpath(bundled_path()))]  # a notes file's `base: bundled`
+        if paths != wanted and paths != beneath + wanted:
+            return False
+    return bool(recorded) and all(_unchanged(built, *file, settle=settle) for file in recorded)
 
 
-def _unchanged(built: int, path: object, *recorded: object) -> bool:
-    """Whether one file the cache was built from still looks as it did."""
+def _unchanged(built: int, path: object, *recorded: object, settle: list[bool] | None = None) -> bool:
+    """Whether one file the cache was built from still looks as it did. A file changed just before
+    the build is checked by its content too, and `settle` says whether it has been still long
+    enough since for the cache to say so (then later runs need not read it)."""
     if not isinstance(path, bytes):
         return False
     try:
@@ -135,10 +151,28 @@ def _unchanged(built: int, path: object, *recorded: object) -> bool:
         # Changed just before the build: an edit within the same clock tick would look the same.
         try:
             with open(path, "rb") as handle:
-                return _blake2b(handle.read(), 16) == recorded[5]
+                same = _blake2b(handle.read(), 16) == recorded[5]
         except OSError:
             return False
+        if settle is not None:
+            settle.append(same and max(now.st_mtime_ns, now.st_ctime_ns) < time.time_ns() - RACY_NS)
+        return same
     return True
+
+
+def _settle(file: str) -> None:
+    """Record that the files of a cache built just after they changed are, read again, the same,
+    and have been still since: the cache counts as built now, so later runs trust their times
+    alone. Only the build time changes; a failure changes nothing but the next run's work."""
+    try:
+        db = sqlite3.connect(file)
+        try:
+            db.execute("UPDATE meta SET value = ? WHERE name = 'built_ns'", (str(time.time_ns()),))
+            db.commit()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        pass
 
 
 def _key(sources: list[Source]) -> Key | None:
@@ -170,8 +204,8 @@ def _build_unwinding(
     files: Sequence[Path | str], folder: str | None, target: str | None, progress: Progress | None
 ) -> Store:
     temporary: cachedir.Temporary | None = None
+    cachedir.sweep(folder)
     if folder is not None:
-        cachedir.sweep(folder)
         try:
             temporary = cachedir.Temporary(folder, ".building-")
         except OSError:
@@ -273,14 +307,15 @@ def survey() -> tuple[str | None, list[CacheFile], int]:
     return folder, found, pending
 
 
-def clear() -> tuple[str | None, int, int]:
-    """Remove every cache file (and temporary left by a killed build); how many, and their bytes."""
+def clear() -> tuple[str | None, int, int, int]:
+    """Remove every cache file, and every temporary left by a killed build: how many caches, how
+    many temporaries, and their bytes in all."""
     folder = cachedir.trusted_folder(create=False)
+    swept, swept_size = cachedir.sweep(folder)
     if folder is None:
-        return cachedir.folder_path(), 0, 0
-    cachedir.sweep(folder)
+        return cachedir.folder_path(), 0, swept, swept_size
     removed = [info.st_size for path, info in cachedir.cache_files(folder) if cachedir.remove(path)]
-    return folder, len(removed), sum(removed)
+    return folder, len(removed), swept, sum(removed) + swept_size
 
 
 def _prune(folder: str, keep: str) -> None:

@@ -124,14 +124,38 @@ def sqlite_uri(path: str, descriptor: int) -> str:
     return f"file:{escaped}?mode=ro&immutable=1"
 
 
+def scratch_folder() -> str | None:
+    """Where temporaries go when there is no cache folder (caching off, or not to be trusted): a
+    folder of this user's own in the system's temporary folder, so that what a killed build leaves
+    there is found and swept as in the cache folder. None if it cannot be made private."""
+    import tempfile
+
+    path = os.path.join(tempfile.gettempdir(), f"coalition-{os.getuid()}")
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    # Only a real folder of this user's that no one else can enter (no caution: nothing is read).
+    if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077:
+        return path
+    return None
+
+
 class Temporary:
-    """A file being built (in the cache folder, or the system's temporary folder), locked while
-    the process that made it, or a worker it forked, lives."""
+    """A file being built (in the cache folder, or the scratch folder), locked while the process
+    that made it, or a worker it forked, lives."""
 
     def __init__(self, folder: str | None, prefix: str) -> None:
         import fcntl
         import tempfile
 
+        folder = folder or scratch_folder()
         self.descriptor, self.path = tempfile.mkstemp(prefix=prefix, suffix=SUFFIX, dir=folder)
         fcntl.flock(self.descriptor, fcntl.LOCK_EX)
 
@@ -157,29 +181,35 @@ class Temporary:
             self.descriptor = -1
 
 
-def sweep(folder: str) -> None:
-    """Remove temporaries left by builds that were killed: old, this user's, and locked by no one."""
+def sweep(folder: str | None) -> tuple[int, int]:
+    """Remove temporaries left by builds that were killed: old, this user's, and locked by no one;
+    in the folder given and in the scratch folder. How many went, and their bytes."""
     import fcntl
 
     now = time.time()
-    try:
-        names = [name for name in os.listdir(folder) if name.startswith(TEMPORARIES) and name.endswith(SUFFIX)]
-    except OSError:
-        return
-    for name in names:
-        path = os.path.join(folder, name)
-        descriptor = open_private(path)
-        if descriptor is None:
-            continue
+    count = size = 0
+    for place in dict.fromkeys(p for p in (folder, scratch_folder()) if p is not None):
         try:
-            if now - os.fstat(descriptor).st_mtime < STALE_SECONDS:
-                continue  # just made: its builder may not hold the lock yet
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.unlink(path)
+            names = [name for name in os.listdir(place) if name.startswith(TEMPORARIES) and name.endswith(SUFFIX)]
         except OSError:
-            pass  # a live build holds it
-        finally:
-            os.close(descriptor)
+            continue
+        for name in names:
+            path = os.path.join(place, name)
+            descriptor = open_private(path)
+            if descriptor is None:
+                continue
+            try:
+                info = os.fstat(descriptor)
+                if now - info.st_mtime < STALE_SECONDS:
+                    continue  # just made: its builder may not hold the lock yet
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.unlink(path)
+                count, size = count + 1, size + info.st_size
+            except OSError:
+                pass  # a live build holds it
+            finally:
+                os.close(descriptor)
+    return count, size
 
 
 def cache_files(folder: str) -> list[tuple[str, os.stat_result]]:

@@ -43,6 +43,7 @@ PROG = "coalition"
 HANDBOOK_ENV = "COALITION_HANDBOOK"
 BUNDLED = "@bundled"
 MAX_WARNINGS = 5  # a stack's warnings told on each run; `validate` lists every one
+MAX_NOTE = 2_000  # characters of one line on stderr
 
 
 # -- how a run ends ------------------------------------------------------------------------------
@@ -52,6 +53,8 @@ def note(message: str) -> None:
     """A diagnostic line on stderr: seen by the reader, never mixed into piped data."""
     from coalition_cli.inert import one_line
 
+    if len(message) > MAX_NOTE:  # a name of megabytes, quoted back: its start and end will do
+        message = message[: MAX_NOTE // 2] + " [...] " + message[-MAX_NOTE // 2 :]
     try:
         sys.stderr.write(f"{PROG}: {one_line(message)}\n")
         sys.stderr.flush()
@@ -225,7 +228,8 @@ class Session:
         from coalition_cli.cachedir import cautions
 
         assert self._store is not None
-        warnings = self._store.warnings
+        # Names taken over or drawn alike first: they change what `show` answers.
+        warnings = sorted(self._store.warnings, key=lambda w: not ('"show ' in w or "cannot tell them apart" in w))
         for warning in warnings[:MAX_WARNINGS]:
             note(warning)
         if len(warnings) > MAX_WARNINGS:
@@ -392,17 +396,18 @@ def cache(action: CacheAction, fmt: Format | None) -> None:
         caution = cautions[0] if cautions else None
         output.deliver(CacheView(folder, found, pending, caution), choose_format(fmt), pager=False)
         return
-    folder, count, size = caches.clear()
+    folder, count, swept, size = caches.clear()
+    left = f" and {swept} file{'s' if swept != 1 else ''} left by killed builds" if swept else ""
     if cautions:
         raise NothingDone(cautions[0].replace("working without a cache", "not clearing it"))
     if folder is None:
-        output.write("caching is off (COALITION_NO_CACHE is set): there is nothing to clear\n")
+        what = f"removed{left[4:]} ({size_text(size)})" if swept else "there is nothing to clear"
+        output.write(f"caching is off (COALITION_NO_CACHE is set): {what}\n")
         return
     from coalition_cli.inert import shown_path, visible
 
-    output.write(
-        f"removed {count} cache{'s' if count != 1 else ''} ({size_text(size)}) from {visible(shown_path(folder))}\n"
-    )
+    caches_removed = f"{count} cache{'s' if count != 1 else ''}"
+    output.write(f"removed {caches_removed}{left} ({size_text(size)}) from {visible(shown_path(folder))}\n")
 
 
 STARTER = """\

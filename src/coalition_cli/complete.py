@@ -35,7 +35,17 @@ def answer(shell: str) -> None:
             line = os.environ.get("COMP_LINE", "")
             tokens = split_line(line)
             incomplete = tokens[-1][0] if tokens else ""
-            found = candidates([token for token, _ in tokens[1:-1]], incomplete)
+            words = [token for token, _ in tokens[1:-1]]
+            try:
+                found = candidates(words, incomplete)
+            except Exception:
+                # A damaged cache: any doubt means it is built again, and the TAB still answers.
+                from coalition_cli import cache
+
+                if not cache.read_from_files():
+                    raise
+                cache.distrust_opened()
+                found = candidates(words, incomplete)
             sys.stdout.write(_format(shell, found, tokens[-1][1] if tokens else "", os.environ.get("COMP_WORD")))
             sys.stdout.flush()
     except Exception:  # nothing may reach the prompt

@@ -33,10 +33,14 @@ _LOOKALIKES = str.maketrans(
         # Greek
         "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
         "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ζ": "z", "ϲ": "c",
-        # Armenian, and Latin letters drawn like others
+        # Armenian, Cherokee, and Latin letters drawn like others
         "օ": "o", "ս": "u", "հ": "h", "ո": "n", "ı": "i", "ȷ": "j", "ɑ": "a", "ɡ": "g", "ℓ": "l",
+        "Ꭵ": "i", "ɩ": "i",
+        # Upright strokes: a capital I, a small l, a one and a bar look alike ("lran" for "Iran")
+        "I": "l", "1": "l", "|": "l", "ɪ": "l", "Ι": "l", "І": "l", "Ӏ": "l", "ǀ": "l",
     }
 )  # fmt: skip
+_STROKES = str.maketrans({"I": "l", "1": "l", "|": "l"})
 
 
 _NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -44,10 +48,16 @@ _NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
 
 def skeleton(name: str) -> str:
     """What a name looks like: two names with the same skeleton read the same to a person."""
-    if name.isascii():  # most names: nothing to normalise or map
-        return _NOT_ASCII_ALNUM.sub("", name.lower())
-    drawn = unicodedata.normalize("NFKC", name).casefold().translate(_LOOKALIKES)
+    if name.isascii():  # most names: nothing to normalise, and few letters to map
+        return _NOT_ASCII_ALNUM.sub("", name.translate(_STROKES).lower())
+    drawn = unicodedata.normalize("NFKC", name).translate(_LOOKALIKES).casefold().translate(_LOOKALIKES)
     return "".join(char for char in unaccent(drawn) if char.isalnum())
+
+
+def skeletons(name: str) -> tuple[str, ...]:
+    """The skeletons of a name as written and in small letters, in that order: "Iran" is drawn
+    "lran" (a capital I is a stroke like l), and "iran" like "Ꭵran"."""
+    return tuple(dict.fromkeys((skeleton(name), skeleton(name.lower()))))
 
 
 class Owner:
@@ -86,7 +96,8 @@ class NamesBeneath:
             owner = Owner(kind, entry_id, origin, name)
             folded = fold(name)
             self.exact.setdefault(folded, owner)
-            self.drawn.setdefault(skeleton(name), owner)
+            for drawn in skeletons(name):
+                self.drawn.setdefault(drawn, owner)
             for word in folded.split()[1:]:
                 self.words.setdefault(word, owner)
 
@@ -100,7 +111,7 @@ class NamesBeneath:
             if how == "same":
                 owner = self.exact.get(folded)
             elif how == "lookalike":
-                owner = self.drawn.get(skeleton(name))
+                owner = next((self.drawn[d] for d in skeletons(name) if d in self.drawn), None)
             elif how == "start":
                 owner = self._starting(folded)
             else:
@@ -126,7 +137,17 @@ def clash_message(name: str, owner: Owner, how: str) -> str:
     if how == "lookalike":
         import unicodedata
 
-        odd = next((c for c in name if c.translate(_LOOKALIKES) != c or unicodedata.normalize("NFKC", c) != c), "")
+        # The letter that is not what it seems: the first drawn like another that is not ASCII,
+        # else the first that differs from the name beneath ("l" for "I").
+        odd = next(
+            (
+                c
+                for c in name
+                if not c.isascii() and (c.translate(_LOOKALIKES) != c or unicodedata.normalize("NFKC", c) != c)
+            ),
+            "",
+        )
+        odd = odd or next((a for a, b in zip(name, owner.written, strict=False) if a != b), "")
         letter = f" (its {odd} is U+{ord(odd):04X} {unicodedata.name(odd, '')})" if odd else ""
         return (
             f'the name "{name}" looks like "{owner.written}", a name of {beneath}, but is spelled with'

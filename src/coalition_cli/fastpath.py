@@ -20,6 +20,7 @@ from coalition_cli.output import Format
 
 COMPLETE_VAR = "_COALITION_COMPLETE"  # set by the completion scripts complete.py writes
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: "²".isdigit() is true, but it is no number
+_MAX_DIGITS = 18  # Python refuses to read numbers of more than 4,300 digits; none needs 19
 
 
 class _Unsure(Exception):
@@ -102,6 +103,11 @@ def _limit(values: dict[str, list[str]]) -> int:
     if not given:
         return int(facts["default"])
     text = given[-1].strip()
-    if not _DIGITS.fullmatch(text) or int(text) < facts["min"]:
+    if not _DIGITS.fullmatch(text):
+        raise _Unsure
+    text = text.lstrip("0") or "0"
+    if len(text) > _MAX_DIGITS:
+        return int(text[:_MAX_DIGITS])  # more than every entry: the search shows every entry
+    if int(text) < facts["min"]:
         raise _Unsure
     return int(text)

@@ -23,8 +23,8 @@ MAX_QUOTE_WORDS = 40
 MAX_SUGGESTIONS = 100  # "did you mean" for this many problems; beyond, a hint costs more than it helps
 MAX_SUGGESTED_LENGTH = 64  # no "did you mean" for a longer name: no id or key is that long
 ACTOR_TYPES = TYPES["actor"]
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z, not $: "iran\n" is no id
+DATE_PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")  # ASCII digits only: they sort
 MAX_TEXT = 20_000  # characters in one text field: a paragraph is a few hundred; far more is an accident
 
 
@@ -51,6 +51,16 @@ def _character(char: str) -> str:
 
 _ID_LIST = re.compile(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*\n)*\Z")
 KIND_OF_PLURAL = {plural: kind for kind, plural in PLURALS.items()}
+
+
+MAX_MESSAGE = 1_000  # characters of one problem's message: a 5 MB id is quoted by its start
+
+
+def shortened(message: str) -> str:
+    """A message cut to MAX_MESSAGE characters, its end kept (where it says what to do)."""
+    if len(message) <= MAX_MESSAGE:
+        return message
+    return message[: MAX_MESSAGE - 203] + " [...] " + message[-196:]
 
 
 def describe(value: Any) -> str:
@@ -91,7 +101,7 @@ def _is_date(text: str) -> bool:
     return True
 
 
-def _cut(text: str, most: int = 80) -> str:
+def cut_name(text: str, most: int = 80) -> str:
     """A name from the file as a message quotes it: whole, or its start when it is very long."""
     return text if len(text) <= most else text[: most - 3] + "..."
 
@@ -132,7 +142,7 @@ class FieldChecks:
             if named is not None:
                 message = message.format(line=marks.get((named, False), ("?",))[0])
             line, column = marks.get((path, at_key), (None, None))
-            problems.append(Problem(self.name, message, line, column, warning=warning))
+            problems.append(Problem(self.name, shortened(message), line, column, warning=warning))
         return problems
 
     def _unknown_keys(self, mapping: dict[str, Any], allowed: tuple[str, ...], path: Path, what: str | None) -> None:
@@ -146,7 +156,7 @@ class FieldChecks:
                 close = _close_key(key, allowed)
             hint = f' (did you mean "{close}"?)' if close else f" (known keys: {', '.join(allowed)})"
             prefix = self.where(path) if what is None else what
-            self.problem((*path, key), f'{prefix}unknown key "{_cut(key)}"{hint}', at_key=True)
+            self.problem((*path, key), f'{prefix}unknown key "{cut_name(key)}"{hint}', at_key=True)
 
     def _expect(self, path: Path, expected: str, value: Any) -> None:
         hint = " (put it in quotes)" if isinstance(value, int | float | bool) and expected == "text" else ""
@@ -206,7 +216,8 @@ class FieldChecks:
         return value
 
     def _ids(self, value: Any, path: Path) -> tuple[str, ...] | None:
-        if type(value) is list and all(type(v) is str for v in value) and _ID_LIST.match("\n".join(value) + "\n"):
+        joined = "\n".join(value) + "\n" if type(value) is list and all(type(v) is str for v in value) else ""
+        if joined and joined.count("\n") == len(value) and _ID_LIST.match(joined):
             return tuple(value)
         if not isinstance(value, list):
             self._expect(path, "a list of ids", value)
@@ -229,7 +240,9 @@ class FieldChecks:
                     else f" (known relations: {', '.join(RELATIONS)})"
                 )
                 self.problem(
-                    (*path, relation), f'{self.where(path)}unknown relation "{_cut(str(relation))}"{hint}', at_key=True
+                    (*path, relation),
+                    f'{self.where(path)}unknown relation "{cut_name(str(relation))}"{hint}',
+                    at_key=True,
                 )
                 continue
             ids = self._ids(targets, (*path, relation))

@@ -10,6 +10,7 @@ import os
 import re
 
 from coalition_cli.errors import UsageProblem
+from coalition_cli.inert import one_line
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs a lookup a few milliseconds
 if TYPE_CHECKING:
@@ -341,7 +342,8 @@ def extended(entry: Entry, extension: Extension) -> Entry:
     since it is the reader's and not the source's."""
     note = entry.note
     if extension.note:
-        added = f"{os.path.basename(extension.origin)}: {extension.note}"
+        # The file's name made inert: a name may hold any character, a note may not.
+        added = f"{one_line(os.path.basename(extension.origin))}: {extension.note}"
         note = f"{note}\n\n{added}" if note else added
     return entry.replace(
         aliases=tuple(dict.fromkeys(entry.aliases + extension.aliases)),

@@ -27,6 +27,11 @@ _UNSAFE = (
     "\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f"
+    # ... and the other characters that show nothing, or change nothing a reader sees: the rest of
+    # Unicode's default-ignorable code points (the combining grapheme joiner, Hangul fillers,
+    # Khmer inherent vowels, Mongolian and other variation selectors), and the blank braille cell.
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufff8"
+    "\U000e0000\U000e0002-\U000e001f\U000e0080-\U000e0fff"
 )
 _LAYOUT = str.maketrans("\t\n", "  ")
 _patterns: dict[bool, re.Pattern[str]] = {}
@@ -42,9 +47,11 @@ def _pattern(layout: bool) -> re.Pattern[str]:
 
 
 def _surely_safe(text: str, layout: bool) -> bool:
-    """True when one scan in C shows that text holds none of those characters: `isprintable` is
-    false for every one of them (and for a few harmless ones, such as a no-break space, which
-    the pattern then clears)."""
+    """True when a scan or two in C shows that text holds none of those characters: ASCII text that
+    `isprintable` passes (it is false for every control; the invisible letters and marks above are
+    none of them ASCII). Other text goes to the pattern."""
+    if not text.isascii():
+        return False
     return text.isprintable() or (not layout and text.translate(_LAYOUT).isprintable())
 
 

@@ -45,13 +45,23 @@ def stack_files(paths: Sequence[Path | str | None]) -> list[Path | str]:
     everything, however often and wherever it was named (`::`, a trailing `:`); then each file
     once, at its first place (the same file named twice, or by two routes, is one layer)."""
     bundled = bundled_path()
-    shipped = os.path.realpath(bundled)
-    named = [(os.path.realpath(path), path) for path in paths if path is not None]
-    first = [(shipped, bundled)] if None in paths or any(real == shipped for real, _ in named) else []
-    files: dict[str, Path | str] = {}
-    for real, path in first + named:
-        files.setdefault(real, path)
+    shipped = _identity(bundled)
+    named = [(_identity(path), path) for path in paths if path is not None]
+    first = [(shipped, bundled)] if None in paths or any(same == shipped for same, _ in named) else []
+    files: dict[object, Path | str] = {}
+    for same, path in first + named:
+        files.setdefault(same, path)
     return list(files.values())
+
+
+def _identity(path: Path | str) -> object:
+    """What makes two names one file: its device and inode (a hard link, a symlink, `./x`), or, for
+    a file that cannot be looked at (missing: the error comes when it is read), its real path."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return os.path.realpath(path)
+    return (found.st_dev, found.st_ino)
 
 
 def bundled_handbook_path() -> Path:

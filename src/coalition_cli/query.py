@@ -38,6 +38,7 @@ MAX_PHRASES = 16  # a phrase is tried in at most this many combinations of its w
 MAX_QUERY_CHARS = 1_000
 MAX_QUERY_WORDS = 64
 MAX_CORRECTED = 8
+MAX_NEAR = 20_000  # words read from the index as candidates for one misspelt word
 RIVAL_RATIO = 2  # a correction's word must be this many times as common as any word as near
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -214,29 +215,34 @@ class Words:
             if len(member.split()) > 1
         }
         self._longest = max((len(phrase) for phrase in self._phrases), default=0)
-        self._vocabulary: list[tuple[str, int]] | None = None
         self._forms: dict[str, tuple[str, ...]] = {}
         self._stem_cache: dict[str, str] = {}
 
     # -- the index's words ---------------------------------------------------------------------
 
-    def vocabulary(self) -> list[tuple[str, int]]:
-        """Every word the handbook holds (folded, unstemmed) with the number of entries holding it."""
-        if self._vocabulary is None:
-            counts: dict[str, int] = {}
-            for part in self.parts:
-                for term, docs in self.store.query(f"SELECT term, doc FROM entries_vocab{part}"):
-                    counts[term] = counts.get(term, 0) + docs
-            # Numbers are never "corrected", and common words make poor suggestions.
-            self._vocabulary = [(t, d) for t, d in counts.items() if t.isalpha() and len(t) > 2 and t not in STOPWORDS]
-        return self._vocabulary
+    def near(self, word: str, limit: int) -> list[tuple[str, int]]:
+        """The handbook's words (folded, unstemmed) that could be within `limit` edits of a word,
+        with the number of entries holding each: those of its first letter and of a length that
+        could be, read from the index by SQLite, at most MAX_NEAR of them. (A slip in the first
+        letter is rare; reading every word of a large handbook for each unknown word is not.)"""
+        counts: dict[str, int] = {}
+        for part in self.parts:
+            rows = self.store.query(
+                f"SELECT term, doc FROM entries_vocab{part} WHERE term >= ? AND term < ?"
+                " AND length(term) BETWEEN ? AND ? LIMIT ?",
+                (word[:1], word[:1] + "\U0010ffff", len(word) - limit, len(word) + limit, MAX_NEAR),
+            )
+            for term, docs in rows:
+                counts[term] = counts.get(term, 0) + docs
+        # Numbers are never "corrected", and common words make poor suggestions.
+        return [(t, d) for t, d in counts.items() if t.isalpha() and len(t) > 2 and t not in STOPWORDS]
 
     def correct(self, word: str) -> str | None:
         """The handbook's word nearest a misspelling, if that is a confident guess: within
         `allowed_typos`, and far more common than any other word as near."""
         limit = allowed_typos(word)
         near: list[tuple[int, int, str]] = []
-        for term, docs in self.vocabulary():
+        for term, docs in self.near(word, limit):
             distance = edit_distance(word, term, limit)
             if distance <= limit:
                 near.append((distance, -docs, term))
@@ -255,7 +261,7 @@ class Words:
         for word in list(words)[:3]:
             limit = allowed_typos(word) + 1
             scored = sorted(
-                (edit_distance(word, term, limit, slips=False), -docs, term) for term, docs in self.vocabulary()
+                (edit_distance(word, term, limit, slips=False), -docs, term) for term, docs in self.near(word, limit)
             )
             nearest += [term for distance, _, term in scored[:3] if distance <= limit and term not in nearest]
         return nearest[:5]

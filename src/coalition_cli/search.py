@@ -20,7 +20,7 @@ import math
 
 from coalition_cli.errors import NotFound
 from coalition_cli.handbook import OUTSIDE_MARKER, Entry, Record
-from coalition_cli.inert import MARK_END, MARK_START
+from coalition_cli.inert import MARK_END, MARK_START, is_safe, strip_marks
 from coalition_cli.query import Parsed, Term, Words, answer_kinds, check_query, quoted
 from coalition_cli.search_index import COLUMN_WEIGHTS, COLUMNS, varints
 
@@ -199,6 +199,10 @@ class SearchIndex:
                 (*marks * len(columns), match, *rowids),
             )
             for rowid, *snippets in rows:
+                if not all(isinstance(s, str) and is_safe(strip_marks(s)) for s in snippets):
+                    from coalition_cli.store import CacheCorrupt
+
+                    raise CacheCorrupt("a snippet holds what no handbook text may")
                 chosen = next(
                     (prefix + s for (_, prefix), s in zip(SNIPPET_COLUMNS, snippets, strict=True) if MARK_START in s),
                     snippets[0],

@@ -9,6 +9,8 @@ trusts it.
 
 from __future__ import annotations
 
+import re
+
 from coalition_cli.errors import AmbiguousName, NotFound
 from coalition_cli.handbook import (
     KIND_FIELDS,
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 SCHEMA = 9  # bump when the tables change
 SEP = "\x1f"  # between the items of a list in a column
+ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # what the loader lets through as an id
 FIELD_SEP = "\x1e"  # between a detail's name, type and value
 DETAIL_SEP = "\x1d"  # between details
 ENTRY_COLUMNS = (
@@ -55,6 +58,25 @@ def _str(value: object) -> str:
     if not isinstance(value, str):
         raise CacheCorrupt("expected text")
     return value
+
+
+def _id(value: object) -> str:
+    """An id column: what the loader lets through as an id, nothing else (ids reach the screen)."""
+    if not isinstance(value, str) or not ID.fullmatch(value):
+        raise CacheCorrupt("expected an id")
+    return value
+
+
+def _kind(value: object) -> str:
+    if value not in KINDS:
+        raise CacheCorrupt("expected a kind")
+    return str(value)
+
+
+def _relation_name(value: object) -> str:
+    if value not in RELATIONS and value not in ("related", "mentions"):
+        raise CacheCorrupt("expected a relation")
+    return str(value)
 
 
 def _text(value: object) -> str:
@@ -176,14 +198,14 @@ class Store:
             "SELECT source, target, relation FROM link WHERE source = ? OR target = ? ORDER BY rowid LIMIT ?",
             (entry_id, entry_id, limit),
         )
-        return [(str(s), str(t), str(r)) for s, t, r in rows]
+        return [(_id(s), _id(t), _relation_name(r)) for s, t, r in rows]
 
     def links_of(self, relation: str, limit: int) -> list[tuple[str, str]]:
         """The first `limit` (source, target) links of one kind, in handbook order."""
         rows = self._query(
             "SELECT source, target FROM link WHERE relation = ? ORDER BY rowid LIMIT ?", (relation, limit)
         )
-        return [(str(source), str(target)) for source, target in rows]
+        return [(_id(source), _id(target)) for source, target in rows]
 
     def count(self) -> int:
         return int(self._query("SELECT count(*) FROM entry")[0][0])
@@ -197,7 +219,7 @@ class Store:
         if source_id == LEAD:
             return LEAD_TITLE
         rows = self._query("SELECT title FROM entry WHERE id = ? AND kind = 'section'", (source_id,))
-        return str(rows[0][0]) if rows else source_id
+        return _word(rows[0][0]) if rows else source_id
 
     def materialize(self) -> Handbook:
         """The whole handbook in memory, for output that shows every entry with its relations."""
@@ -212,7 +234,7 @@ class Store:
             " WHERE link.target = ? AND link.relation != 'mentions' ORDER BY entry.rank, entry.rowid",
             (entry.id,),
         )
-        return both_ways(entry, (str(source) for (source,) in rows))
+        return both_ways(entry, (_id(source) for (source,) in rows))
 
     # -- names ---------------------------------------------------------------------------------
 
@@ -338,7 +360,7 @@ class Store:
             + " ORDER BY entry.rank, entry.rowid, name.rowid LIMIT ?",
             (folded, folded + "\U0010ffff", *([kind] if kind else []), limit * 4),
         )
-        return [(str(i), str(k), str(t), str(w)) for i, k, t, w in rows]
+        return [(_id(i), _kind(k), _word(t), _word(w)) for i, k, t, w in rows]
 
 
 def split_list(text: str) -> tuple[str, ...]:

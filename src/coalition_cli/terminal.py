@@ -39,6 +39,8 @@ from coalition_cli.render import (
 )
 
 NARROW = 60  # columns below which labels go above values
+MIN_WIDTH, MAX_WIDTH = 20, 1_000  # the widths drawn for; COLUMNS beyond is taken as the nearest
+MIN_HEIGHT, MAX_HEIGHT = 5, 10_000
 INDENTED = 40  # columns below which values are not indented under their labels
 MAX_IDS_SHOWN = 30  # `list` names the ids of kinds that have no more than this
 MAX_GAP_LINES = 8  # the longest gap between two facts on the time axis, in lines; the others to scale
@@ -60,8 +62,17 @@ if TYPE_CHECKING:
 
 
 def console() -> Console:
-    """A console for data on stdout, decided once from the terminal, NO_COLOR, FORCE_COLOR and TERM."""
-    return Console(file=sys.stdout or io.StringIO(), highlight=False, emoji=False, markup=False)
+    """A console for data on stdout, decided once from the terminal, NO_COLOR, FORCE_COLOR and TERM,
+    COLUMNS and LINES: a width or height outside what a terminal can be is taken as the nearest
+    that it can (COLUMNS=0 would draw nothing; 10**20 would exhaust memory drawing spaces)."""
+    import shutil
+
+    size = shutil.get_terminal_size()  # COLUMNS and LINES first, then the terminal, then 80x24
+    width = min(max(size.columns, MIN_WIDTH), MAX_WIDTH)
+    height = min(max(size.lines, MIN_HEIGHT), MAX_HEIGHT)
+    return Console(
+        file=sys.stdout or io.StringIO(), highlight=False, emoji=False, markup=False, width=width, height=height
+    )
 
 
 def draw(view: View) -> tuple[str, int]:

@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from coalition_cli.fields import KIND_OF_PLURAL, MAX_SUGGESTED_LENGTH, MAX_SUGGESTIONS, FieldChecks, describe
+from coalition_cli.fields import KIND_OF_PLURAL, MAX_SUGGESTED_LENGTH, MAX_SUGGESTIONS, FieldChecks, cut_name, describe
 from coalition_cli.handbook import (
     KIND_FIELDS,
     KINDS,
@@ -22,6 +22,7 @@ from coalition_cli.handbook import (
     TITLE_KEYS,
     Entry,
     Extension,
+    Quote,
     SourceInfo,
 )
 from coalition_cli.yaml_reader import Path, Streamed
@@ -29,6 +30,11 @@ from coalition_cli.yaml_reader import Path, Streamed
 if TYPE_CHECKING:
     from coalition_cli.contested import NamesBeneath
 
+# Bounds on one entry (each text alone is held to fields.MAX_TEXT): a long article's entry is a few
+# thousand characters; these are thirty times that, and keep any search that touches it quick.
+MAX_ITEMS = 200
+MAX_ENTRY_TEXT = 100_000
+_ID_FIELDS = frozenset(("id", "related", "relations", "source", "mentions", "who", "said_by"))
 COMMON_KEYS = ("id", "aliases", "index", "summary", "related", "relations", "source", "quote", "note", "outside")
 # For each kind and the title key an item uses: the keys it may have, and those it must.
 _FIELDS = {
@@ -129,10 +135,12 @@ class Rules(FieldChecks):
             self._expect(path, f"a mapping (one {kind})", item)
             return None
         given_id = item.get("id")
+        duplicate = False
         if isinstance(given_id, str):
             self.where_ids[(plural, index)] = given_id
             if given_id in self.ids:
-                message = f'duplicate id "{given_id}" (first at line {{line}})'
+                duplicate = True  # told, and never handed on: the first entry of that id stands
+                message = f'duplicate id "{cut_name(given_id)}" (first at line {{line}})'
                 self.problem((*path, "id"), message, naming=(*self.ids[given_id], "id"))
             else:
                 self.ids[given_id] = path
@@ -166,7 +174,9 @@ class Rules(FieldChecks):
         if "unit" in item and "value" not in item:
             self.problem(path, f'{self.where(path)}a unit needs a "value"')
         self._references(path, item, given_id if isinstance(given_id, str) else None)
-        if any(values.get(key) is None for key in required):
+        if not self._bounded(path, values):
+            return None
+        if duplicate or any(values.get(key) is None for key in required):
             return None
         details = {key: values[key] for key in KIND_FIELDS[kind] if values.get(key) is not None}
         source = values.get("source") or ((values["id"],) if kind == "section" else ())
@@ -186,17 +196,42 @@ class Rules(FieldChecks):
             outside=values.get("outside"),
             relations=values.get("relations") or (),
         )
-        if self.beneath is not None:
-            names = [("id", entry.id), (title_key, entry.title)]
-            self._contest(path, entry.id, names + [(("aliases", i), a) for i, a in enumerate(entry.aliases)])
+        aliases: list[tuple[str | tuple[str, int], str]] = [(("aliases", i), a) for i, a in enumerate(entry.aliases)]
         if entry.id in self.base_ids:
+            if self.beneath is not None:
+                self._contest(path, entry.id, aliases)  # only its aliases are added: its name is not
             message = (
                 f'{kind} "{entry.id}" is already in a handbook beneath this one: its aliases, note and'
                 " related ids are added there and its other fields ignored (to add on purpose, use extend:)"
             )
             self.problem((*path, "id"), message, warning=True)
             return Extension(entry.id, entry.aliases, entry.note, entry.related, self.name)
+        if self.beneath is not None:
+            self._contest(path, entry.id, [("id", entry.id), (title_key, entry.title), *aliases])
         return entry
+
+    def _bounded(self, path: Path, values: dict[str, Any]) -> bool:
+        """Whether an entry is within the bounds that keep work on it bounded: MAX_ITEMS in a list,
+        MAX_ENTRY_TEXT characters in all (each text alone is held to MAX_TEXT)."""
+        total = 0
+        for key, value in values.items():
+            if key in _ID_FIELDS:
+                continue  # links are not text: a hub may link to thousands (searches read none of them)
+            items = value if isinstance(value, tuple) else (value,)
+            if isinstance(value, tuple) and len(value) > MAX_ITEMS:
+                self.problem(
+                    (*path, key),
+                    f"{self.where((*path, key))}has {len(value):,} items; a list holds at most {MAX_ITEMS}",
+                )
+                return False
+            total += sum(len(item) for item in items if isinstance(item, str))
+            if isinstance(value, Quote):
+                total += len(value.text)
+        if total > MAX_ENTRY_TEXT:
+            message = f"{self.where(path)}holds {total:,} characters of text; an entry holds at most {MAX_ENTRY_TEXT:,}"
+            self.problem(path, message)
+            return False
+        return True
 
     def _contest(self, path: Path, entry_id: str, names: list[tuple[str | tuple[str, int], str]]) -> None:
         """Warn of each name that takes over, or looks like, a name of another entry beneath."""

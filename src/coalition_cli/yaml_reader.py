@@ -151,7 +151,7 @@ class YamlReader:
         root: list[Any] = []
         anchors: dict[str, tuple[Any, int]] = {}
         open_anchors: set[str] = set()
-        documents = distinct = expanded = 0
+        documents = distinct = expanded = scalars = 0
         length = len(source)
         progress = self.progress
         plain_tags = (None, "!")
@@ -167,9 +167,13 @@ class YamlReader:
                 value: Any
                 size = 1
                 if kind is scalar_event:
-                    distinct += 1
-                    expanded += 1
-                    if progress is not None and not distinct % 20_000:
+                    # A value weighs one, and one more per 64 characters: an alias to a long text
+                    # costs what copying the text would (20,000 aliases of one long key point).
+                    size = 1 + (len(event.value) >> 6)
+                    distinct += size
+                    expanded += size
+                    scalars += 1
+                    if progress is not None and not scalars % 20_000:
                         progress("reading", event.start_mark.index, length)
                     top = stack[-1] if stack else None
                     if top is not None and top.key is _NO_KEY and top.is_mapping:
@@ -184,7 +188,7 @@ class YamlReader:
                     else:
                         value = self._scalar(event)
                     if event.anchor:
-                        anchors[event.anchor] = (value, 1)
+                        anchors[event.anchor] = (value, size)
                 elif kind in starts:
                     distinct += 1
                     expanded += 1
