@@ -85,3 +85,12 @@ def test_not_found_suggests_close_names(store: Store) -> None:
 def test_not_found_in_other_kind(store: Store) -> None:
     with pytest.raises(NotFound):
         store.find_entry("iran", "figure")
+
+
+def test_the_combining_marks_folded_away_are_combining_marks() -> None:
+    import unicodedata
+
+    from coalition_cli.handbook import _combining
+
+    assert all(unicodedata.combining(chr(code)) for code in _combining())
+    assert fold("Q\u0101ssem \u062d\u0650\u0632\u0652\u0628") == "qassem \u062d\u0632\u0628"

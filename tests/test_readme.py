@@ -25,3 +25,11 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_one() -> None:
     assert "'.[test]'" in test and test.endswith("pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "grep -m1 'pytest'" in ci and 'eval "$test_command"' in ci
+
+
+def test_the_readme_names_every_module() -> None:
+    """The development tree is how a newcomer finds where a behaviour lives: it may not miss one."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    modules = sorted(path.name for path in (ROOT / "src" / "coalition_cli").glob("*.py") if path.name[0] != "_")
+    missing = [name for name in modules if f"  {name} " not in readme]
+    assert missing == []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from coalition_cli.handbook import LEAD, Entry, Record
 from coalition_cli.inert import md
 
@@ -70,6 +68,8 @@ def citation_markdown(citation: Citation) -> str:
 
 def _bib(text: str) -> str:
     """Escape text for a BibTeX field."""
+    import re
+
     return re.sub(r"([{}\\&%$#_])", r"\\\1", text)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -22,7 +23,7 @@ from coalition_cli.argv import hoist_global_options
 from coalition_cli.commands import BUNDLED, HANDBOOK_ENV, PROG, Session
 from coalition_cli.errors import ReaderGone, UsageProblem
 from coalition_cli.handbook import PLURALS
-from coalition_cli.output import CheckFormat, CiteFormat, Format
+from coalition_cli.output import CHECK_FORMATS, CITE_FORMATS, Format
 from coalition_cli.search import DEFAULT_LIMIT
 
 
@@ -66,6 +67,18 @@ class CoalitionGroup(TyperGroup):
             return result if isinstance(result, int) else 0
 
         commands.conclude(run)
+
+
+# typer lists and checks the choices of an enum: made here, from the core's plain strings, and
+# turned back into them (`_value`) before the core sees them.
+FormatChoice = StrEnum("FormatChoice", {name: name for name in Format.ALL})  # type: ignore[misc]
+CiteChoice = StrEnum("CiteChoice", {name: name for name in CITE_FORMATS})  # type: ignore[misc]
+CheckChoice = StrEnum("CheckChoice", {name: name for name in CHECK_FORMATS})  # type: ignore[misc]
+CacheChoice = StrEnum("CacheChoice", {name: name for name in commands.CACHE_ACTIONS})  # type: ignore[misc]
+
+
+def _value(choice: StrEnum | None) -> str | None:
+    return None if choice is None else str(choice.value)
 
 
 def _examples(*lines: str) -> str:
@@ -118,7 +131,7 @@ def _print_version(value: bool) -> None:
 
 
 FormatOption = Annotated[
-    Format | None,
+    FormatChoice | None,
     typer.Option(
         "--format",
         "-f",
@@ -195,7 +208,7 @@ def show(ctx: typer.Context, words: EntryWords, fmt: FormatOption = None) -> Non
     KIND (actor, figure or person, section, fact, term; singular or plural) may be left out when
     the name is unique.
     """
-    commands.show(_session(ctx), words, fmt)
+    commands.show(_session(ctx), words, _value(fmt))
 
 
 @app.command(
@@ -219,7 +232,7 @@ def list_entries(
     Piped, each entry is one tab-separated line: id, title, detail, and its file when several
     handbook files are in use. As JSON without a KIND, every entry is listed.
     """
-    commands.list_entries(_session(ctx), kind_word, fmt)
+    commands.list_entries(_session(ctx), kind_word, _value(fmt))
 
 
 @app.command(
@@ -252,7 +265,7 @@ def search(
     2020-01-03 or January 3, 2020). Put a phrase in double quotes, inside single ones for the
     shell, to require it. Exits 1 when nothing matches, like grep (JSON output is then []).
     """
-    commands.search(_session(ctx), query, kinds or [], limit, fmt)
+    commands.search(_session(ctx), query, kinds or [], limit, _value(fmt))
 
 
 @app.command(
@@ -275,13 +288,13 @@ def ask(
     person the article attributes the claim to. When the handbook has no answer it says so and
     exits 1 (JSON output is then null): it never guesses.
     """
-    commands.ask(_session(ctx), question, fmt)
+    commands.ask(_session(ctx), question, _value(fmt))
 
 
 @app.command(epilog=_examples("coalition timeline", "coalition timeline --format json"))
 def timeline(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """The dated facts, oldest first."""
-    commands.timeline(_session(ctx), fmt)
+    commands.timeline(_session(ctx), _value(fmt))
 
 
 @app.command(
@@ -296,7 +309,7 @@ def export(ctx: typer.Context, fmt: FormatOption = None) -> None:
     Markdown has a table of contents and internal links; JSON has the handbook file's own shape,
     so it can be loaded back as a handbook.
     """
-    commands.export(_session(ctx), fmt)
+    commands.export(_session(ctx), _value(fmt))
 
 
 @app.command(
@@ -313,19 +326,19 @@ def validate(
         typer.Argument(help="The handbook file to check [default: the handbook in use].", show_default=False),
     ] = None,
     fmt: Annotated[
-        CheckFormat,
+        CheckChoice,
         typer.Option("--format", "-f", case_sensitive=False, help="plain or json", show_default=True),
-    ] = CheckFormat.plain,
+    ] = CheckChoice.plain,  # type: ignore[attr-defined]
 ) -> None:
     """Check a handbook file; report every problem as file:line:col: message.
 
     Exits 0 when the file is clean and 3 when it has problems.
     """
-    commands.validate(_session(ctx), path, fmt)
+    commands.validate(_session(ctx), path, str(fmt.value))
 
 
 CiteFormatOption = Annotated[
-    CiteFormat | None,
+    CiteChoice | None,
     typer.Option(
         "--format",
         "-f",
@@ -348,7 +361,7 @@ def cite(ctx: typer.Context, words: EntryWords, fmt: CiteFormatOption = None) ->
 
     The citation names the source article, the section, and the quote when the entry has one.
     """
-    commands.cite(_session(ctx), words, fmt)
+    commands.cite(_session(ctx), words, _value(fmt))
 
 
 @app.command(
@@ -368,7 +381,7 @@ def related(
 
     A tree on a terminal, an indented list when piped, and nodes and edges as JSON.
     """
-    commands.related(_session(ctx), words, depth, fmt)
+    commands.related(_session(ctx), words, depth, _value(fmt))
 
 
 @app.command(epilog=_examples("coalition init notes.yaml", "COALITION_HANDBOOK=notes.yaml coalition show iran"))
@@ -388,9 +401,9 @@ def init(
 )
 def cache(
     action: Annotated[
-        commands.CacheAction,
+        CacheChoice,
         typer.Argument(help="show (the default) or clear.", show_default=False, case_sensitive=False),
-    ] = commands.CacheAction.show,
+    ] = CacheChoice.show,  # type: ignore[attr-defined]
     fmt: FormatOption = None,
 ) -> None:
     """Show the cache folder, its size and each cache in it; or clear it.
@@ -399,7 +412,7 @@ def cache(
     ~/.cache/coalition) that later runs open. A cache is rebuilt whenever a file it was built from
     changes, and removed once those files are gone; COALITION_NO_CACHE=1 turns caching off.
     """
-    commands.cache(action, fmt)
+    commands.cache(str(action.value), _value(fmt))
 
 
 def main() -> None:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import sys
-from enum import StrEnum
 
 from coalition_cli import output
 from coalition_cli.errors import (
@@ -28,7 +26,7 @@ from coalition_cli.errors import (
     UsageProblem,
 )
 from coalition_cli.handbook import KIND_WORDS, PLURALS, parse_kind
-from coalition_cli.output import CheckFormat, CiteFormat, Format, choose_format
+from coalition_cli.output import Format, choose_format
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs a lookup milliseconds
 if TYPE_CHECKING:
@@ -272,27 +270,27 @@ def _entry_named(session: Session, words: list[str]) -> tuple[Store, Entry]:
     return store, entry
 
 
-def show(session: Session, words: list[str], fmt: Format | None) -> None:
+def show(session: Session, words: list[str], fmt: str | None) -> None:
     from coalition_cli.render import EntryView
 
     store, entry = _entry_named(session, words)
     output.deliver(EntryView(store, entry), choose_format(fmt), pager=session.pager)
 
 
-def cite(session: Session, words: list[str], fmt: CiteFormat | None) -> None:
+def cite(session: Session, words: list[str], fmt: str | None) -> None:
     from coalition_cli.render import CitationView
 
     store, entry = _entry_named(session, words)
-    if fmt is CiteFormat.bib:
+    if fmt == "bib":
         from coalition_cli.citations import citation_bib, citation_of
         from coalition_cli.inert import visible
 
         output.write(visible(citation_bib(citation_of(store, entry))))
     else:
-        output.deliver(CitationView(store, entry), choose_format(Format(fmt.value) if fmt else None))
+        output.deliver(CitationView(store, entry), choose_format(fmt))
 
 
-def related(session: Session, words: list[str], depth: int, fmt: Format | None) -> None:
+def related(session: Session, words: list[str], depth: int, fmt: str | None) -> None:
     from coalition_cli.relations import relation_tree
     from coalition_cli.render import RelationsView
 
@@ -300,7 +298,7 @@ def related(session: Session, words: list[str], depth: int, fmt: Format | None) 
     output.deliver(RelationsView(relation_tree(store, entry, depth)), choose_format(fmt), pager=session.pager)
 
 
-def list_entries(session: Session, kind_word: str | None, fmt: Format | None) -> None:
+def list_entries(session: Session, kind_word: str | None, fmt: str | None) -> None:
     from coalition_cli.render import CountsView, EntriesView
 
     kind = parse_kind(kind_word) if kind_word is not None else None
@@ -312,7 +310,7 @@ def list_entries(session: Session, kind_word: str | None, fmt: Format | None) ->
     output.deliver(view, choose_format(fmt), pager=session.pager)
 
 
-def search(session: Session, words: list[str], kind_words: list[str], limit: int, fmt: Format | None) -> None:
+def search(session: Session, words: list[str], kind_words: list[str], limit: int, fmt: str | None) -> None:
     from coalition_cli.handbook import unaccent
     from coalition_cli.render import HitsView
     from coalition_cli.search import search_entries
@@ -323,16 +321,18 @@ def search(session: Session, words: list[str], kind_words: list[str], limit: int
     try:
         result = search_entries(session.store(), text, kinds, limit)
     except NotFound:
-        if chosen is Format.json:
+        if chosen == Format.json:
             output.write("[]\n")  # still valid JSON for a script reading it; the exit code says nothing matched
         raise
     if result.corrections:
+        import re
+
         corrected = re.sub(r"\w+", lambda m: result.corrections.get(unaccent(m[0]), m[0]), text)
         note(f'showing results for "{corrected}"')
     output.deliver(HitsView(result.hits), chosen, pager=session.pager)
 
 
-def ask(session: Session, words: list[str], fmt: Format | None) -> None:
+def ask(session: Session, words: list[str], fmt: str | None) -> None:
     from coalition_cli.ask import ask as answer_question
     from coalition_cli.render import AnswerView
 
@@ -340,25 +340,25 @@ def ask(session: Session, words: list[str], fmt: Format | None) -> None:
     try:
         answer = answer_question(session.store(), " ".join(words))
     except NotFound:
-        if chosen is Format.json:
+        if chosen == Format.json:
             output.write("null\n")  # still valid JSON for a script reading it; the exit code says no answer
         raise
     output.deliver(AnswerView(session.store(), answer), chosen, pager=session.pager)
 
 
-def timeline(session: Session, fmt: Format | None) -> None:
+def timeline(session: Session, fmt: str | None) -> None:
     from coalition_cli.render import TimelineView
 
     output.deliver(TimelineView(session.store().dated_facts()), choose_format(fmt), pager=session.pager)
 
 
-def export(session: Session, fmt: Format | None) -> None:
+def export(session: Session, fmt: str | None) -> None:
     from coalition_cli.export import ExportView
 
     output.deliver(ExportView(session.store().materialize()), choose_format(fmt), pager=session.pager)
 
 
-def validate(session: Session, path: Path | None, fmt: CheckFormat) -> None:
+def validate(session: Session, path: Path | None, fmt: str) -> None:
     """Check one file (on the bundled handbook if it says `base: bundled`), or every file in use."""
     from coalition_cli.loader import bundled_handbook_path, check_stack
     from coalition_cli.render import ProblemsView
@@ -369,10 +369,10 @@ def validate(session: Session, path: Path | None, fmt: CheckFormat) -> None:
     target = os.pathsep.join(shown_path(file) for file in files)
     checked, problems = check_stack(files)
     warnings = [] if checked is None else checked.warnings
-    output.deliver(ProblemsView(problems + warnings), Format(fmt.value), pager=False)
+    output.deliver(ProblemsView(problems + warnings), fmt, pager=False)
     if problems or checked is None:
         raise InvalidHandbook(f"{target}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
-    if fmt is not CheckFormat.json:
+    if fmt != Format.json:
         layers = f" in {len(checked.files)} files" if len(checked.files) > 1 else ""
         from coalition_cli.inert import one_line
 
@@ -380,18 +380,16 @@ def validate(session: Session, path: Path | None, fmt: CheckFormat) -> None:
         output.write(f"{one_line(target)}: valid, {checked.entries} entries{layers}{links}\n")
 
 
-class CacheAction(StrEnum):
-    show = "show"
-    clear = "clear"
+CACHE_ACTIONS = ("show", "clear")
 
 
-def cache(action: CacheAction, fmt: Format | None) -> None:
+def cache(action: str, fmt: str | None) -> None:
     """Show the cache folder and what it holds, or empty it."""
     from coalition_cli import cache as caches
     from coalition_cli.cachedir import cautions
     from coalition_cli.render import CacheView, size_text
 
-    if action is CacheAction.show:
+    if action == "show":
         folder, found, pending = caches.survey()
         caution = cautions[0] if cautions else None
         output.deliver(CacheView(folder, found, pending, caution), choose_format(fmt), pager=False)

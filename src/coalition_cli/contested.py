@@ -57,7 +57,10 @@ def skeleton(name: str) -> str:
 def skeletons(name: str) -> tuple[str, ...]:
     """The skeletons of a name as written and in small letters, in that order: "Iran" is drawn
     "lran" (a capital I is a stroke like l), and "iran" like "Ꭵran"."""
-    return tuple(dict.fromkeys((skeleton(name), skeleton(name.lower()))))
+    drawn = skeleton(name)
+    if name.isascii() and "I" not in name:
+        return (drawn,)  # in small letters it is drawn the same: a large layer checks many names
+    return tuple(dict.fromkeys((drawn, skeleton(name.lower()))))
 
 
 class Owner:
@@ -107,17 +110,19 @@ class NamesBeneath:
         folded = fold(name) if folded is None else folded
         if not folded:
             return None
-        for how in ("same", "lookalike", "start", "word"):
-            if how == "same":
-                owner = self.exact.get(folded)
-            elif how == "lookalike":
-                owner = next((self.drawn[d] for d in skeletons(name) if d in self.drawn), None)
-            elif how == "start":
-                owner = self._starting(folded)
-            else:
-                owner = self.words.get(folded)
+        owner = self.exact.get(folded)
+        if owner is not None and owner.id != entry_id:
+            return owner, "same"
+        for drawn in skeletons(name):
+            owner = self.drawn.get(drawn)
             if owner is not None and owner.id != entry_id:
-                return owner, how
+                return owner, "lookalike"
+        owner = self._starting(folded)
+        if owner is not None and owner.id != entry_id:
+            return owner, "start"
+        owner = self.words.get(folded)
+        if owner is not None and owner.id != entry_id:
+            return owner, "word"
         return None
 
     def _starting(self, folded: str) -> Owner | None:

@@ -10,16 +10,13 @@ another command) is left to the typer app, which gives the usual help or one-lin
 from __future__ import annotations
 
 import os
-import re
 
 from coalition_cli import commands
 from coalition_cli.argv import hoist_global_options, split_global
 from coalition_cli.errors import UsageProblem
 from coalition_cli.grammar import COMMANDS
-from coalition_cli.output import Format
 
 COMPLETE_VAR = "_COALITION_COMPLETE"  # set by the completion scripts complete.py writes
-_DIGITS = re.compile(r"[0-9]+")  # ASCII only: "²".isdigit() is true, but it is no number
 _MAX_DIGITS = 18  # Python refuses to read numbers of more than 4,300 digits; none needs 19
 
 
@@ -88,13 +85,13 @@ def parse(command: str, args: list[str]) -> tuple[list[str], dict[str, list[str]
     return words, values
 
 
-def _choice(command: str, name: str, values: dict[str, list[str]]) -> Format | None:
+def _choice(command: str, name: str, values: dict[str, list[str]]) -> str | None:
     given = values.get(name)
     if not given:
         return None
     if given[-1].lower() not in COMMANDS[command]["params"][f"{name}:"]["choices"]:
         raise _Unsure  # typer says which values are allowed
-    return Format(given[-1].lower())
+    return given[-1].lower()
 
 
 def _limit(values: dict[str, list[str]]) -> int:
@@ -103,7 +100,7 @@ def _limit(values: dict[str, list[str]]) -> int:
     if not given:
         return int(facts["default"])
     text = given[-1].strip()
-    if not _DIGITS.fullmatch(text):
+    if not (text.isascii() and text.isdigit()):  # "²".isdigit() is true, but it is no number
         raise _Unsure
     text = text.lstrip("0") or "0"
     if len(text) > _MAX_DIGITS:

@@ -9,7 +9,10 @@ every character that could start markup escaped, at the start of a line too.
 from __future__ import annotations
 
 import os
-import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
 
 # Search snippets mark matched words with these control characters; views turn them into bold,
 # **markdown**, or nothing. They cannot occur in handbook text (the loader refuses control characters).
@@ -34,7 +37,8 @@ _UNSAFE = (
     "\U000e0000\U000e0002-\U000e001f\U000e0080-\U000e0fff"
 )
 _LAYOUT = str.maketrans("\t\n", "  ")
-_patterns: dict[bool, re.Pattern[str]] = {}
+_patterns: dict[bool, re.Pattern[str]] = {}  # `re` is imported on first need: a lookup that shows
+# only ASCII text never pays for it (importing re, and the enum it needs, costs milliseconds)
 
 
 def _pattern(layout: bool) -> re.Pattern[str]:
@@ -42,17 +46,27 @@ def _pattern(layout: bool) -> re.Pattern[str]:
     text never needs it, and compiling costs a lookup a millisecond."""
     found = _patterns.get(layout)
     if found is None:
+        import re
+
         found = _patterns[layout] = re.compile(f"[{chr(9) + chr(10) if layout else ''}{_UNSAFE}]")
     return found
 
 
+# The characters above that `isprintable` passes (letters and marks that draw nothing), to be
+# found by a set rather than the pattern: a name in Arabic or Russian should not cost `re`.
+_PRINTABLE_UNSAFE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
+
+
 def _surely_safe(text: str, layout: bool) -> bool:
-    """True when a scan or two in C shows that text holds none of those characters: ASCII text that
-    `isprintable` passes (it is false for every control; the invisible letters and marks above are
-    none of them ASCII). Other text goes to the pattern."""
-    if not text.isascii():
-        return False
-    return text.isprintable() or (not layout and text.translate(_LAYOUT).isprintable())
+    """True when a scan or two in C shows that text holds none of those characters: `isprintable`
+    is false for every control and format character (and for a few harmless ones, such as a
+    no-break space, which the pattern then clears); the printable ones are looked up in a set."""
+    printable = text.isprintable() or (not layout and text.translate(_LAYOUT).isprintable())
+    return printable and (text.isascii() or _PRINTABLE_UNSAFE.isdisjoint(text))
 
 
 def is_safe(text: str, one_line: bool = False) -> bool:
@@ -145,6 +159,8 @@ _LINE_START = r"^([ \t]*)([#=+\-:]|\d+(?=[.)]))"
 def md(text: str) -> str:
     """Escape text so markdown shows it as written: a summary that begins `## ` stays a summary."""
     escaped = visible(text).translate(_MARKDOWN_SPECIAL)
+    import re
+
     return re.sub(
         _LINE_START,
         lambda m: f"{m[1]}\\{m[2]}" if not m[2].isdigit() else f"{m[1]}{m[2]}\\",

@@ -9,7 +9,6 @@ says `base: bundled` gets the shipped handbook beneath the whole stack.
 from __future__ import annotations
 
 import os
-import re
 import stat
 
 from coalition_cli.errors import HandbookError, NotInParts, Problem
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
     from coalition_cli.yaml_reader import Progress, Stream, YamlReader
 
 MAX_BYTES = 128 * 1024 * 1024  # documented in the README: larger files are refused unread
-_BASE_BUNDLED = re.compile(rb"^(?:base|\"base\"|'base')[ \t]*:[ \t]*[\"']?bundled\b", re.MULTILINE)
 
 
 def bundled_path() -> str:
@@ -347,7 +345,10 @@ def _read_in_parts(
 def _wants_bundled(sources: list[Source]) -> bool:
     """Whether a file declares `base: bundled`, seen without parsing it (the key may come after the
     entries, and the shipped handbook must be read first, beneath them)."""
-    return any(_BASE_BUNDLED.search(source.raw) for source in sources)
+    import re  # the loader reads YAML: this costs nothing a cached lookup pays
+
+    pattern = re.compile(rb"^(?:base|\"base\"|'base')[ \t]*:[ \t]*[\"']?bundled\b", re.MULTILINE)
+    return any(pattern.search(source.raw) for source in sources)
 
 
 def _same_file(path: Path | str, other: Path | str) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import StrEnum
 
 from coalition_cli.errors import OutputFailed, ReaderGone
 from coalition_cli.inert import json_safe, visible
@@ -21,30 +20,19 @@ if TYPE_CHECKING:
     from coalition_cli.render import View
 
 
-class Format(StrEnum):
-    """Output formats every printing command accepts."""
+class Format:
+    """Output formats every printing command accepts, as plain strings: the typer app makes its
+    choices of these (cli.py), and the core never imports `enum`, which costs a lookup milliseconds."""
 
     rich = "rich"
     plain = "plain"
     markdown = "markdown"
     json = "json"
+    ALL = (rich, plain, markdown, json)
 
 
-class CheckFormat(StrEnum):
-    """`validate` reports problems as lines for people and editors, or JSON for tools."""
-
-    plain = "plain"
-    json = "json"
-
-
-class CiteFormat(StrEnum):
-    """`cite` also speaks BibTeX."""
-
-    rich = "rich"
-    plain = "plain"
-    markdown = "markdown"
-    json = "json"
-    bib = "bib"
+CHECK_FORMATS = (Format.plain, Format.json)  # `validate`: lines for people and editors, or JSON for tools
+CITE_FORMATS = (*Format.ALL, "bib")  # `cite` also speaks BibTeX
 
 
 def is_terminal(stream: object) -> bool:
@@ -59,7 +47,7 @@ def stdout_is_terminal() -> bool:
     return is_terminal(sys.stdout)
 
 
-def choose_format(requested: Format | None) -> Format:
+def choose_format(requested: str | None) -> str:
     """The format asked for; else rich on a terminal or with FORCE_COLOR, and plain when piped,
     with NO_COLOR (which wins over FORCE_COLOR) or on a dumb terminal (TERM=dumb)."""
     if requested is not None:
@@ -144,23 +132,40 @@ def terminal_rows(pager: bool) -> int | None:
     """The terminal's height when long output should go through a pager, else None."""
     if not pager or not stdout_is_terminal():
         return None
-    import shutil
-
-    return shutil.get_terminal_size().lines
+    return terminal_size()[1]
 
 
-def deliver(view: View, fmt: Format, *, pager: bool = True) -> None:
+def terminal_size() -> tuple[int, int]:
+    """Columns and lines: COLUMNS and LINES when they are numbers, else the terminal's, else 80x24,
+    as shutil.get_terminal_size says (shutil itself imports compression modules a lookup never uses)."""
+    size = [0, 0]
+    for index, name in enumerate(("COLUMNS", "LINES")):
+        value = os.environ.get(name, "").strip()
+        if value.isascii() and value.isdigit() and len(value) < 12:
+            size[index] = int(value)
+    if not all(size):
+        for stream in (sys.__stdout__, sys.__stderr__):
+            try:
+                found = os.get_terminal_size(stream.fileno())  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                continue
+            size = [size[0] or found.columns, size[1] or found.lines]
+            break
+    return size[0] or 80, size[1] or 24
+
+
+def deliver(view: View, fmt: str, *, pager: bool = True) -> None:
     """Write one view in the chosen format (only that one is built), through a pager on a terminal
     when it is taller than the screen."""
     rows: int | None
-    if fmt is Format.rich:
+    if fmt == Format.rich:
         from coalition_cli.terminal import draw
 
         text, height = draw(view)
         rows = height if terminal_rows(pager) is not None else None
-    elif fmt is Format.markdown:
+    elif fmt == Format.markdown:
         text, rows = visible(view.markdown()), terminal_rows(pager)
-    elif fmt is Format.json:
+    elif fmt == Format.json:
         from coalition_cli.render import dump_json
 
         text, rows = json_safe(dump_json(view.data())), terminal_rows(pager)

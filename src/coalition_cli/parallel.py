@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from coalition_cli.contested import NamesBeneath
     from coalition_cli.validate import Rules
 
-PARALLEL_BYTES = 16 * 1024 * 1024  # below this, one process reads a handbook before several have started
+PARALLEL_BYTES = 4 * 1024 * 1024  # below this, one process reads a handbook before several have started
 ROWIDS_PER_PART = 1 << 40  # each part numbers its entries from its own base, so rowids never clash
 
 _TOP_LINE = re.compile(rb"^(?![ \t\r\n#])[^\r\n]*", re.MULTILINE)  # a line at column 0, not blank or a comment

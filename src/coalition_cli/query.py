@@ -17,12 +17,19 @@ quoted strings, so no input is a syntax error. Around that:
 from __future__ import annotations
 
 import itertools
-import re
 
 from coalition_cli.errors import UsageProblem
 from coalition_cli.handbook import unaccent
 from coalition_cli.search_index import STOPWORDS, name_key, stems
 from coalition_cli.sql import sqlite3
+from coalition_cli.words import (
+    compounds,
+    replace_words,
+    split_phrases,
+    without_possessives,
+    without_thousands,
+)
+from coalition_cli.words import words as find_words
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -40,12 +47,6 @@ MAX_QUERY_WORDS = 64
 MAX_CORRECTED = 8
 MAX_NEAR = 20_000  # words read from the index as candidates for one misspelt word
 RIVAL_RATIO = 2  # a correction's word must be this many times as common as any word as near
-
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b", re.IGNORECASE)
-_PHRASE = re.compile(r'"([^"]*)"')
-_COMPOUND = re.compile(r"\w+(?:[^\w\s\"]\w+)*")
-_WORD = re.compile(r"\w+")
 
 
 # What a question asks for, told by its first words ("who", "how many", "in which year"), and the
@@ -77,7 +78,7 @@ _LEADING = frozenset(("in", "on", "from", "at", "to", "and", "so", "but", "of", 
 def question_of(query: str) -> str | None:
     """The question a query asks ("how many", "who", "where"...), from its first words (after a
     preposition: "in which year", "from which sea"), or None if it is not such a question."""
-    words = [unaccent(word) for word in _WORD.findall(query)[:4]]
+    words = [unaccent(word) for word in find_words(query)[:4]]
     while words and words[0] in _LEADING:
         words = words[1:]
     opening = " ".join(words)
@@ -141,7 +142,7 @@ def check_query(query: str) -> None:
         raise UsageProblem(
             f"the query is {len(query):,} characters; a query holds at most {MAX_QUERY_CHARS:,} ({advice})"
         )
-    words = len(_WORD.findall(query))
+    words = len(find_words(query))
     if words > MAX_QUERY_WORDS:
         raise UsageProblem(f"the query has {words} words; a query holds at most {MAX_QUERY_WORDS} ({advice})")
 
@@ -330,7 +331,7 @@ class Words:
 
     def _group_term(self, text: str, group: Sequence[str]) -> Term:
         """A term matching any member of a group of spellings or synonyms, words or phrases."""
-        alternatives = [form for member in group for form in self.forms(" ".join(_WORD.findall(unaccent(member))))]
+        alternatives = [form for member in group for form in self.forms(" ".join(find_words(unaccent(member))))]
         return Term(text=text, alternatives=tuple(dict.fromkeys(alternatives)))
 
     def word_term(self, word: str) -> Term:
@@ -359,15 +360,15 @@ class Words:
 
     def parse(self, query: str) -> Parsed:
         """Terms for a query, the corrections made, the words that matched nothing, and its key."""
-        text = _POSSESSIVE.sub("", _THOUSANDS.sub("", query))
+        text = without_possessives(without_thousands(query))
         terms: list[Term] = []
-        loose = _PHRASE.sub(" ", text)
-        compounds = [unaccent(c) for c in _COMPOUND.findall(loose)]
-        words = [w for c in compounds for w in _WORD.findall(c)]
-        quoted_words = [w for phrase in _PHRASE.findall(text) for w in _WORD.findall(unaccent(phrase))]
+        loose, phrases = split_phrases(text)
+        pieces = [unaccent(c) for c in compounds(loose)]
+        words = [w for c in pieces for w in find_words(c)]
+        quoted_words = [w for phrase in phrases for w in find_words(unaccent(phrase))]
         self.learn_forms([*words, *quoted_words])  # one pass for every word of the query
-        for phrase in _PHRASE.findall(text):
-            phrase_words = _WORD.findall(unaccent(phrase))
+        for phrase in phrases:
+            phrase_words = find_words(unaccent(phrase))
             if phrase_words:
                 joined = " ".join(phrase_words)
                 terms.append(Term(text=joined, alternatives=self.forms(joined), required=True))
@@ -382,13 +383,13 @@ class Words:
                 terms.append(term)
                 in_phrases.update(term.text.split())
         singles: list[str] = []
-        for compound in compounds:
-            parts = _WORD.findall(compound)
+        for compound in pieces:
+            parts = find_words(compound)
             if len(parts) > 1:
-                phrase = Term(text=compound, alternatives=self.forms(" ".join(parts)))
-                phrase.count = self.count(phrase)
-                if phrase.count:
-                    terms.append(phrase)
+                whole = Term(text=compound, alternatives=self.forms(" ".join(parts)))
+                whole.count = self.count(whole)
+                if whole.count:
+                    terms.append(whole)
                     continue
             singles += [part for part in parts if part in content and part not in singles and part not in in_phrases]
 
@@ -415,7 +416,7 @@ class Words:
                 terms.append(term)
             else:
                 unmatched.append(word)
-        key = name_key(_WORD.sub(lambda m: corrections.get(unaccent(m[0]), m[0]), loose))
+        key = name_key(replace_words(loose, corrections, unaccent))
         return Parsed(terms, corrections, unmatched, self._spellings(key), question)
 
     def _spellings(self, key: str) -> tuple[str, ...]:

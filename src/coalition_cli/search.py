@@ -237,7 +237,9 @@ class SearchIndex:
         every = " AND ".join(f"({t.expression()})" for t in terms)
         for part in self.parts:
             table = f"entries{part}"
-            for expression in dict.fromkeys((every, match)):
+            # One query when the two are the same: one term, or every term required.
+            expressions = (match,) if len(terms) == 1 or all(t.required for t in terms) else (every, match)
+            for expression in expressions:
                 rows = self.store.query(
                     f"SELECT rowid, kind FROM {table} WHERE {table} MATCH ?{kind_filter}"
                     f" ORDER BY bm25({table}, ?, ?, ?, ?, ?, ?, ?) LIMIT ?",

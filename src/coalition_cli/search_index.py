@@ -17,14 +17,14 @@ Each entry is five columns, so that a snippet can say where its words come from:
 
 from __future__ import annotations
 
-import re
-
 from coalition_cli.handbook import FIELD_LABELS, Entry, fold, unaccent
 from coalition_cli.sql import sqlite3
+from coalition_cli.words import without_possessives
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from typing import Any
 
 COLUMNS = ("names", "body", "note", "outside", "extra")
 # How much a word counts in each column: names most. What is outside the article counts least: a
@@ -34,11 +34,6 @@ TOKENIZER = "unicode61 remove_diacritics 2"  # the index: words as written, acce
 STEMMER = "porter unicode61 remove_diacritics 2"  # the scratch table that tells a word's stem
 MONTHS = ("January February March April May June July August September October November December").split()
 
-_WORD = re.compile(r"\w+")
-_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b", re.IGNORECASE)
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")  # a number written with thousands separators
-_DIGIT_COMMA = re.compile(r"\d,\d")
 # Words too common to tell entries apart: a query's are dropped ("who led the coalition" asks for
 # "led" and "coalition"), and names are compared without them.
 STOPWORDS = frozenset(
@@ -68,9 +63,9 @@ def entry_names(entry: Entry) -> str:
     The other names go in folded (handbook.unaccent), as queries are: FTS5 folds Latin accents
     itself, but not the letter variants of Arabic and Persian writing.
     """
-    seen = set(_WORD.findall(unaccent(entry.title)))
+    seen = set(_index_words(unaccent(entry.title)))
     extra = []
-    for word in _WORD.findall(unaccent(" ".join((*entry.aliases, *entry.index, entry.id.replace("-", " "))))):
+    for word in _index_words(unaccent(" ".join((*entry.aliases, *entry.index, entry.id.replace("-", " "))))):
         if word not in seen:
             seen.add(word)
             extra.append(word)
@@ -104,8 +99,8 @@ def entry_extra(entry: Entry, texts: Iterable[str]) -> str:
     match as typed (28500 for 28,500; "January 2020" and "3 January 2020" for 2020-01-03)."""
     extra: list[str] = []
     for text in texts:
-        if _DIGIT_COMMA.search(text):
-            extra += [_THOUSANDS.sub("", number) for number in _GROUPED.findall(text)]
+        if "," in text:
+            extra += [number.replace(",", "") for number in _grouped_numbers(text)]
     value = entry.details.get("value")
     if isinstance(value, int) and not isinstance(value, bool):
         extra.append(str(value))
@@ -117,6 +112,37 @@ def entry_extra(entry: Entry, texts: Iterable[str]) -> str:
             day = str(int(date[8:10]))
             extra.append(f"{day} {month} {date[:4]} {month} {day} {date[:4]}")
     return " ".join(dict.fromkeys(extra))
+
+
+def _grouped_numbers(text: str) -> list[str]:
+    """Numbers written with thousands separators ("28,500", "1,000,000"): digits in groups of
+    three after the first, joined by commas, as the article and its readers write them."""
+    if not _patterns:
+        _compile()
+    if not _patterns["digit comma"].search(text):
+        return []
+    return list(_patterns["grouped"].findall(text))
+
+
+def _index_words(text: str) -> list[str]:
+    """The words of a text being indexed (as words.words, by a regular expression: indexing a
+    large handbook reads millions of them, and only a build pays for importing `re`)."""
+    if not _patterns:
+        _compile()
+    return list(_patterns["word"].findall(text))
+
+
+_patterns: dict[str, Any] = {}
+
+
+def _compile() -> None:
+    import re
+
+    _patterns.update(
+        word=re.compile(r"\w+"),
+        grouped=re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d])"),
+        **{"digit comma": re.compile(r"\d,\d")},
+    )
 
 
 def entry_columns(entry: Entry) -> tuple[str, str, str, str, str]:
@@ -160,13 +186,11 @@ def reindex_entry(db: sqlite3.Connection, rowid: int, new: Entry, part: str = ""
 
 def stems(db: sqlite3.Connection, texts: Sequence[str]) -> list[str]:
     """The porter stems FTS5 gives each text (words joined by spaces), computed by FTS5 itself."""
-    db.executescript(
-        f"""
-        CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer USING fts5(text, tokenize = '{STEMMER}');
-        CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer_vocab USING fts5vocab(temp, stemmer, 'instance');
-        DELETE FROM temp.stemmer;
-        """
-    )
+    try:
+        db.execute("DELETE FROM temp.stemmer")  # the scratch table, made by the first call on this connection
+    except sqlite3.OperationalError:
+        db.execute(f"CREATE VIRTUAL TABLE temp.stemmer USING fts5(text, tokenize = '{STEMMER}')")
+        db.execute("CREATE VIRTUAL TABLE temp.stemmer_vocab USING fts5vocab(temp, stemmer, 'instance')")
     db.executemany("INSERT INTO temp.stemmer (rowid, text) VALUES (?, ?)", enumerate(texts))
     found: list[list[str]] = [[] for _ in texts]
     for doc, term in db.execute("SELECT doc, term FROM temp.stemmer_vocab ORDER BY doc, offset"):
@@ -208,5 +232,5 @@ def varints(blob: bytes) -> list[int]:
 def name_key(name: str) -> str:
     """A name as search compares it with a whole query: folded, without possessives and common words
     ("the Kremlin's" and "kremlin" are one key); a name made only of common words ("IS") keeps them."""
-    words = fold(_POSSESSIVE.sub("", name)).split()
-    return " ".join(word for word in words if word not in STOPWORDS) or " ".join(words)
+    folded = fold(without_possessives(name) if "'" in name or "\u2019" in name else name).split()
+    return " ".join(word for word in folded if word not in STOPWORDS) or " ".join(folded)

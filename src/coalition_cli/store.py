@@ -9,8 +9,6 @@ trusts it.
 
 from __future__ import annotations
 
-import re
-
 from coalition_cli.errors import AmbiguousName, NotFound
 from coalition_cli.handbook import (
     KIND_FIELDS,
@@ -36,7 +34,6 @@ if TYPE_CHECKING:
 
 SCHEMA = 9  # bump when the tables change
 SEP = "\x1f"  # between the items of a list in a column
-ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # what the loader lets through as an id
 FIELD_SEP = "\x1e"  # between a detail's name, type and value
 DETAIL_SEP = "\x1d"  # between details
 ENTRY_COLUMNS = (
@@ -62,9 +59,15 @@ def _str(value: object) -> str:
 
 def _id(value: object) -> str:
     """An id column: what the loader lets through as an id, nothing else (ids reach the screen)."""
-    if not isinstance(value, str) or not ID.fullmatch(value):
+    if not isinstance(value, str) or not is_id(value):
         raise CacheCorrupt("expected an id")
     return value
+
+
+def is_id(text: str) -> bool:
+    """What the loader lets through as an id: lowercase ASCII letters and digits, in words joined
+    by single hyphens. (Written without `re`, which a lookup would otherwise import for this.)"""
+    return bool(text) and text.isascii() and all(word.isalnum() and word == word.lower() for word in text.split("-"))
 
 
 def _kind(value: object) -> str:
@@ -95,18 +98,14 @@ class Store:
         try:
             meta = {_text(name): _str(value) for name, value in db.execute("SELECT name, value FROM meta")}
             lists: dict[str, list[str]] = {}
-            for name, value in db.execute("SELECT name, value FROM listing ORDER BY name, position"):
+            for name, value in db.execute(
+                "SELECT name, value FROM listing WHERE name IN ('files', 'warnings', 'search_parts')"
+                " ORDER BY name, position"
+            ):
                 lists.setdefault(_text(name), []).append(_str(value))
             self.title = _text(meta["title"])
             lead, note = meta.get("source_lead"), meta.get("source_note")
             self.source = SourceInfo(_text(meta["source_title"]), lead and _text(lead), note and _text(note))
-            self.variants = tuple(_texts(group) for group in lists.get("variants", []))
-            self.thesaurus = tuple(_texts(group) for group in lists.get("thesaurus", []))
-            groups: dict[str, dict[str, tuple[str, ...]]] = {"variant": {}, "synonym": {}}
-            for kind, stem, words in db.execute("SELECT kind, stem, words FROM variant"):
-                groups[_text(kind)][_text(stem)] = _texts(words)
-            self.variant_map = groups["variant"]  # a spelling's stem: the spellings of its word
-            self.thesaurus_map = groups["synonym"]  # a word's stem: the words readers use for it
             self._meta = meta
             self.path = meta["path"]
             self.entry_count = int(meta["entries"])
@@ -119,6 +118,43 @@ class Store:
         except (sqlite3.Error, KeyError, ValueError) as error:
             raise CacheCorrupt(f"meta: {error}") from None
         self._entries: tuple[Entry, ...] | None = None
+        self._groups: dict[str, Any] | None = None
+
+    def _words(self) -> dict[str, Any]:
+        """The spelling variants and the thesaurus, as written and by stem: read on first need
+        (a search), not on every open (a `show` needs neither)."""
+        if self._groups is None:
+            try:
+                lists: dict[str, list[tuple[str, ...]]] = {"variants": [], "thesaurus": []}
+                for name, value in self.db.execute(
+                    "SELECT name, value FROM listing WHERE name IN ('variants', 'thesaurus') ORDER BY name, position"
+                ):
+                    lists[_text(name)].append(_texts(value))
+                maps: dict[str, dict[str, tuple[str, ...]]] = {"variant": {}, "synonym": {}}
+                for kind, stem, words in self.db.execute("SELECT kind, stem, words FROM variant"):
+                    maps[_text(kind)][_text(stem)] = _texts(words)
+            except (sqlite3.Error, KeyError, ValueError) as error:
+                raise CacheCorrupt(f"variants: {error}") from None
+            self._groups = {**{k: tuple(v) for k, v in lists.items()}, **maps}
+        return self._groups
+
+    @property
+    def variants(self) -> tuple[tuple[str, ...], ...]:
+        return self._words()["variants"]  # type: ignore[no-any-return]
+
+    @property
+    def thesaurus(self) -> tuple[tuple[str, ...], ...]:
+        return self._words()["thesaurus"]  # type: ignore[no-any-return]
+
+    @property
+    def variant_map(self) -> dict[str, tuple[str, ...]]:
+        """A spelling's stem: the spellings of its word."""
+        return self._words()["variant"]  # type: ignore[no-any-return]
+
+    @property
+    def thesaurus_map(self) -> dict[str, tuple[str, ...]]:
+        """A word's stem: the words readers use for it."""
+        return self._words()["synonym"]  # type: ignore[no-any-return]
 
     def close(self) -> None:
         self.db.close()

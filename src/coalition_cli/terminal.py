@@ -12,10 +12,9 @@ import io
 import sys
 from collections.abc import Callable
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from coalition_cli.export import ExportView
@@ -65,11 +64,11 @@ def console() -> Console:
     """A console for data on stdout, decided once from the terminal, NO_COLOR, FORCE_COLOR and TERM,
     COLUMNS and LINES: a width or height outside what a terminal can be is taken as the nearest
     that it can (COLUMNS=0 would draw nothing; 10**20 would exhaust memory drawing spaces)."""
-    import shutil
+    from coalition_cli.output import terminal_size
 
-    size = shutil.get_terminal_size()  # COLUMNS and LINES first, then the terminal, then 80x24
-    width = min(max(size.columns, MIN_WIDTH), MAX_WIDTH)
-    height = min(max(size.lines, MIN_HEIGHT), MAX_HEIGHT)
+    columns, lines = terminal_size()
+    width = min(max(columns, MIN_WIDTH), MAX_WIDTH)
+    height = min(max(lines, MIN_HEIGHT), MAX_HEIGHT)
     return Console(
         file=sys.stdout or io.StringIO(), highlight=False, emoji=False, markup=False, width=width, height=height
     )
@@ -131,13 +130,8 @@ def entry_panel(handbook: HandbookView, entry: Entry, width: int) -> RenderableT
         for label, shown in rows:
             parts += [Text(""), Text(label, style="bold"), Padding(shown, (0, 0, 0, indent))]
         return Group(*parts)
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
-    for label, shown in rows:
-        table.add_row(Text(label), shown)
     return Panel(
-        Group(Text(entry.summary), Text(""), table),
+        Group(Text(entry.summary), Text(""), LabelledRows(rows)),
         title=Text(entry.title, style=f"bold {style}"),
         title_align="left",
         subtitle=ident,
@@ -146,11 +140,37 @@ def entry_panel(handbook: HandbookView, entry: Entry, width: int) -> RenderableT
     )
 
 
+class LabelledRows:
+    """Each label in bold beside its value, values wrapped in a column of their own: what a
+    two-column Table.grid draws, for the one layout `show` needs (importing rich.table would cost
+    a lookup on a terminal about a tenth of its time)."""
+
+    GAP = 2
+
+    def __init__(self, rows: list[tuple[str, Text]]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+
+        label_width = max((len(label) for label, _ in self.rows), default=0) + self.GAP
+        inner = options.update(width=max(options.max_width - label_width, 1), height=None)
+        bold = console.get_style("bold")
+        for label, value in self.rows:
+            value.overflow = "fold"
+            for number, line in enumerate(console.render_lines(value, inner, pad=False)):
+                yield Segment((label if number == 0 else "").ljust(label_width), bold if number == 0 else None)
+                yield from line
+                yield Segment.line()
+
+
 def _entry(view: EntryView, width: int) -> list[RenderableType]:
     return [entry_panel(view.handbook, view.entry, width)]
 
 
 def _entries(view: EntriesView, width: int) -> list[RenderableType]:
+    from rich.table import Table  # not for `show`: imported by what draws tables
+
     if width < NARROW:
         parts: list[RenderableType] = []
         indent = 2 if width >= INDENTED else 0
@@ -173,6 +193,8 @@ def _entries(view: EntriesView, width: int) -> list[RenderableType]:
 
 
 def _counts(view: CountsView, width: int) -> list[RenderableType]:
+    from rich.table import Table  # not for `show`: imported by what draws tables
+
     handbook = view.handbook
     listed = [
         (kind, count, ", ".join(e.id for e in handbook.of_kind(kind)) if count <= MAX_IDS_SHOWN else "...")
@@ -259,6 +281,8 @@ def _duration(days: int, precision: int) -> str:
 
 def _timeline(view: TimelineView, _width: int) -> list[RenderableType]:
     """The dated facts on a vertical time axis, the gaps drawn to scale; titles wrap in their column."""
+    from rich.table import Table  # not for `show`: imported by what draws tables
+
     facts = view.facts
     dates = [fact.date or "" for fact in facts]
     starts = [_date_point(date) for date in dates]
@@ -323,6 +347,8 @@ def _citation(view: CitationView, _width: int) -> list[RenderableType]:
 
 
 def _cache(view: CacheView, _width: int) -> list[RenderableType]:
+    from rich.table import Table  # not for `show`: imported by what draws tables
+
     table = Table(box=None, show_header=bool(view.caches), pad_edge=False)
     for column in ("state", "size", "entries", "built", "handbooks"):
         table.add_column(column, justify="right" if column in ("size", "entries") else "left", overflow="fold")

@@ -1,0 +1,141 @@
+"""Words in a reader's text, found with string methods rather than regular expressions.
+
+Why: `re` (and the `enum` it needs) costs a search more to import than its whole query takes to
+run; a query is a line of text, which a loop over its characters reads in microseconds. A word is
+a run of characters Python counts as letters or digits, or underscores, as `\\w` is.
+"""
+
+from __future__ import annotations
+
+APOSTROPHES = "'\u2019"
+
+
+def is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, in order."""
+    found: list[str] = []
+    start = -1
+    for index, char in enumerate(text):
+        if is_word_char(char):
+            if start < 0:
+                start = index
+        elif start >= 0:
+            found.append(text[start:index])
+            start = -1
+    if start >= 0:
+        found.append(text[start:])
+    return found
+
+
+def compounds(text: str) -> list[str]:
+    """Words joined by single marks that are neither spaces nor double quotes ("4+1", "al-Assad",
+    "U.S"), each as one piece; the other words alone."""
+    found: list[str] = []
+    index, length = 0, len(text)
+    while index < length:
+        if not is_word_char(text[index]):
+            index += 1
+            continue
+        start = index
+        while True:
+            while index < length and is_word_char(text[index]):
+                index += 1
+            joint = text[index] if index < length else ""
+            if joint and not joint.isspace() and joint != '"' and index + 1 < length and is_word_char(text[index + 1]):
+                index += 1
+                continue
+            break
+        found.append(text[start:index])
+    return found
+
+
+def without_thousands(text: str) -> str:
+    """Commas that group digits by thousands taken out ("28,500" is 28500), others kept."""
+    if "," not in text:
+        return text
+    kept: list[str] = []
+    for index, char in enumerate(text):
+        if (
+            char == ","
+            and index > 0
+            and text[index - 1].isdigit()
+            and text[index + 1 : index + 4].isdigit()
+            and len(text[index + 1 : index + 4]) == 3
+            and not text[index + 4 : index + 5].isdigit()
+        ):
+            continue
+        kept.append(char)
+    return "".join(kept)
+
+
+def without_possessives(text: str) -> str:
+    """ "'s" after a word taken out ("Russia's" is Russia), where nothing of a word follows it."""
+    if not any(mark in text for mark in APOSTROPHES):
+        return text
+    kept: list[str] = []
+    index, length = 0, len(text)
+    while index < length:
+        char = text[index]
+        if (
+            char in APOSTROPHES
+            and index > 0
+            and is_word_char(text[index - 1])
+            and text[index + 1 : index + 2] in ("s", "S")
+            and not (index + 2 < length and is_word_char(text[index + 2]))
+        ):
+            index += 2
+            continue
+        kept.append(char)
+        index += 1
+    return "".join(kept)
+
+
+def split_phrases(text: str) -> tuple[str, list[str]]:
+    """The text outside double quotes (each quoted phrase a space), and the quoted phrases; an
+    unclosed quote is left as it is, as a mark."""
+    loose: list[str] = []
+    phrases: list[str] = []
+    rest = text
+    while True:
+        opening = rest.find('"')
+        closing = rest.find('"', opening + 1) if opening >= 0 else -1
+        if closing < 0:
+            loose.append(rest)
+            break
+        loose.append(rest[:opening] + " ")
+        phrases.append(rest[opening + 1 : closing])
+        rest = rest[closing + 1 :]
+    return "".join(loose), phrases
+
+
+def replace_words(text: str, change: dict[str, str], key: object = None) -> str:
+    """The text with each word that `change` has (looked up by `key(word)`, or as it is) replaced."""
+    if not change:
+        return text
+    pieces: list[str] = []
+    start = 0
+    for word_start, word in _spans(text):
+        lookup = key(word) if callable(key) else word
+        if lookup in change:
+            pieces += [text[start:word_start], change[lookup]]
+            start = word_start + len(word)
+    pieces.append(text[start:])
+    return "".join(pieces)
+
+
+def _spans(text: str) -> list[tuple[int, str]]:
+    spans: list[tuple[int, str]] = []
+    start = -1
+    for index, char in enumerate(text):
+        if is_word_char(char):
+            if start < 0:
+                start = index
+        elif start >= 0:
+            spans.append((start, text[start:index]))
+            start = -1
+    if start >= 0:
+        spans.append((start, text[start:]))
+    return spans
