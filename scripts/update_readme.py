@@ -61,6 +61,14 @@ def console(commands: list[str]) -> str:
     return "```console\n" + "\n".join(parts).rstrip("\n") + "\n```"
 
 
+REFERENCES = ("bib", "csl-json", "ris")
+
+
+def indented(block: str) -> str:
+    """A block inside a list item."""
+    return "\n".join(f"  {line}" if line else "" for line in block.splitlines())
+
+
 def blocks() -> dict[str, str]:
     reference = [f"$ coalition --help\n{run('coalition --help')}"]
     reference += [f"$ coalition {name} --help\n{run(f'coalition {name} --help')}" for name in app_commands()]
@@ -70,6 +78,7 @@ def blocks() -> dict[str, str]:
     return {
         "search-quality": "```console\n$ python benchmarks/search_quality.py\n" + quality + "```",
         "tour": console(TOUR),
+        "references": indented(console([f"coalition cite soleimani-killed --format {fmt}" for fmt in REFERENCES])),
         "reference": "```console\n" + "\n".join(reference).rstrip("\n") + "\n```",
     }
 

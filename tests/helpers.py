@@ -44,7 +44,17 @@ LEAKY_ENV = (
 )
 
 # Debian packages that provide each outside tool, for the skip message (.ci/run installs them).
-PACKAGES = {"zsh": "zsh", "fish": "fish", "tmux": "tmux", "bash": "bash"}
+PACKAGES = {
+    "zsh": "zsh",
+    "fish": "fish",
+    "tmux": "tmux",
+    "bash": "bash",
+    "pandoc": "pandoc",
+    "bibtex": "texlive-binaries",
+    "kpsewhich": "texlive-binaries",
+    "mandoc": "mandoc",
+    "man": "man-db",
+}
 
 
 Invoke = Callable[..., Result]  # the app run in-process, as `coalition ARGS...`

@@ -44,9 +44,12 @@ def test_cite_markdown_and_bib(invoke: Invoke) -> None:
     bib = invoke("cite", "fact", "us-troops-south-korea", "--format", "bib").stdout
     assert bib == (
         "@misc{coalition-us-troops-south-korea,\n"
-        f"  title = {{{ARTICLE}}},\n"
+        f"  key = {{{ARTICLE}}},\n"
+        f"  title = {{{{{ARTICLE}}}}},\n"
+        "  howpublished = {Web article},\n"
         "  note = {Section ``The US Presence and Regional Power Vacuum''. Quoted: ``such as 28,500 troops in South"
-        " Korea''. Cited for the entry ``U.S. troops in South Korea, as a comparison'' (fact us-troops-south-korea)},\n"
+        " Korea''. Cited for the entry ``U.S. troops in South Korea, as a comparison'' (fact us-troops-south-korea)."
+        " The article gives no author, date or publisher.},\n"
         "}\n"
     )
     data = json.loads(invoke("cite", "mod", "-f", "json").stdout)
@@ -62,38 +65,40 @@ def test_cite_unknown_entry(invoke: Invoke) -> None:
     assert result.exit_code == 1 and result.stderr.startswith('coalition: no entry named "atlantis"')
 
 
-def _link_targets_and_anchors(markdown: str) -> tuple[set[str], set[str]]:
+def _heading_id(text: str) -> str:
+    """The id GitHub gives a heading, written out here apart from the program's own."""
+    return "".join(c for c in text.lower() if c.isalnum() or c in " -_").replace(" ", "-")
+
+
+def _link_targets_and_headings(markdown: str) -> tuple[set[str], list[str]]:
+    """The links' targets, and the ids of the headings, as a markdown reader sees them."""
     tokens = MarkdownIt("commonmark").parse(markdown)
     targets: set[str] = set()
-    anchors: set[str] = set()
-
-    def walk(items: list) -> None:  # type: ignore[type-arg]
-        for token in items:
-            if token.type == "link_open":
-                href = str(token.attrGet("href"))
+    headings: list[str] = []
+    for at, token in enumerate(tokens):
+        if token.type == "heading_open":
+            headings.append(_heading_id(tokens[at + 1].content.replace("\\", "")))
+        for child in token.children or []:
+            if child.type == "link_open":
+                href = str(child.attrGet("href"))
                 assert href.startswith("#"), href  # every link stays inside the document
                 targets.add(href[1:])
-            if token.type in ("html_inline", "html_block") and 'id="' in token.content:
-                anchors.add(token.content.split('id="')[1].split('"')[0])
-            walk(token.children or [])
-
-    walk(tokens)
-    return targets, anchors
+    return targets, headings
 
 
 def test_markdown_export_links_all_resolve(invoke: Invoke, handbook: Handbook) -> None:
     markdown = invoke("export", "--format", "markdown").stdout
-    targets, anchors = _link_targets_and_anchors(markdown)
-    assert {entry.id for entry in handbook.entries} <= anchors
+    targets, headings = _link_targets_and_headings(markdown)
+    assert len(headings) == len(set(headings)) > len(handbook.entries)
     assert len(targets) > 40
-    assert targets <= anchors, sorted(targets - anchors)
+    assert targets <= set(headings), sorted(targets - set(headings))
     assert "## Contents" in markdown
 
 
 def test_shown_entries_collected_in_one_note_link_to_each_other(invoke: Invoke) -> None:
     note = "\n".join(invoke("show", name, "-f", "markdown").stdout for name in ("iran", "irgc", "soleimani"))
-    targets, anchors = _link_targets_and_anchors(note)
-    assert {"irgc", "soleimani"} <= targets & anchors
+    targets, headings = _link_targets_and_headings(note)
+    assert {"islamic-revolutionary-guard-corps", "qassem-soleimani"} <= targets & set(headings)
 
 
 def test_related_plain_is_an_indented_list(invoke: Invoke) -> None:
@@ -141,7 +146,8 @@ def test_related_depth_two_reaches_members_and_their_people(invoke: Invoke) -> N
 def test_related_markdown_links(invoke: Invoke) -> None:
     out = invoke("related", "mod", "-f", "markdown").stdout
     assert out.startswith(
-        "**MOD** (*term* `mod`)\n\n- **Actors**\n  - [Islamic Revolutionary Guard Corps](#irgc): relates to it"
+        "**MOD** (*term* `mod`)\n\n- **Actors**\n"
+        "  - [Islamic Revolutionary Guard Corps](#islamic-revolutionary-guard-corps): relates to it"
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import helpers
 from tests.helpers import ROOT
 
 
@@ -49,3 +50,49 @@ def test_unpacked_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     # The handbook came from the wheel's own copy, not from the checkout.
     assert result.stdout.decode().startswith(f"{site / 'coalition_cli' / 'handbook.yaml'}: valid, ")
+
+
+# -- the manual page ---------------------------------------------------------------------------------
+
+
+def test_the_manual_page_is_made_from_the_app_and_current() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "update_manpage.py"), "--check"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    page = (ROOT / "man" / "coalition.1").read_text(encoding="utf-8")
+    for section in ("NAME", "SYNOPSIS", "COMMANDS", "EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES"):
+        assert f".SH {section}" in page
+    from typer.main import get_command
+
+    from coalition_cli.cli import app
+
+    for command in getattr(get_command(app), "commands", {}):
+        assert f"\\fBcoalition {command}\\fR" in page, command
+
+
+def test_mandoc_finds_nothing_to_say_of_the_manual_page() -> None:
+    mandoc = helpers.require_tool("mandoc")
+    done = subprocess.run([mandoc, "-T", "lint", str(ROOT / "man" / "coalition.1")], capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_man_finds_the_page_after_a_plain_pip_install(wheel: Path, tmp_path: Path) -> None:
+    """man-db looks for share/man beside every bin on PATH: a virtual environment's included."""
+    man = helpers.require_tool("man")
+    with zipfile.ZipFile(wheel) as archive:
+        assert any(name.endswith(".data/data/share/man/man1/coalition.1") for name in archive.namelist())
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    # A plain pip install of the wheel into a fresh environment, fetching nothing: its dependencies
+    # are not needed for `man` to find the page.
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    found = subprocess.run([man, "-w", "coalition"], capture_output=True, text=True, env=env, timeout=60)
+    assert found.returncode == 0, found.stderr
+    assert Path(found.stdout.strip()).resolve() == (venv / "share" / "man" / "man1" / "coalition.1").resolve()

@@ -1,4 +1,5 @@
-"""Where an entry's claim comes from, written for notes and reference managers."""
+"""Where an entry's claim comes from, written for notes: plain, markdown and JSON. The formats of
+reference managers (BibTeX, CSL-JSON, RIS) are in references.py."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def citation_of(handbook: HandbookView, entry: Entry) -> Citation:
     )
 
 
-def _where(citation: Citation, quote: Callable[[str], str]) -> str:
+def where(citation: Citation, quote: Callable[[str], str]) -> str:
     """'section "A"', 'sections "A" and "B"', or 'the opening paragraph'."""
     pairs = zip(citation.sections, citation.titles, strict=True)
     named = [quote(title) for section, title in pairs if section != LEAD]
@@ -57,31 +58,13 @@ def _and(items: list[str]) -> str:
 
 
 def citation_plain(citation: Citation) -> str:
-    text = f'"{citation.document}", ' + _where(citation, lambda title: f'"{title}"')
+    text = f'"{citation.document}", ' + where(citation, lambda title: f'"{title}"')
     return text + (f': "{citation.quote}"' if citation.quote else "")
 
 
 def citation_markdown(citation: Citation) -> str:
-    text = f"*{md(citation.document)}*, " + _where(citation, lambda title: f'"{md(title)}"')
+    text = f"*{md(citation.document)}*, " + where(citation, lambda title: f'"{md(title)}"')
     return text + (f': "{md(citation.quote)}"' if citation.quote else "")
-
-
-def _bib(text: str) -> str:
-    """Escape text for a BibTeX field."""
-    import re
-
-    return re.sub(r"([{}\\&%$#_])", r"\\\1", text)
-
-
-def citation_bib(citation: Citation) -> str:
-    """A BibTeX-like @misc record. The article names no author or date we may give, so none appear."""
-    where = _where(citation, lambda title: f"``{title}''")
-    note = where[:1].upper() + where[1:]
-    if citation.quote:
-        note += f". Quoted: ``{citation.quote}''"
-    note += f". Cited for the entry ``{citation.entry.title}'' ({citation.entry.kind} {citation.entry.id})"
-    fields = [f"  title = {{{_bib(citation.document)}}},", f"  note = {{{_bib(note)}}},"]
-    return "\n".join([f"@misc{{coalition-{citation.entry.id},", *fields, "}"]) + "\n"
 
 
 def citation_json(citation: Citation) -> dict[str, Any]:

@@ -197,16 +197,17 @@ def main_options(
     epilog=_examples(
         "coalition show actor iran",
         "coalition show soleimani",
-        "coalition show people assad --format markdown",
+        "coalition show actor assad --format markdown",
         "coalition show fact agreement-2015 --format json",
     )
 )
 def show(ctx: typer.Context, words: EntryWords, fmt: FormatOption = None) -> None:
     """Show one entry in full.
 
-    NAME is an id, title or alias, matched ignoring case and accents, or the unique start of one.
-    KIND (actor, figure or person, section, fact, term; singular or plural) may be left out when
-    the name is unique.
+    NAME is an id, title, alias or a reader's word for it (the Kremlin, Damascus), matched ignoring
+    case and accents, or the unique start of one; names in Russian, Arabic and Persian too. KIND
+    (actor, figure or person, section, fact, term, place, event; singular or plural) may be left
+    out when the name is unique.
     """
     commands.show(_session(ctx), words, _value(fmt))
 
@@ -291,6 +292,21 @@ def ask(
     commands.ask(_session(ctx), question, _value(fmt))
 
 
+CiteFormatOption = Annotated[
+    CiteChoice | None,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help=(
+            "rich, plain, markdown, json; or for reference managers bib (BibTeX), csl-json or ris"
+            " [default: rich on a terminal, plain otherwise]"
+        ),
+        show_default=False,
+    ),
+]
+
+
 @app.command(epilog=_examples("coalition timeline", "coalition timeline --format json"))
 def timeline(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """The dated facts, oldest first."""
@@ -300,14 +316,17 @@ def timeline(ctx: typer.Context, fmt: FormatOption = None) -> None:
 @app.command(
     epilog=_examples(
         "coalition export --format markdown > coalition.md",
+        "coalition export --format markdown | pandoc -o coalition.docx",
         "coalition export --format json > coalition.json",
+        "coalition export --format csl-json > coalition-references.json",
     )
 )
-def export(ctx: typer.Context, fmt: FormatOption = None) -> None:
-    """The whole handbook in one document.
+def export(ctx: typer.Context, fmt: CiteFormatOption = None) -> None:
+    """The whole handbook in one document, or every entry's citation for a reference manager.
 
-    Markdown has a table of contents and internal links; JSON has the handbook file's own shape,
-    so it can be loaded back as a handbook.
+    Markdown has a table of contents and internal links that land under pandoc and GitHub alike;
+    JSON has the handbook file's own shape, so it can be loaded back as a handbook; bib, csl-json
+    and ris give one citation per entry.
     """
     commands.export(_session(ctx), _value(fmt))
 
@@ -337,23 +356,13 @@ def validate(
     commands.validate(_session(ctx), path, str(fmt.value))
 
 
-CiteFormatOption = Annotated[
-    CiteChoice | None,
-    typer.Option(
-        "--format",
-        "-f",
-        case_sensitive=False,
-        help="rich, plain, markdown, json or bib [default: rich on a terminal, plain otherwise]",
-        show_default=False,
-    ),
-]
-
-
 @app.command(
     epilog=_examples(
         "coalition cite iranian-advisers-47",
         "coalition cite soleimani --format markdown >> notes.md",
         "coalition cite fact agreement-2015 --format bib >> refs.bib",
+        "coalition cite iran --format csl-json > iran.json",
+        "coalition cite iran --format ris > iran.ris",
     )
 )
 def cite(ctx: typer.Context, words: EntryWords, fmt: CiteFormatOption = None) -> None:

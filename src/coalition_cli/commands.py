@@ -26,7 +26,7 @@ from coalition_cli.errors import (
     UsageProblem,
 )
 from coalition_cli.handbook import KIND_WORDS, PLURALS, parse_kind
-from coalition_cli.output import Format, choose_format
+from coalition_cli.output import REFERENCE_FORMATS, Format, choose_format
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs a lookup milliseconds
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import NoReturn
 
+    from coalition_cli.citations import Citation
     from coalition_cli.handbook import Entry
     from coalition_cli.store import Store
 
@@ -281,11 +282,10 @@ def cite(session: Session, words: list[str], fmt: str | None) -> None:
     from coalition_cli.render import CitationView
 
     store, entry = _entry_named(session, words)
-    if fmt == "bib":
-        from coalition_cli.citations import citation_bib, citation_of
-        from coalition_cli.inert import visible
+    if fmt in REFERENCE_FORMATS:
+        from coalition_cli.citations import citation_of
 
-        output.write(visible(citation_bib(citation_of(store, entry))))
+        write_references([citation_of(store, entry)], fmt)
     else:
         output.deliver(CitationView(store, entry), choose_format(fmt))
 
@@ -353,9 +353,25 @@ def timeline(session: Session, fmt: str | None) -> None:
 
 
 def export(session: Session, fmt: str | None) -> None:
+    handbook = session.store().materialize()
+    if fmt in REFERENCE_FORMATS:
+        from coalition_cli.citations import citation_of
+
+        write_references([citation_of(handbook, entry) for entry in handbook.entries], fmt)
+        return
     from coalition_cli.export import ExportView
 
-    output.deliver(ExportView(session.store().materialize()), choose_format(fmt), pager=session.pager)
+    output.deliver(ExportView(handbook), choose_format(fmt), pager=session.pager)
+
+
+def write_references(citations: list[Citation], fmt: str) -> None:
+    """Citations for a reference manager, made inert: JSON's own escapes for CSL-JSON, visible
+    escapes in BibTeX and RIS."""
+    from coalition_cli.inert import json_safe, visible
+    from coalition_cli.references import render
+
+    text = render(citations, fmt)
+    output.write(json_safe(text) if fmt == "csl-json" else visible(text))
 
 
 def validate(session: Session, path: Path | None, fmt: str) -> None:

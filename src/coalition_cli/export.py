@@ -36,7 +36,14 @@ class ExportView(View):
         return "\n".join(parts) + "\n"
 
     def markdown(self) -> str:
+        """A table of contents and every entry under its kind, linked by the ids markdown readers
+        give headings (anchors.py): the links land under pandoc and GitHub, in HTML and Word."""
+        from coalition_cli.anchors import Anchors, gfm_id
+
         handbook = self.handbook
+        kinds = [kind for kind in KINDS if handbook.of_kind(kind)]
+        reserved = [gfm_id(handbook.title), "contents", *(PLURALS[kind] for kind in kinds)]
+        anchors = Anchors(handbook.entries, reserved)
         lines = [f"# {md(handbook.title)}", ""]
         if handbook.source.title:
             lines += [f"Source: *{md(handbook.source.title)}*", ""]
@@ -44,15 +51,14 @@ class ExportView(View):
             lines += [f"**Opening paragraph.** {md(handbook.source.lead)}", ""]
         if handbook.source.note:
             lines += [f"**About the source.** {md(handbook.source.note)}", ""]
-        kinds = [kind for kind in KINDS if handbook.of_kind(kind)]
         lines += ["## Contents", ""]
         for kind in kinds:
             lines.append(f"- [{PLURALS[kind].capitalize()}](#{PLURALS[kind]})")
-            lines.extend(f"  - [{md(e.title)}](#{e.id})" for e in handbook.of_kind(kind))
+            lines.extend(f"  - [{md(e.title)}](#{anchors.target(e.id, e)})" for e in handbook.of_kind(kind))
         for kind in kinds:
-            lines += ["", f'<a id="{PLURALS[kind]}"></a>', "", f"## {PLURALS[kind].capitalize()}"]
+            lines += ["", f"## {PLURALS[kind].capitalize()}"]
             for entry in handbook.of_kind(kind):
-                lines += ["", EntryView(handbook, entry).markdown(level=3).rstrip("\n")]
+                lines += ["", EntryView(handbook, entry).markdown(level=3, anchors=anchors).rstrip("\n")]
         return "\n".join(lines) + "\n"
 
     def data(self) -> Any:

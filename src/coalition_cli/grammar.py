@@ -99,13 +99,19 @@ COMMANDS: dict[str, Any] = {
         "arguments": (),
     },
     "export": {
-        "help": "The whole handbook in one document.",
+        "help": "The whole handbook in one document, or every entry's citation for a reference manager.",
         "options": {"--format": True, "-f": True, "-h": False, "--help": False},
         "option_help": {
-            "--format": "rich, plain, markdown or json [default: rich on a terminal, plain otherwise]",
+            "--format": "rich, plain, markdown, json; or for reference managers bib "
+            "(BibTeX), csl-json or ris [default: rich on a terminal, plain "
+            "otherwise]",
             "--help": "Show this message and exit.",
         },
-        "params": {"--format": "fmt", "-f": "fmt", "fmt:": {"choices": ("rich", "plain", "markdown", "json")}},
+        "params": {
+            "--format": "fmt",
+            "-f": "fmt",
+            "fmt:": {"choices": ("rich", "plain", "markdown", "json", "bib", "csl-json", "ris")},
+        },
         "arguments": (),
     },
     "validate": {
@@ -119,10 +125,15 @@ COMMANDS: dict[str, Any] = {
         "help": "Print only where an entry's claim comes from, to paste under a note.",
         "options": {"--format": True, "-f": True, "-h": False, "--help": False},
         "option_help": {
-            "--format": "rich, plain, markdown, json or bib [default: rich on a terminal, plain otherwise]",
+            "--format": "rich, plain, markdown, json; or for reference managers bib (BibTeX), "
+            "csl-json or ris [default: rich on a terminal, plain otherwise]",
             "--help": "Show this message and exit.",
         },
-        "params": {"--format": "fmt", "-f": "fmt", "fmt:": {"choices": ("rich", "plain", "markdown", "json", "bib")}},
+        "params": {
+            "--format": "fmt",
+            "-f": "fmt",
+            "fmt:": {"choices": ("rich", "plain", "markdown", "json", "bib", "csl-json", "ris")},
+        },
         "arguments": ("entries",),
     },
     "related": {

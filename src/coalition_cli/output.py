@@ -32,7 +32,8 @@ class Format:
 
 
 CHECK_FORMATS = (Format.plain, Format.json)  # `validate`: lines for people and editors, or JSON for tools
-CITE_FORMATS = (*Format.ALL, "bib")  # `cite` also speaks BibTeX
+REFERENCE_FORMATS = ("bib", "csl-json", "ris")  # for reference managers (references.py)
+CITE_FORMATS = (*Format.ALL, *REFERENCE_FORMATS)  # `cite` and `export` also speak BibTeX, CSL-JSON, RIS
 
 
 def is_terminal(stream: object) -> bool:

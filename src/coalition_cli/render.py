@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Any
 
+    from coalition_cli.anchors import Anchors
     from coalition_cli.ask import Answer
     from coalition_cli.cachedir import CacheFile
     from coalition_cli.errors import Problem
@@ -126,13 +127,20 @@ class EntryView(View):
         lines.append(f"Source: {source_titles(handbook, entry.source)}")
         return "\n".join(lines) + "\n"
 
-    def markdown(self, level: int = 2) -> str:
-        """A note: an anchor and heading, the summary, the key facts, related entries as links to
-        their anchors (they resolve in an export, or in notes that collect several entries), the
-        note, and a citation line; it ends with a blank line, so notes appended to one file stay apart."""
+    def markdown(self, level: int = 2, anchors: Anchors | None = None) -> str:
+        """A note: a heading, the summary, the key facts, related entries as links to their
+        headings (they land in an export, or in notes that collect several entries: anchors.py),
+        the note, and a citation line; it ends with a blank line, so notes appended to one file
+        stay apart."""
+        from coalition_cli.anchors import Anchors
+
         handbook, entry = self.handbook, self.entry
-        lines = [f'<a id="{entry.id}"></a>', ""]
-        lines += [f"{'#' * level} {md(entry.title)}", "", f"*{entry.kind}* `{entry.id}`", "", md(entry.summary), ""]
+        anchors = anchors or Anchors(())
+        title = anchors.heading(entry)
+        lines = [f"{'#' * level} {md(title)}", ""]
+        if title != entry.title:
+            lines += [f"**{md(entry.title)}**", ""]
+        lines += [f"*{entry.kind}* `{entry.id}`", "", md(entry.summary), ""]
         for label, value in entry_rows(entry, handbook):
             if isinstance(value, tuple):
                 lines.append(f"- **{label}:**")
@@ -141,7 +149,7 @@ class EntryView(View):
                 lines.append(f"- **{label}:** {md(value)}")
         related = handbook.related_of(entry)
         if related:
-            names = [f"[{md(title_of(handbook, r))}](#{r})" for r in related]
+            names = [f"[{md(title_of(handbook, r))}](#{anchors.target(r, handbook.get(r))})" for r in related]
             lines.append(f"- **Related:** {', '.join(names)}")
         if entry.note:
             lines += ["", f"**Note:** {md(entry.note)}"]
@@ -364,6 +372,9 @@ class RelationsView(View):
         return "\n".join(lines) + "\n"
 
     def markdown(self) -> str:
+        """Nested lists whose links point where `show --format markdown` puts each entry's heading."""
+        from coalition_cli.anchors import target
+
         tree = self.tree
         lines = [f"**{md(tree.entry.title)}** (*{tree.entry.kind}* `{tree.entry.id}`)", ""]
 
@@ -371,7 +382,7 @@ class RelationsView(View):
             for label, children in kind_groups(node):
                 lines.append(f"{indent}- **{label}**")
                 for child in children:
-                    link = f"[{md(child.entry.title)}](#{child.entry.id})"
+                    link = f"[{md(child.entry.title)}](#{target(child.entry)})"
                     lines.append(f"{indent}  - {link}: {', '.join(child.links)}")
                     add(child, indent + "    ")
 

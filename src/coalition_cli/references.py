@@ -1,0 +1,124 @@
+"""Citations as reference managers import them: BibTeX, CSL-JSON and RIS, one item per entry.
+
+Every item cites the one source article, at the section the entry rests on, with its quote when it
+has one. What the article does not give is left out rather than invented: it names no author, no
+date and no publisher, and each item says so in its note. Checked in the tests with the real tools
+(bibtex with plain.bst, citeproc-py, rispy).
+"""
+
+from __future__ import annotations
+
+from coalition_cli.citations import Citation, where
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+UNKNOWN = "The article gives no author, date or publisher."
+FORMATS = ("bib", "csl-json", "ris")  # what `cite` and `export` write for reference managers
+
+
+def item_id(citation: Citation) -> str:
+    return f"coalition-{citation.entry.id}"
+
+
+def _note(citation: Citation, quote: tuple[str, str]) -> str:
+    """Where in the article, the quote, what the item is cited for, and what is not known."""
+    place = where(citation, lambda title: f"{quote[0]}{title}{quote[1]}")
+    parts = [place[:1].upper() + place[1:]]
+    if citation.quote:
+        parts.append(f"Quoted: {quote[0]}{citation.quote}{quote[1]}")
+    entry = citation.entry
+    parts.append(f"Cited for the entry {quote[0]}{entry.title}{quote[1]} ({entry.kind} {entry.id})")
+    parts.append(UNKNOWN.rstrip("."))
+    return ". ".join(parts) + "."
+
+
+# -- BibTeX --------------------------------------------------------------------------------------
+
+
+def _bib(text: str) -> str:
+    """Text for a BibTeX field: its special characters escaped, braces balanced (a brace is
+    written as a command BibTeX passes through whole, never as a group it would count)."""
+    replaced = []
+    for char in text:
+        if char == "{":
+            replaced.append("\\{")
+        elif char == "}":
+            replaced.append("\\}")
+        elif char == "\\":
+            replaced.append("\\textbackslash{}")
+        elif char in "&%$#_":
+            replaced.append("\\" + char)
+        elif char == "~":
+            replaced.append("\\textasciitilde{}")
+        elif char == "^":
+            replaced.append("\\textasciicircum{}")
+        else:
+            replaced.append(char)
+    return "".join(replaced)
+
+
+def bibtex(citation: Citation) -> str:
+    """A @misc record, the type BibTeX's standard styles give a web page: the title's capitals
+    kept (in braces: styles lowercase titles), a `key` to sort by (there is no author), what it is
+    in `howpublished`, and the rest in `note`."""
+    title = _bib(citation.document)
+    fields = [
+        ("key", _bib(citation.document)),
+        ("title", f"{{{title}}}"),
+        ("howpublished", "Web article"),
+        ("note", _bib(_note(citation, ("``", "''")))),
+    ]
+    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields)
+    return f"@misc{{{item_id(citation)},\n{body}}}\n"
+
+
+# -- CSL-JSON (Zotero, Pandoc's citeproc, most managers) -----------------------------------------
+
+
+def csl_item(citation: Citation) -> dict[str, Any]:
+    """One CSL-JSON item: a web page, its section and its note. The quote goes in the note, not
+    in `abstract`: it is a sentence of the article, not a summary of it."""
+    item: dict[str, Any] = {
+        "id": item_id(citation),
+        "type": "webpage",
+        "title": citation.document,
+        "section": "; ".join(title for title in citation.titles),
+        "note": _note(citation, ("\u201c", "\u201d")),
+        "language": "en",
+    }
+    return item
+
+
+# -- RIS (EndNote, Mendeley, Zotero) -------------------------------------------------------------
+
+
+def ris(citation: Citation) -> str:
+    """One RIS record: an electronic source (ELEC), its title, section and note (with the quote:
+    AB would file it as the article's abstract)."""
+    tags = [
+        ("TY", "ELEC"),
+        ("ID", item_id(citation)),
+        ("TI", citation.document),
+        ("SE", "; ".join(citation.titles)),
+        ("LA", "en"),
+        ("N1", _note(citation, ("\u201c", "\u201d"))),
+    ]
+    lines = [f"{tag}  - {' '.join(value.split())}" for tag, value in tags]
+    # Lines end with LF, which every reader takes: a CR would not be inert on a terminal.
+    return "\n".join([*lines, "ER  - "]) + "\n"
+
+
+def render(citations: Iterable[Citation], fmt: str) -> str:
+    """Citations in one of FORMATS: records one after another (a blank line between BibTeX and RIS
+    records), or one JSON array."""
+    items = list(citations)
+    if fmt == "bib":
+        return "\n".join(bibtex(citation) for citation in items)
+    if fmt == "ris":
+        return "\n".join(ris(citation) for citation in items)
+    import json
+
+    return json.dumps([csl_item(citation) for citation in items], ensure_ascii=False, indent=2) + "\n"
