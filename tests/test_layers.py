@@ -8,10 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coalition_cli.commands import STARTER
-from coalition_cli.contested import skeleton
-from coalition_cli.handbook import KINDS, PLURALS, Handbook
+from coalition_cli.contested import skeleton, skeletons
+from coalition_cli.handbook import KINDS, PLURALS, Handbook, fold
 from coalition_cli.loader import bundled_path, check_handbook
 from tests.helpers import MINIMAL, Invoke, Run
 
@@ -90,6 +92,17 @@ def test_path_lists_name_the_bundled_handbook(invoke: Invoke, tmp_path: Path, sp
     for args, env in ((["--handbook", value], None), ([], {"COALITION_HANDBOOK": value})):
         result = invoke(*args, "show", "persia", env=env)
         assert result.exit_code == 0 and result.stdout.startswith("Iran (actor: iran)")
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_base_bundled_is_seen_on_any_line(invoke: Invoke, tmp_path: Path, first: bool) -> None:
+    """`base: bundled` puts the shipped handbook beneath, whether it is the first line or not."""
+    text = NOTES.replace("base: bundled\n", "")
+    text = "base: bundled\n" + text if first else text + "base: 'bundled'\n"
+    notes = tmp_path / "notes.yaml"
+    notes.write_text(text, encoding="utf-8")
+    result = invoke("--handbook", str(notes), "show", "persia")
+    assert result.exit_code == 0 and result.stdout.startswith("Iran (actor: iran)"), result.stderr
 
 
 def test_repeated_handbook_option_layers_in_order(invoke: Invoke, tmp_path: Path, minimal_handbook: Path) -> None:
@@ -249,6 +262,12 @@ def test_lookalikes_are_found_across_scripts() -> None:
     assert skeleton("\uff29\uff52\uff41\uff4e") == skeleton("Iran")  # fullwidth letters
     assert skeleton("lran") == skeleton("Iran") == skeleton("1ran")  # upright strokes
     assert skeleton("Ir\u0430q") != skeleton("Iran")
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=20) | st.text(max_size=8))
+def test_lookalikes_found_from_the_folded_name_are_the_same(name: str) -> None:
+    """A large layer's names are drawn from their folded form where that is quicker: same result."""
+    assert skeletons(name, fold(name)) == skeletons(name)
 
 
 @pytest.mark.parametrize(

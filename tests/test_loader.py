@@ -145,6 +145,23 @@ def test_not_utf8_is_located(tmp_path: Path) -> None:
     assert (problem.line, problem.column, problem.message) == (2, 11, "is not UTF-8 text (byte 0xe9)")
 
 
+@pytest.mark.parametrize("at", [(1 << 20) - 1, (1 << 20) + 5, 3 << 20])
+def test_utf8_is_checked_across_a_large_file(tmp_path: Path, at: int) -> None:
+    """A large file is checked a megabyte at a time: a character across the boundary is whole,
+    a bad byte anywhere (in ASCII pages that are skipped whole, too) is found at its line."""
+    head = b"format: 1\ntitle: t\n"
+    lines = (at - len(head)) // 64
+    padding = b"".join(b"#" + b"x" * 62 + b"\n" for _ in range(lines))
+    padding += b"#" * (at - len(head) - len(padding))  # the character starts at byte `at`
+    good = tmp_path / "good.yaml"
+    good.write_bytes(head + padding + "\u00e9".encode() + b"\nterms: []\n" + b"#" * (1 << 20))
+    assert all("UTF-8" not in p.message for p in problems_of(good))
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(head + padding + b"\xe9\nterms: []\n" + b"#" * (1 << 20))
+    [problem] = problems_of(bad)
+    assert (problem.line, problem.message) == (head.count(b"\n") + lines + 1, "is not UTF-8 text (byte 0xe9)")
+
+
 def test_control_characters_are_located(tmp_path: Path) -> None:
     path = tmp_path / "nul.yaml"
     path.write_bytes(b"format: 1\ntitle: a\x00b\n")

@@ -123,3 +123,18 @@ def test_a_cut_inside_a_quoted_text_is_read_in_one_process(
 def _cut_at(raw: bytes, marker: bytes) -> list[parallel.Part]:
     start = raw.index(marker)
     return [parallel.Part(start, len(raw), b"facts", raw.count(b"\n- id:", start) + 1)]
+
+
+def test_parts_are_cut_by_work_not_by_bytes() -> None:
+    """A run of few long items then many short ones: each process gets about the same work (items
+    weigh more than their bytes), not the same bytes."""
+    long = "".join(f"  - id: long-{i}\n    summary: {'x' * 6000}\n" for i in range(100))
+    short = "".join(f"  - id: short-{i}\n    summary: s\n" for i in range(1000))
+    raw = f"format: 1\ntitle: t\nfacts:\n{long}{short}".encode()
+    [part] = parallel.cut(raw, 2)
+    work = part.end - part.start + parallel.ITEM_WEIGHT * part.items
+    total = len(raw) + parallel.ITEM_WEIGHT * 1100
+    assert 0.4 < work / total < 0.6
+    assert raw[part.start :].startswith(b"  - id: ")  # cut where an item starts
+    # By bytes, the part would have held every short item and some long ones: 90% of the work.
+    assert b"long-" not in raw[part.start : part.end] and part.items < 1000

@@ -12,7 +12,7 @@ import os
 
 from coalition_cli import __version__
 from coalition_cli.errors import NotInParts
-from coalition_cli.handbook import KINDS, Entry, Extension, extended, fold
+from coalition_cli.handbook import KINDS, Entry, Extension, extended, fold, unaccent
 from coalition_cli.sql import sqlite3
 from coalition_cli.store import (
     DETAIL_SEP,
@@ -146,9 +146,10 @@ class StoreBuilder:
         index term (the reader's own word for it); and its links."""
         from coalition_cli.search_index import name_key
 
+        names = [(name, fold(name), rowid, role) for rowid, e in rows for name, role in _roles(e).items()]
         self.db.executemany(
             "INSERT INTO name VALUES (?, ?, ?, ?, ?)",
-            ((fold(name), name, rowid, role, name_key(name)) for rowid, e in rows for name, role in _roles(e).items()),
+            ((folded, name, rowid, role, name_key(name, folded)) for name, folded, rowid, role in names),
         )
         self.db.executemany(
             "INSERT INTO link VALUES (?, ?, ?)",
@@ -266,6 +267,7 @@ class StoreBuilder:
             "names": str(int(self.db.execute("SELECT count(*) FROM name").fetchone()[0])),
             **{f"count_{kind}": str(count) for kind, count in _kind_counts(self.db).items()},
             "indexed": str(sum(_indexed(self.db, part) for part in self.parts)),
+            "longest_phrase": str(max((len(m.split()) for g in loaded.thesaurus for m in g), default=0)),
         }
         self.db.executemany("INSERT INTO meta VALUES (?, ?)", ((k, v) for k, v in meta.items() if v is not None))
         lists = {
@@ -284,6 +286,11 @@ class StoreBuilder:
                 "INSERT INTO variant VALUES (?, ?, ?)",
                 ((kind, stem, SEP.join(group)) for stem, group in variant_map(self.db, groups).items()),
             )
+        # The thesaurus's phrases ("head of state"), by their words: a search looks up only its own.
+        phrases = {" ".join(unaccent(m).split()): g for g in loaded.thesaurus for m in g if len(m.split()) > 1}
+        rows = ((phrase, SEP.join(group)) for phrase, group in phrases.items())
+        self.db.executemany("INSERT INTO variant VALUES ('phrase', ?, ?)", rows)
+        self.db.execute("CREATE INDEX variant_stem ON variant (stem, kind)")
         self.db.executemany("INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)", key)
         self.db.commit()
         return Store(self.db)

@@ -143,10 +143,13 @@ def check_text(source: Source) -> None:
     name, raw = shown_path(source.path), source.raw
     decoder = codecs.getincrementaldecoder("utf-8")()
     for start in range(0, len(raw), 1 << 20):
+        pending = decoder.getstate()[0]  # the start of a character cut at the last boundary
+        if not pending and raw[start : start + (1 << 20)].isascii():
+            continue  # ASCII is UTF-8, and a check for it is a scan in C
         try:
             decoder.decode(raw[start : start + (1 << 20)], final=start + (1 << 20) >= len(raw))
         except UnicodeDecodeError as error:
-            at = start + error.start
+            at = start - len(pending) + error.start
             line = raw.count(b"\n", 0, at) + 1
             column = at - (raw.rfind(b"\n", 0, at) + 1) + 1
             byte = raw[at : at + 1].hex()
@@ -347,8 +350,10 @@ def _wants_bundled(sources: list[Source]) -> bool:
     entries, and the shipped handbook must be read first, beneath them)."""
     import re  # the loader reads YAML: this costs nothing a cached lookup pays
 
-    pattern = re.compile(rb"^(?:base|\"base\"|'base')[ \t]*:[ \t]*[\"']?bundled\b", re.MULTILINE)
-    return any(pattern.search(source.raw) for source in sources)
+    # After a newline (or at the start): a pattern led by a literal is searched fast, one led by ^
+    # tries every byte of a large file.
+    pattern = re.compile(rb"\n(?:base|\"base\"|'base')[ \t]*:[ \t]*[\"']?bundled\b")
+    return any(pattern.search(b"\n" + source.raw[:100]) or pattern.search(source.raw) for source in sources)
 
 
 def _same_file(path: Path | str, other: Path | str) -> bool:

@@ -207,17 +207,17 @@ class Words:
         self.store = store
         self.db = store.db
         self.parts = store.search_parts
-        self._variants = store.variant_map
-        self._synonyms = store.thesaurus_map
-        self._phrases = {
-            tuple(unaccent(member).split()): group
-            for group in store.thesaurus
-            for member in group
-            if len(member.split()) > 1
-        }
-        self._longest = max((len(phrase) for phrase in self._phrases), default=0)
+        self._longest = store.longest_phrase
+        self._groups: dict[tuple[str, str], tuple[str, ...] | None] = {}
         self._forms: dict[str, tuple[str, ...]] = {}
         self._stem_cache: dict[str, str] = {}
+
+    def _group(self, kind: str, key: str) -> tuple[str, ...] | None:
+        """A word's or phrase's group (Store.word_group), looked up once per search: the handbook's
+        variants and thesaurus are not read whole for a query of a few words."""
+        if (kind, key) not in self._groups:
+            self._groups[(kind, key)] = self.store.word_group(kind, key)
+        return self._groups[(kind, key)]
 
     # -- the index's words ---------------------------------------------------------------------
 
@@ -337,7 +337,7 @@ class Words:
     def word_term(self, word: str) -> Term:
         """A word with its forms, its spellings (variants) and its synonyms (thesaurus)."""
         stem = self.stem(word)
-        group = (*self._variants.get(stem, (word,)), *self._synonyms.get(stem, ()))
+        group = (*(self._group("variant", stem) or (word,)), *(self._group("synonym", stem) or ()))
         return self._group_term(word, group if word in group else (word, *group))
 
     def _synonym_phrases(self, words: list[str]) -> tuple[list[Term], list[str]]:
@@ -348,7 +348,7 @@ class Words:
         index = 0
         while index < len(words):
             for size in range(min(self._longest, len(words) - index), 1, -1):
-                group = self._phrases.get(tuple(words[index : index + size]))
+                group = self._group("phrase", " ".join(words[index : index + size]))
                 if group is not None:
                     terms.append(self._group_term(" ".join(words[index : index + size]), group))
                     index += size
@@ -423,7 +423,7 @@ class Words:
         """A query's key, and the same with other spellings of its words ("sulaimani" is the
         "soleimani" of an alias): each of them names an entry as well."""
         words = key.split()
-        groups = [self._variants.get(self.stem(word), ()) if word.isalpha() else () for word in words]
+        groups = [(self._group("variant", self.stem(word)) or ()) if word.isalpha() else () for word in words]
         options = [
             (word, *(unaccent(v) for v in group if unaccent(v) != word))
             for word, group in zip(words, groups, strict=True)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any
 
-SCHEMA = 9  # bump when the tables change
+SCHEMA = 10  # bump when the tables change
 SEP = "\x1f"  # between the items of a list in a column
 FIELD_SEP = "\x1e"  # between a detail's name, type and value
 DETAIL_SEP = "\x1d"  # between details
@@ -121,8 +121,8 @@ class Store:
         self._groups: dict[str, Any] | None = None
 
     def _words(self) -> dict[str, Any]:
-        """The spelling variants and the thesaurus, as written and by stem: read on first need
-        (a search), not on every open (a `show` needs neither)."""
+        """The spelling variants and the thesaurus as written: for an export, which writes them
+        back out. A search looks up only its own words (word_group)."""
         if self._groups is None:
             try:
                 lists: dict[str, list[tuple[str, ...]]] = {"variants": [], "thesaurus": []}
@@ -130,12 +130,9 @@ class Store:
                     "SELECT name, value FROM listing WHERE name IN ('variants', 'thesaurus') ORDER BY name, position"
                 ):
                     lists[_text(name)].append(_texts(value))
-                maps: dict[str, dict[str, tuple[str, ...]]] = {"variant": {}, "synonym": {}}
-                for kind, stem, words in self.db.execute("SELECT kind, stem, words FROM variant"):
-                    maps[_text(kind)][_text(stem)] = _texts(words)
             except (sqlite3.Error, KeyError, ValueError) as error:
                 raise CacheCorrupt(f"variants: {error}") from None
-            self._groups = {**{k: tuple(v) for k, v in lists.items()}, **maps}
+            self._groups = {k: tuple(v) for k, v in lists.items()}
         return self._groups
 
     @property
@@ -146,15 +143,22 @@ class Store:
     def thesaurus(self) -> tuple[tuple[str, ...], ...]:
         return self._words()["thesaurus"]  # type: ignore[no-any-return]
 
-    @property
-    def variant_map(self) -> dict[str, tuple[str, ...]]:
-        """A spelling's stem: the spellings of its word."""
-        return self._words()["variant"]  # type: ignore[no-any-return]
+    def word_group(self, kind: str, key: str) -> tuple[str, ...] | None:
+        """The group a word or phrase belongs to: by a spelling's stem, its spellings ("variant");
+        by a word's stem, the words readers use for it ("synonym"); by a phrase's words (unaccented,
+        one space apart), the thesaurus group it is in ("phrase"). None if it has none."""
+        rows = self.query("SELECT words FROM variant WHERE stem = ? AND kind = ?", (key, kind))
+        if len(rows) > 1:
+            raise CacheCorrupt("word groups")
+        return _texts(rows[0][0]) if rows else None
 
     @property
-    def thesaurus_map(self) -> dict[str, tuple[str, ...]]:
-        """A word's stem: the words readers use for it."""
-        return self._words()["synonym"]  # type: ignore[no-any-return]
+    def longest_phrase(self) -> int:
+        """How many words the thesaurus's longest phrase has."""
+        try:
+            return int(self._meta["longest_phrase"])
+        except (KeyError, ValueError):
+            raise CacheCorrupt("longest phrase") from None
 
     def close(self) -> None:
         self.db.close()
