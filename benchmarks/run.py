@@ -192,6 +192,7 @@ def measure(rounds: int, strict: bool, coalition: str, tldr: str | None, work: P
         reference = piped(tldr, "--render", str(page))
         rows.append(ratio_row("show actor iran / tldr --render", *alternate(show, reference, rounds), 1.0))
         rows.append(ratio_row("search airspace / tldr --render", *alternate(search, reference, rounds), 1.0))
+    rows.append(textual_row(coalition, env))
     typer_app = piped(sys.executable, str(empty_app), "show", "actor", "iran")
     rows.append(ratio_row("show actor iran / empty typer app", *alternate(show, typer_app, rounds), 1.3))
 
@@ -205,6 +206,22 @@ def measure(rounds: int, strict: bool, coalition: str, tldr: str | None, work: P
 
     print_table(rows, rounds)
     return 1 if strict and any(row.passed is False for row in rows) else 0
+
+
+def textual_row(coalition: str, env: dict[str, str]) -> Row:
+    """`browse` needs Textual; no other command may import it (its import alone costs a lookup
+    several times over). Read from Python's own import log of each command."""
+    commands = (["show", "actor", "iran"], ["search", "airspace"], ["related", "iran"], ["compare", "russia", "iran"])
+    importing = []
+    for command in commands:
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", coalition, *command], capture_output=True, text=True, env=env
+        )
+        modules = {line.rpartition("|")[2].strip() for line in done.stderr.splitlines()}
+        if any(module == "textual" or module.startswith("textual.") for module in modules):
+            importing.append(command[0])
+    note = f"imported by {', '.join(importing)}" if importing else "show, search, related, compare: not imported"
+    return Row("Textual kept to browse", None, None, "0 others", not importing, note)
 
 
 def cold_rows(

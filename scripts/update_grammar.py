@@ -24,7 +24,15 @@ ROOT = Path(__file__).resolve().parents[1]
 GRAMMAR = ROOT / "src" / "coalition_cli" / "grammar.py"
 
 # What a positional argument completes to, by the metavar cli.py gives it.
-ARGUMENT_COMPLETION = {"[KIND] NAME...": "entries", "[KIND]": "kinds", "QUERY...": "words", "QUESTION...": "words"}
+ARGUMENT_COMPLETION = {
+    "[KIND] NAME...": "entries",  # one entry, a kind word before its name if wanted
+    "NAME": "name",  # one entry per argument (path)
+    "NAME NAME...": "names",  # one entry per argument, any number of them (compare)
+    "[KIND]": "kinds",
+    "QUERY...": "words",
+    "[QUERY...]": "words",
+    "QUESTION...": "words",
+}
 
 HEADER = '''"""The command line's shape: commands, options, defaults and help, without importing typer.
 

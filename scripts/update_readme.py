@@ -27,7 +27,6 @@ TOUR = [
     "coalition list",
     "coalition list facts",
     "coalition timeline",
-    "coalition related carlos",
     "coalition cite iranian-advisers-47 --format markdown",
     "coalition show fact iranian-advisers-47 --format json",
 ]
@@ -49,7 +48,12 @@ def run(command: str) -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR", "COALITION_HANDBOOK")}
     env.update({"COLUMNS": "80", "TERMINAL_WIDTH": "80"})
     done = subprocess.run(
-        [sys.executable, "-m", "coalition_cli", *args[1:]], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "coalition_cli", *args[1:]],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        stdin=subprocess.DEVNULL,
     )
     return done.stdout
 
@@ -62,6 +66,12 @@ def console(commands: list[str]) -> str:
 
 
 REFERENCES = ("bib", "csl-json", "ris")
+READING = [
+    "coalition related soleimani",
+    "coalition path 'united states' quds-force --typed",
+    "coalition compare irgc 'quds force'",
+    "coalition quiz --count 2 --seed 7 --format markdown",
+]
 
 
 def indented(block: str) -> str:
@@ -78,6 +88,7 @@ def blocks() -> dict[str, str]:
     return {
         "search-quality": "```console\n$ python benchmarks/search_quality.py\n" + quality + "```",
         "tour": console(TOUR),
+        "reading": console(READING),
         "references": indented(console([f"coalition cite soleimani-killed --format {fmt}" for fmt in REFERENCES])),
         "reference": "```console\n" + "\n".join(reference).rstrip("\n") + "\n```",
     }

@@ -86,12 +86,18 @@ def run(coalition_bin: str, tmp_path: Path) -> Run:
     """Run the installed `coalition` in a real process, from a folder that is not the repo."""
 
     def call(
-        *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+        *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, input: bytes | None = None
     ) -> subprocess.CompletedProcess[bytes]:
         full_env = {k: v for k, v in os.environ.items() if k not in LEAKY_ENV}
         full_env.update(env or {})  # XDG_CACHE_HOME comes from clean_env's monkeypatched os.environ
         return subprocess.run(
-            [coalition_bin, *args], capture_output=True, env=full_env, cwd=cwd or tmp_path, timeout=60, check=False
+            [coalition_bin, *args],
+            capture_output=True,
+            env=full_env,
+            cwd=cwd or tmp_path,
+            timeout=60,
+            check=False,
+            input=input if input is not None else b"",
         )
 
     return call

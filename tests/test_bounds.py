@@ -99,8 +99,11 @@ def test_a_hub_beyond_sqlites_variable_limit(bounded: Bounded, tmp_path: Path) -
     data = json.loads(tree.stdout)
     assert tree.returncode == 0 and len(data["nodes"]) == MAX_NODES and data["left_out"] == count + 1 - MAX_NODES
     plain = bounded("related", "a5", "--depth", "2", handbook=path)
-    assert plain.stdout.splitlines()[-1] == (
-        f"... and {count + 1 - MAX_NODES:,} more entries within reach, not shown (a tree shows at most {MAX_NODES:,})"
+    lines = plain.stdout.splitlines()
+    assert len(lines) == MAX_NODES - 1 and all(line.strip().startswith("related: a") for line in lines)
+    assert plain.stderr == (  # piped lines stay `type: id`: what was left out is said on stderr
+        f"coalition: ... and {count + 1 - MAX_NODES:,} more entries within reach, not shown"
+        f" (a tree shows at most {MAX_NODES:,})\n"
     )
 
 

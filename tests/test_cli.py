@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -318,6 +319,37 @@ def test_every_command_has_help_with_an_example(invoke: Invoke, command: str) ->
     assert f"Usage: coalition {command}" in result.stdout
     assert "Examples:\n    coalition " in result.stdout
     assert ANSI not in result.stdout
+
+
+def _examples() -> list[tuple[str, str]]:
+    from coalition_cli.examples import EXAMPLES
+
+    return [(command or "coalition", line) for command, lines in EXAMPLES.items() for line in lines]
+
+
+@pytest.mark.parametrize(("command", "example"), _examples())
+def test_every_example_in_help_runs(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, example: str
+) -> None:
+    """Each example as a reader would type it, up to any pipe or redirection, exits 0: no example
+    rots. (browse needs a terminal: its examples are driven in test_browse.)"""
+    import shlex
+
+    words = shlex.split(example)
+    env = {}
+    while "=" in words[0]:
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
+    words = list(itertools.takewhile(lambda word: word not in ("|", ">", ">>"), words))
+    assert words[0] == "coalition"
+    if command == "browse":
+        return
+    monkeypatch.chdir(tmp_path)
+    if words[1] != "init":
+        for notes in ("notes.yaml", "my-notes.yaml"):
+            assert invoke("init", notes).exit_code == 0
+    result = invoke(*words[1:], env=env, input="")
+    assert result.exit_code == 0, (example, result.stderr)
 
 
 def test_main_help_documents_exit_codes(invoke: Invoke) -> None:

@@ -101,18 +101,6 @@ def test_shown_entries_collected_in_one_note_link_to_each_other(invoke: Invoke) 
     assert {"islamic-revolutionary-guard-corps", "qassem-soleimani"} <= targets & set(headings)
 
 
-def test_related_plain_is_an_indented_list(invoke: Invoke) -> None:
-    assert invoke("related", "carlos").stdout == (
-        "Carlos Antonio Alcala Cordones (figure: carlos-antonio-alcala-cordones)\n"
-        "  People\n"
-        "    Qassem Soleimani (soleimani): related\n"
-        "  Facts\n"
-        "    Soleimani as the coalition's leader, by one account (soleimani-led-coalition): related\n"
-        "  Sections\n"
-        "    Lieutenant General Qassem Soleimani's Leadership (soleimani-leadership): mentions it\n"
-    )
-
-
 def test_related_json_is_edges_as_the_handbook_states_them(invoke: Invoke) -> None:
     data = json.loads(invoke("related", "carlos", "-f", "json").stdout)
     assert data["root"] == {
@@ -132,23 +120,6 @@ def test_related_json_is_edges_as_the_handbook_states_them(invoke: Invoke) -> No
         "soleimani-led-coalition",
         "soleimani-leadership",
     }
-
-
-def test_related_depth_two_reaches_members_and_their_people(invoke: Invoke) -> None:
-    out = invoke("related", "actor", "axis-of-resistance", "--depth", "2").stdout
-    lines = out.splitlines()
-    iran = lines.index("    Iran (iran): has member")
-    assert "      People" in lines[iran:] and "        Qassem Soleimani (soleimani): related" in lines[iran:]
-    # No entry repeats on its own path: the root never appears beneath itself.
-    assert all("(axis-of-resistance)" not in line for line in lines[1:])
-
-
-def test_related_markdown_links(invoke: Invoke) -> None:
-    out = invoke("related", "mod", "-f", "markdown").stdout
-    assert out.startswith(
-        "**MOD** (*term* `mod`)\n\n- **Actors**\n"
-        "  - [Islamic Revolutionary Guard Corps](#islamic-revolutionary-guard-corps): relates to it"
-    )
 
 
 @pytest.mark.parametrize(

@@ -57,9 +57,13 @@ def test_timeline_draws_gaps_to_scale(coalition_bin: str) -> None:
 def test_related_is_a_tree(coalition_bin: str) -> None:
     code, screen = run_in_terminal([coalition_bin, "related", "soleimani"], columns=120)
     assert code == 0
-    text = visible(screen)
-    assert "\u251c\u2500\u2500 Actors" in text and "\u2514\u2500\u2500 Sections" in text
-    assert "Iran  iran  relates to it" in text and "Quds Force  quds-force  commanded" in text
+    lines = visible(screen).splitlines()
+    # Grouped by how each entry is linked: the link type, then its entries beneath it.
+    commanded = next(i for i, line in enumerate(lines) if line.endswith("\u251c\u2500\u2500 commanded"))
+    assert "Quds Force  quds-force" in lines[commanded + 1]
+    killed_by = next(i for i, line in enumerate(lines) if line.endswith("\u2500\u2500 killed by"))
+    assert "United States  united-states" in lines[killed_by + 1]
+    assert any(line.endswith("\u2514\u2500\u2500 mentioned in") for line in lines)
 
 
 def _pager_recorder(tmp_path: Path) -> tuple[dict[str, str], Path]:

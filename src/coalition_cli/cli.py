@@ -18,12 +18,14 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer._click.utils import PacifyFlushWrapper
 from typer.core import TyperGroup
 
-from coalition_cli import __version__, commands
+from coalition_cli import __version__, commands, reading
 from coalition_cli.argv import hoist_global_options
 from coalition_cli.commands import BUNDLED, HANDBOOK_ENV, PROG, Session
 from coalition_cli.errors import ReaderGone, UsageProblem
+from coalition_cli.examples import EXAMPLES
 from coalition_cli.handbook import PLURALS
 from coalition_cli.output import CHECK_FORMATS, CITE_FORMATS, Format
+from coalition_cli.quiz import DEFAULT_COUNT, QUESTION_KINDS
 from coalition_cli.search import DEFAULT_LIMIT
 
 
@@ -81,9 +83,9 @@ def _value(choice: StrEnum | None) -> str | None:
     return None if choice is None else str(choice.value)
 
 
-def _examples(*lines: str) -> str:
+def _examples(command: str) -> str:
     # \b keeps click from re-wrapping the example block.
-    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[command])
 
 
 app = typer.Typer(
@@ -103,14 +105,7 @@ app = typer.Typer(
         "  4  the output cannot be written (disk full, standard output closed)\n"
         "  130  interrupted"
     ),
-    epilog=_examples(
-        "coalition show actor iran",
-        "coalition search who led the coalition",
-        "coalition list actors",
-        "coalition related iran",
-        "coalition cite soleimani --format markdown >> notes.md",
-        "COALITION_HANDBOOK=notes.yaml coalition show iran",
-    ),
+    epilog=_examples(""),
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
@@ -193,14 +188,7 @@ def main_options(
     ctx.call_on_close(session.close)
 
 
-@app.command(
-    epilog=_examples(
-        "coalition show actor iran",
-        "coalition show soleimani",
-        "coalition show actor assad --format markdown",
-        "coalition show fact agreement-2015 --format json",
-    )
-)
+@app.command(epilog=_examples("show"))
 def show(ctx: typer.Context, words: EntryWords, fmt: FormatOption = None) -> None:
     """Show one entry in full.
 
@@ -214,7 +202,7 @@ def show(ctx: typer.Context, words: EntryWords, fmt: FormatOption = None) -> Non
 
 @app.command(
     "list",
-    epilog=_examples("coalition list", "coalition list actors", "coalition list facts --format json"),
+    epilog=_examples("list"),
 )
 def list_entries(
     ctx: typer.Context,
@@ -236,15 +224,7 @@ def list_entries(
     commands.list_entries(_session(ctx), kind_word, _value(fmt))
 
 
-@app.command(
-    epilog=_examples(
-        "coalition search airspace",
-        "coalition search who led the coalition",
-        "coalition search missiles --kind fact --limit 3",
-        "coalition search '\"drone strike\" baghdad'",
-        "coalition search advisers --format json",
-    )
-)
+@app.command(epilog=_examples("search"))
 def search(
     ctx: typer.Context,
     query: Annotated[list[str], typer.Argument(metavar="QUERY...", show_default=False)],
@@ -269,14 +249,7 @@ def search(
     commands.search(_session(ctx), query, kinds or [], limit, _value(fmt))
 
 
-@app.command(
-    epilog=_examples(
-        "coalition ask who led the coalition",
-        "coalition ask when was soleimani killed",
-        "coalition ask how many iranian advisers were in syria --format json",
-        "coalition ask what does MOD stand for | tee -a notes.md",
-    )
-)
+@app.command(epilog=_examples("ask"))
 def ask(
     ctx: typer.Context,
     question: Annotated[list[str], typer.Argument(metavar="QUESTION...", show_default=False)],
@@ -307,20 +280,13 @@ CiteFormatOption = Annotated[
 ]
 
 
-@app.command(epilog=_examples("coalition timeline", "coalition timeline --format json"))
+@app.command(epilog=_examples("timeline"))
 def timeline(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """The dated facts, oldest first."""
     commands.timeline(_session(ctx), _value(fmt))
 
 
-@app.command(
-    epilog=_examples(
-        "coalition export --format markdown > coalition.md",
-        "coalition export --format markdown | pandoc -o coalition.docx",
-        "coalition export --format json > coalition.json",
-        "coalition export --format csl-json > coalition-references.json",
-    )
-)
+@app.command(epilog=_examples("export"))
 def export(ctx: typer.Context, fmt: CiteFormatOption = None) -> None:
     """The whole handbook in one document, or every entry's citation for a reference manager.
 
@@ -331,13 +297,7 @@ def export(ctx: typer.Context, fmt: CiteFormatOption = None) -> None:
     commands.export(_session(ctx), _value(fmt))
 
 
-@app.command(
-    epilog=_examples(
-        "coalition validate",
-        "coalition validate my-notes.yaml",
-        "coalition validate my-notes.yaml --format json",
-    )
-)
+@app.command(epilog=_examples("validate"))
 def validate(
     ctx: typer.Context,
     path: Annotated[
@@ -356,15 +316,7 @@ def validate(
     commands.validate(_session(ctx), path, str(fmt.value))
 
 
-@app.command(
-    epilog=_examples(
-        "coalition cite iranian-advisers-47",
-        "coalition cite soleimani --format markdown >> notes.md",
-        "coalition cite fact agreement-2015 --format bib >> refs.bib",
-        "coalition cite iran --format csl-json > iran.json",
-        "coalition cite iran --format ris > iran.ris",
-    )
-)
+@app.command(epilog=_examples("cite"))
 def cite(ctx: typer.Context, words: EntryWords, fmt: CiteFormatOption = None) -> None:
     """Print only where an entry's claim comes from, to paste under a note.
 
@@ -373,27 +325,108 @@ def cite(ctx: typer.Context, words: EntryWords, fmt: CiteFormatOption = None) ->
     commands.cite(_session(ctx), words, _value(fmt))
 
 
-@app.command(
-    epilog=_examples(
-        "coalition related iran",
-        "coalition related axis-of-resistance --depth 2",
-        "coalition related soleimani --format json",
-    )
-)
+@app.command(epilog=_examples("related"))
 def related(
     ctx: typer.Context,
     words: EntryWords,
     depth: Annotated[int, typer.Option("--depth", "-d", min=1, max=3, help="Levels of neighbours to show.")] = 1,
     fmt: FormatOption = None,
 ) -> None:
-    """Show an entry's relations: what it relates to, what relates to it, and what mentions it.
+    """Show how an entry is linked to others, grouped by the type of each link.
 
-    A tree on a terminal, an indented list when piped, and nodes and edges as JSON.
+    Typed links say how (member of, commanded, killed by, used the airspace of...), `related` only
+    that two entries are linked, and `mentioned in` which sections name it. A tree on a terminal;
+    piped, one `type: id` line per link, an entry's own links indented under it; nodes and edges
+    (source, target, relation as the handbook states it) as JSON.
     """
-    commands.related(_session(ctx), words, depth, _value(fmt))
+    reading.related(_session(ctx), words, depth, _value(fmt))
 
 
-@app.command(epilog=_examples("coalition init notes.yaml", "COALITION_HANDBOOK=notes.yaml coalition show iran"))
+# One name as `path` and `compare` take each entry: quote a name of several words.
+EntryName = Annotated[str, typer.Argument(metavar="NAME", show_default=False)]
+
+
+@app.command(epilog=_examples("path"))
+def path(
+    ctx: typer.Context,
+    start: EntryName,
+    end: Annotated[str, typer.Argument(metavar="NAME", show_default=False)],
+    typed: Annotated[bool, typer.Option("--typed", help="Follow typed links only (not plain related).")] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """The shortest chain of links from one entry to another.
+
+    Each step says how the two are linked ("Qassem Soleimani -commanded-> Quds Force -part of->
+    ..."); of the shortest chains, the one with the most typed links. Links are followed either way
+    (read backwards, "commanded" is "commanded by"). JSON is a list of steps {from, relation, to}.
+    Exits 1 when there is no chain (JSON output is then []).
+    """
+    reading.path(_session(ctx), start, end, typed, _value(fmt))
+
+
+@app.command(epilog=_examples("compare"))
+def compare(
+    ctx: typer.Context,
+    names: Annotated[list[str], typer.Argument(metavar="NAME NAME...", show_default=False)],
+    fmt: FormatOption = None,
+) -> None:
+    """Set two or more entries side by side.
+
+    Their type, membership, role, contributions and how they differ (as the article compares them),
+    their typed links and dated facts, the links they all share and the links only one has. A table
+    on a terminal, aligned blocks when piped; JSON has `entries` and the compared `fields`.
+    """
+    reading.compare(_session(ctx), names, _value(fmt))
+
+
+@app.command(epilog=_examples("browse"))
+def browse(
+    ctx: typer.Context,
+    query: Annotated[list[str] | None, typer.Argument(metavar="[QUERY...]", show_default=False)] = None,
+) -> None:
+    """Look around in a full-screen reader: search as you type, read, follow links.
+
+    Type to search; the highlighted result shows beside the list. Enter opens it, and Enter on one
+    of its links follows that link; Escape goes back. ctrl+t shows the timeline, ctrl+r the entry's
+    relation tree, ctrl+f returns to the search box, ctrl+q quits. Needs a terminal.
+    """
+    reading.browse(_session(ctx), query or [])
+
+
+QuizKind = StrEnum("QuizKind", {name: name for name in QUESTION_KINDS})  # type: ignore[misc]
+
+
+@app.command(epilog=_examples("quiz"))
+def quiz(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, help="How many questions.")] = DEFAULT_COUNT,
+    kinds: Annotated[
+        list[QuizKind] | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            case_sensitive=False,
+            help=f"Only questions of this kind (repeatable): {', '.join(QUESTION_KINDS)}.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="The same seed asks the same questions.", show_default=False)
+    ] = None,
+    typed: Annotated[bool, typer.Option("--typed", help="Type each answer instead of choosing it.")] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Test yourself: questions made from the handbook's own fields, never invented.
+
+    When a dated fact happened, a fact's number, who did what, which actor a term is linked to,
+    which member of the 4+1 a description is of. Each answer is checked, then the entry it comes
+    from and its quote are shown, and the score at the end. With --format json or markdown the
+    questions and their answers are printed without asking (a worksheet).
+    """
+    reading.quiz(_session(ctx), count, [str(kind.value) for kind in kinds or []], seed, typed, _value(fmt))
+
+
+@app.command(epilog=_examples("init"))
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the starter handbook.", show_default=False)],
 ) -> None:
@@ -406,7 +439,7 @@ def init(
 
 @app.command(
     "cache",
-    epilog=_examples("coalition cache", "coalition cache clear", "coalition cache --format json"),
+    epilog=_examples("cache"),
 )
 def cache(
     action: Annotated[

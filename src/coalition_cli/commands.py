@@ -246,7 +246,7 @@ class Session:
 # -- the commands --------------------------------------------------------------------------------
 
 
-def _entry_named(session: Session, words: list[str]) -> tuple[Store, Entry]:
+def entry_named(session: Session, words: list[str]) -> tuple[Store, Entry]:
     """`[KIND] NAME...` as `show`, `cite` and `related` take it: the store and the entry it names."""
     kind = KIND_WORDS.get(words[0].lower()) if len(words) > 1 else None
     name = " ".join(words[1:] if kind else words)
@@ -274,28 +274,20 @@ def _entry_named(session: Session, words: list[str]) -> tuple[Store, Entry]:
 def show(session: Session, words: list[str], fmt: str | None) -> None:
     from coalition_cli.render import EntryView
 
-    store, entry = _entry_named(session, words)
+    store, entry = entry_named(session, words)
     output.deliver(EntryView(store, entry), choose_format(fmt), pager=session.pager)
 
 
 def cite(session: Session, words: list[str], fmt: str | None) -> None:
     from coalition_cli.render import CitationView
 
-    store, entry = _entry_named(session, words)
+    store, entry = entry_named(session, words)
     if fmt in REFERENCE_FORMATS:
         from coalition_cli.citations import citation_of
 
         write_references([citation_of(store, entry)], fmt)
     else:
         output.deliver(CitationView(store, entry), choose_format(fmt))
-
-
-def related(session: Session, words: list[str], depth: int, fmt: str | None) -> None:
-    from coalition_cli.relations import relation_tree
-    from coalition_cli.render import RelationsView
-
-    store, entry = _entry_named(session, words)
-    output.deliver(RelationsView(relation_tree(store, entry, depth)), choose_format(fmt), pager=session.pager)
 
 
 def list_entries(session: Session, kind_word: str | None, fmt: str | None) -> None:

@@ -143,6 +143,10 @@ def candidates(before: list[str], incomplete: str) -> list[Candidate] | str:
         return kind_candidates(incomplete, plural=True) if not positional else []
     if completes == "entries":
         return entry_candidates(positional, incomplete, handbooks)
+    if completes in ("name", "names"):  # each argument one entry: path A B, compare A B C...
+        if completes == "name" and len(positional) >= len(grammar["arguments"]):
+            return []
+        return _entry_names(incomplete, None, handbooks)
     if completes is not None and completes.startswith("choices:") and not positional:
         choices = grammar["params"][completes.partition(":")[2] + ":"]["choices"]
         return [(choice, "") for choice in choices if choice.startswith(incomplete.lower())]
@@ -159,9 +163,9 @@ def _option_values(command: str, option: str, incomplete: str, prefix: str) -> l
     facts = params.get(f"{name}:", {})
     if facts.get("path"):
         return FILES
-    if name == "kinds":
-        return [(prefix + value, help_) for value, help_ in kind_candidates(incomplete)]
     choices = facts.get("choices", ())
+    if name == "kinds" and not choices:  # search --kind: the kinds of entry
+        return [(prefix + value, help_) for value, help_ in kind_candidates(incomplete)]
     return [(prefix + choice, "") for choice in choices if choice.startswith(incomplete.lower())]
 
 
@@ -192,6 +196,11 @@ def entry_candidates(before: list[str], incomplete: str, handbooks: list[str] | 
     kind = KIND_WORDS.get(before[0].lower()) if len(before) == 1 else None
     if len(before) > (1 if kind else 0):
         return []  # a name is already there
+    return ([] if kind else kind_candidates(incomplete)) + _entry_names(incomplete, kind, handbooks)
+
+
+def _entry_names(incomplete: str, kind: str | None, handbooks: list[str] | None) -> list[Candidate]:
+    """Each entry whose id or a name starts with what is typed, once, by the name that does."""
     from coalition_cli.commands import Session
 
     session = Session(handbooks, pager=False, quiet=True)
@@ -206,7 +215,7 @@ def entry_candidates(before: list[str], incomplete: str, handbooks: list[str] | 
         # value in place of what is typed, so it must also start with exactly that.
         if entry_id not in found and unaccent(written).startswith(typed):
             found[entry_id] = (written, f"{entry_kind}: {title}")
-    return ([] if kind else kind_candidates(incomplete)) + list(found.values())
+    return list(found.values())
 
 
 # -- the scripts -----------------------------------------------------------------------------------

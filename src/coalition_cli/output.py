@@ -162,7 +162,7 @@ def deliver(view: View, fmt: str, *, pager: bool = True) -> None:
     if fmt == Format.rich:
         from coalition_cli.terminal import draw
 
-        text, height = draw(view)
+        text, height = draw(view, terminal_size())
         rows = height if terminal_rows(pager) is not None else None
     elif fmt == Format.markdown:
         text, rows = visible(view.markdown()), terminal_rows(pager)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from coalition_cli.citations import citation_json, citation_markdown, citation_of, citation_plain
 from coalition_cli.handbook import FIELD_LABELS, OUTSIDE_MARKER, PLURALS, Entry
 from coalition_cli.inert import md, md_marked, strip_marks
-from coalition_cli.relations import MAX_NODES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
     from coalition_cli.cachedir import CacheFile
     from coalition_cli.errors import Problem
     from coalition_cli.handbook import HandbookView
-    from coalition_cli.relations import Node, Tree
     from coalition_cli.search import Hit
     from coalition_cli.store import Store
 
@@ -320,91 +318,6 @@ class TimelineView(View):
 
     def data(self) -> Any:
         return [{**brief_json(fact), "date": fact.date} for fact in self.facts]
-
-
-KIND_GROUPS = {
-    "actor": "Actors",
-    "figure": "People",
-    "event": "Events",
-    "fact": "Facts",
-    "place": "Places",
-    "term": "Terms",
-    "section": "Sections",
-}
-
-
-def kind_groups(node: Node) -> list[tuple[str, list[Node]]]:
-    """A node's children by kind: actors, people, events, facts, places, terms, then sections."""
-    return [
-        (label, [child for child in node.children if child.entry.kind == kind])
-        for kind, label in KIND_GROUPS.items()
-        if any(child.entry.kind == kind for child in node.children)
-    ]
-
-
-class RelationsView(View):
-    """An entry's neighbourhood: `related`."""
-
-    def __init__(self, tree: Tree) -> None:
-        self.tree = tree.root
-        self.edges = tree.edges
-        self.left_out = tree.left_out
-
-    def left_out_line(self) -> str:
-        """What was left out to keep the tree bounded, said after it (empty when nothing was)."""
-        if not self.left_out:
-            return ""
-        return f"... and {self.left_out:,} more entries within reach, not shown (a tree shows at most {MAX_NODES:,})"
-
-    def plain(self) -> str:
-        tree = self.tree
-        lines = [f"{tree.entry.title} ({tree.entry.kind}: {tree.entry.id})"]
-
-        def add(node: Node, indent: str) -> None:
-            for label, children in kind_groups(node):
-                lines.append(f"{indent}{label}")
-                for child in children:
-                    lines.append(f"{indent}  {child.entry.title} ({child.entry.id}): {', '.join(child.links)}")
-                    add(child, indent + "    ")
-
-        add(tree, "  ")
-        lines += [self.left_out_line()] if self.left_out else []
-        return "\n".join(lines) + "\n"
-
-    def markdown(self) -> str:
-        """Nested lists whose links point where `show --format markdown` puts each entry's heading."""
-        from coalition_cli.anchors import target
-
-        tree = self.tree
-        lines = [f"**{md(tree.entry.title)}** (*{tree.entry.kind}* `{tree.entry.id}`)", ""]
-
-        def add(node: Node, indent: str) -> None:
-            for label, children in kind_groups(node):
-                lines.append(f"{indent}- **{label}**")
-                for child in children:
-                    link = f"[{md(child.entry.title)}](#{target(child.entry)})"
-                    lines.append(f"{indent}  - {link}: {', '.join(child.links)}")
-                    add(child, indent + "    ")
-
-        add(tree, "")
-        lines += ["", md(self.left_out_line())] if self.left_out else []
-        return "\n".join(lines) + "\n"
-
-    def data(self) -> Any:
-        nodes: dict[str, dict[str, Any]] = {}
-
-        def collect(node: Node) -> None:
-            nodes.setdefault(node.entry.id, brief_json(node.entry))
-            for child in node.children:
-                collect(child)
-
-        collect(self.tree)
-        return {
-            "root": brief_json(self.tree.entry),
-            "nodes": list(nodes.values()),
-            "edges": [{"source": e.source, "target": e.target, "relation": e.relation} for e in self.edges],
-            "left_out": self.left_out,
-        }
 
 
 class CitationView(View):

@@ -222,6 +222,10 @@ class Store:
         self.verify()  # a listing of every entry of a kind is the one place a lost row would hide
         return self._rows("WHERE kind = ?", (kind,))
 
+    def ids_of_kind(self, kind: str) -> list[str]:
+        """The ids of one kind's entries, in handbook order: a sample can be drawn from them."""
+        return [_id(row[0]) for row in self._query("SELECT id FROM entry WHERE kind = ? ORDER BY rowid", (kind,))]
+
     def counts(self) -> dict[str, int]:
         self.verify()
         found = dict(self._query("SELECT kind, count(*) FROM entry GROUP BY kind"))

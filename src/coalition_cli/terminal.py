@@ -17,9 +17,12 @@ from rich.padding import Padding
 from rich.panel import Panel
 from rich.text import Text
 
+from coalition_cli.compare import CompareView, names, shared_label
 from coalition_cli.export import ExportView
 from coalition_cli.handbook import KINDS, OUTSIDE_MARKER, PLURALS, Entry
 from coalition_cli.inert import MARK_END, MARK_START, one_line
+from coalition_cli.relation_views import ChainView, RelationsView
+from coalition_cli.relations import TYPED, Node, type_groups, wording
 from coalition_cli.render import (
     AnswerView,
     CacheView,
@@ -28,12 +31,10 @@ from coalition_cli.render import (
     EntriesView,
     EntryView,
     HitsView,
-    RelationsView,
     TimelineView,
     View,
     detail_of,
     entry_rows,
-    kind_groups,
     source_titles,
 )
 
@@ -60,13 +61,11 @@ if TYPE_CHECKING:
     from coalition_cli.handbook import HandbookView
 
 
-def console() -> Console:
-    """A console for data on stdout, decided once from the terminal, NO_COLOR, FORCE_COLOR and TERM,
-    COLUMNS and LINES: a width or height outside what a terminal can be is taken as the nearest
-    that it can (COLUMNS=0 would draw nothing; 10**20 would exhaust memory drawing spaces)."""
-    from coalition_cli.output import terminal_size
-
-    columns, lines = terminal_size()
+def console(columns: int, lines: int) -> Console:
+    """A console for data on stdout, decided once from the terminal's size (output.terminal_size:
+    COLUMNS and LINES first), NO_COLOR, FORCE_COLOR and TERM. A width or height outside what a
+    terminal can be is taken as the nearest that it can (COLUMNS=0 would draw nothing; 10**20 would
+    exhaust memory drawing spaces)."""
     width = min(max(columns, MIN_WIDTH), MAX_WIDTH)
     height = min(max(lines, MIN_HEIGHT), MAX_HEIGHT)
     return Console(
@@ -74,9 +73,9 @@ def console() -> Console:
     )
 
 
-def draw(view: View) -> tuple[str, int]:
-    """The view drawn for this terminal, and the terminal's height (for the pager)."""
-    screen = console()
+def draw(view: View, size: tuple[int, int]) -> tuple[str, int]:
+    """The view drawn for a terminal of `size` (columns, lines), and its height (for the pager)."""
+    screen = console(*size)
     drawer = DRAWERS[type(view)]
     with screen.capture() as captured:
         for renderable in drawer(view, screen.width):
@@ -309,22 +308,56 @@ def _timeline(view: TimelineView, _width: int) -> list[RenderableType]:
 def _relations(view: RelationsView, _width: int) -> list[RenderableType]:
     from rich.tree import Tree
 
-    def label(entry: Entry, links: tuple[str, ...] = ()) -> Text:
-        text = Text(entry.title, style=f"bold {_kind_style(entry)}" if not links else "")
-        text.append(f"  {entry.kind}: {entry.id}" if not links else f"  {entry.id}", style="dim")
-        if links:
-            text.append(f"  {', '.join(links)}", style="italic dim")
+    def label(entry: Entry, also: tuple[str, ...] = (), root: bool = False) -> Text:
+        text = Text(entry.title, style=f"bold {_kind_style(entry)}" if root else _kind_style(entry))
+        text.append(f"  {entry.kind}: {entry.id}" if root else f"  {entry.id}", style="dim")
+        if also:
+            text.append(f"  also {', '.join(also)}", style="italic dim")
         return text
 
-    def add(branch: Tree, node: Any) -> None:
-        for group, children in kind_groups(node):
-            kind_branch = branch.add(Text(group, style=_kind_style(children[0].entry)))
+    def add(branch: Tree, node: Node) -> None:
+        for link, children in type_groups(node):
+            group = branch.add(Text(wording(link), style="bold" if link in TYPED else "italic"))
             for child in children:
-                add(kind_branch.add(label(child.entry, child.links)), child)
+                add(group.add(label(child.entry, child.links[1:])), child)
 
-    root = Tree(label(view.tree.entry))
+    root = Tree(label(view.tree.entry, root=True))
     add(root, view.tree)
     return [root, Text(view.left_out_line(), style="dim")] if view.left_out else [root]
+
+
+def _chain(view: ChainView, _width: int) -> list[RenderableType]:
+    text = Text(view.chain.start.title, style=f"bold {_kind_style(view.chain.start)}")
+    for step in view.steps:
+        text.append(f" \u2014{wording(step.link)}\u2192 ", style="italic" if step.link in TYPED else "italic dim")
+        text.append(step.end.title, style=f"bold {_kind_style(step.end)}")
+    return [text]
+
+
+def _compare(view: CompareView, _width: int) -> list[RenderableType]:
+    from rich.table import Table  # not for `show`: imported by what draws tables
+
+    comparison = view.comparison
+    table = Table(show_lines=True, header_style="bold")
+    table.add_column("", style="bold", no_wrap=True)
+    for entry in comparison.entries:
+        table.add_column(Text(entry.title, style=f"bold {_kind_style(entry)}"), ratio=1)
+    for field in comparison.fields:
+        cells = [field.values[entry.id] for entry in comparison.entries]
+        table.add_row(field.label, *(_cell_text(cell) for cell in cells))
+    own = [names(comparison.own[entry.id]) for entry in comparison.entries]
+    table.add_row("Links only this one has", *(Text(text, style="dim") for text in own))
+    parts: list[RenderableType] = [table]
+    if comparison.shared:
+        shared = Text(f"{shared_label(comparison.entries)}: ", style="bold")
+        parts.append(shared.append(names(comparison.shared), style=""))
+    return parts
+
+
+def _cell_text(value: str | tuple[str, ...] | None) -> Text:
+    if value is None:
+        return Text("\u2014", style="dim")
+    return Text("\n".join(f"\u2022 {item}" for item in value) if isinstance(value, tuple) else value)
 
 
 def _export(view: ExportView, width: int) -> list[RenderableType]:
@@ -367,6 +400,8 @@ DRAWERS: dict[type, Callable[[Any, int], list[RenderableType]]] = {
     AnswerView: _answer,
     TimelineView: _timeline,
     RelationsView: _relations,
+    ChainView: _chain,
+    CompareView: _compare,
     ExportView: _export,
     CitationView: _citation,
 }
