@@ -98,6 +98,15 @@ def test_related_depth_two_indents_each_entrys_own_links_under_it(invoke: Invoke
     assert all("axis-of-resistance" not in line for line in lines)  # the root is never beneath itself
 
 
+def test_related_in_a_layered_handbook_reads_links_from_both_files(invoke: Invoke, notes: Path) -> None:
+    out = invoke("--handbook", f":{notes}", "related", "my-reading").stdout
+    assert out == "part-of: soleimani-leadership\nrelated: iran\n"
+    iran = invoke("--handbook", f":{notes}", "related", "iran").stdout.splitlines()
+    assert "related: my-reading" in iran  # the shipped entry, seen from the notes' link to it
+    section = invoke("--handbook", f":{notes}", "related", "soleimani-leadership").stdout.splitlines()
+    assert "has-part: my-reading" in section
+
+
 def test_related_markdown_groups_by_type_with_links_to_headings(invoke: Invoke) -> None:
     out = invoke("related", "soleimani", "-f", "markdown").stdout
     assert out.startswith(
