@@ -137,24 +137,36 @@ class SearchIndex:
         found: dict[tuple[int, int], _Occurrence] = {}
         words = sorted({word for term in terms for alternative in term.alternatives for word in alternative.split()})
         for part, rowids in self._by_part(candidates).items():
-            places: dict[tuple[str, int, str], set[int]] = {}
             rows = self.store.query(
                 f"SELECT term, doc, col, offset FROM entries_instance{part}"
                 f" WHERE term IN ({', '.join('?' * len(words))}) AND doc IN ({', '.join('?' * len(rowids))})",
                 (*words, *rowids),
             )
+            places: dict[tuple[str, int, str], set[int]] = {}
+            where: dict[str, set[tuple[int, str]]] = {}  # each word's (entry, column) pairs
             for word, doc, column, offset in rows:
                 places.setdefault((word, doc, column), set()).add(offset)
+                where.setdefault(word, set()).add((doc, column))
             for index, term in enumerate(terms):
-                for rowid in rowids:
-                    weight, columns = 0.0, set()
-                    for column, column_weight in COLUMN_WEIGHTS.items():
-                        count = sum(_phrase_count(alt.split(), places, rowid, column) for alt in term.alternatives)
+                # Only where a term's first words stand: a large handbook's candidates are many,
+                # and most hold few of the terms.
+                counts: dict[tuple[int, str], int] = {}
+                for alternative in term.alternatives:
+                    words_of = alternative.split()
+                    for doc, column in where.get(words_of[0], ()):
+                        count = _phrase_count(words_of, places, doc, column)
                         if count:
-                            weight += column_weight * count
-                            columns.add(column)
-                    if weight:
-                        found[(index, rowid)] = _Occurrence(weight, "names" in columns, columns == {"outside"})
+                            counts[(doc, column)] = counts.get((doc, column), 0) + count
+                weights: dict[int, float] = {}
+                columns: dict[int, set[str]] = {}
+                for (doc, column), count in counts.items():
+                    weight = COLUMN_WEIGHTS.get(column)
+                    if weight is not None:
+                        weights[doc] = weights.get(doc, 0.0) + weight * count
+                        columns.setdefault(doc, set()).add(column)
+                for doc, weight in weights.items():
+                    if weight and doc in candidates:
+                        found[(index, doc)] = _Occurrence(weight, "names" in columns[doc], columns[doc] == {"outside"})
         return found
 
     def _bm25(
