@@ -96,3 +96,9 @@ def test_man_finds_the_page_after_a_plain_pip_install(wheel: Path, tmp_path: Pat
     found = subprocess.run([man, "-w", "coalition"], capture_output=True, text=True, env=env, timeout=60)
     assert found.returncode == 0, found.stderr
     assert Path(found.stdout.strip()).resolve() == (venv / "share" / "man" / "man1" / "coalition.1").resolve()
+    # The command itself came with it, ours rather than pip's wrapper, and runs with the
+    # environment's own Python (its dependencies are this test's).
+    command = venv / "bin" / "coalition"
+    assert os.access(command, os.X_OK)
+    assert command.read_text(encoding="utf-8").startswith(f"#!{venv / 'bin' / 'python'}")
+    assert "import re\n" not in command.read_text(encoding="utf-8")
