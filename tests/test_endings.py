@@ -23,6 +23,11 @@ COMMANDS = [
     ["related", "iran", "--depth", "3"],
     ["related", "iran", "-f", "json", "--depth", "3"],
     ["cite", "iran", "-f", "bib"],
+    ["path", "soleimani", "lebanon"],
+    ["compare", "russia", "iran", "-f", "markdown"],
+    ["quiz", "--count", "20", "-f", "json"],
+    ["quiz", "--count", "3"],
+    ["ask", "when", "was", "soleimani", "killed"],
     ["export"],
     ["export", "-f", "json"],
     ["validate"],
@@ -45,7 +50,15 @@ def shell(
     env.update(BUFFERING[buffering])
     command = " ".join(shlex.quote(word) for word in [coalition_bin, *args])
     script = f'{setup} {command} {tail}; echo "exit ${{PIPESTATUS[0]}}" >&2'
-    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,  # `quiz` reads its answers there, and ends at the end of them
+    )
 
 
 @pytest.mark.parametrize("buffering", BUFFERING)
