@@ -155,14 +155,26 @@ def terminal_size() -> tuple[int, int]:
     return size[0] or 80, size[1] or 24
 
 
+def _drawn(view: View) -> tuple[str, int]:
+    """A view drawn for a terminal, and its height: an entry by card.py (no rich to import for the
+    commonest lookup), every other view by terminal.py."""
+    from coalition_cli.render import EntryView
+
+    if type(view) is EntryView:
+        from coalition_cli.card import draw_card
+
+        return draw_card(view, terminal_size(), sys.stdout)
+    from coalition_cli.terminal import draw
+
+    return draw(view, terminal_size())
+
+
 def deliver(view: View, fmt: str, *, pager: bool = True) -> None:
     """Write one view in the chosen format (only that one is built), through a pager on a terminal
     when it is taller than the screen."""
     rows: int | None
     if fmt == Format.rich:
-        from coalition_cli.terminal import draw
-
-        text, height = draw(view, terminal_size())
+        text, height = _drawn(view)
         rows = height if terminal_rows(pager) is not None else None
     elif fmt == Format.markdown:
         text, rows = visible(view.markdown()), terminal_rows(pager)

@@ -12,11 +12,12 @@ import io
 import sys
 from collections.abc import Callable
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Console, RenderableType
 from rich.padding import Padding
-from rich.panel import Panel
 from rich.text import Text
 
+from coalition_cli.ansi import KIND_STYLES, MAX_HEIGHT, MAX_WIDTH, MIN_HEIGHT, MIN_WIDTH, Ink
+from coalition_cli.card import INDENTED, NARROW, card
 from coalition_cli.compare import CompareView, names, shared_label
 from coalition_cli.export import ExportView
 from coalition_cli.handbook import KINDS, OUTSIDE_MARKER, PLURALS, Entry
@@ -34,25 +35,10 @@ from coalition_cli.render import (
     TimelineView,
     View,
     detail_of,
-    entry_rows,
-    source_titles,
 )
 
-NARROW = 60  # columns below which labels go above values
-MIN_WIDTH, MAX_WIDTH = 20, 1_000  # the widths drawn for; COLUMNS beyond is taken as the nearest
-MIN_HEIGHT, MAX_HEIGHT = 5, 10_000
-INDENTED = 40  # columns below which values are not indented under their labels
 MAX_IDS_SHOWN = 30  # `list` names the ids of kinds that have no more than this
 MAX_GAP_LINES = 8  # the longest gap between two facts on the time axis, in lines; the others to scale
-KIND_STYLES: dict[str, str] = {
-    "section": "blue",
-    "actor": "green",
-    "figure": "magenta",
-    "fact": "yellow",
-    "term": "cyan",
-    "place": "bright_blue",
-    "event": "bright_red",
-}
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,73 +84,13 @@ def _marked_text(snippet: str) -> Text:
     return text
 
 
-def entry_panel(handbook: HandbookView, entry: Entry, width: int) -> RenderableType:
-    style = KIND_STYLES.get(entry.kind, "white")
-    rows: list[tuple[str, Text]] = []
-    for label, value in entry_rows(entry, handbook):
-        written = "\n".join(f"- {item}" for item in value) if isinstance(value, tuple) else value
-        rows.append((label, Text(written)))
-    if entry.quote is not None:
-        quote = Text(f"\u201c{entry.quote.text}\u201d", style="italic")
-        quote.append(f"\n{handbook.source_title(entry.quote.section)}", style="dim")
-        rows.append(("Quote", quote))
-    if entry.note:
-        rows.append(("Note", Text(entry.note, style="yellow")))
-    if entry.outside:
-        rows.append((OUTSIDE_MARKER, Text(entry.outside, style="dim")))
-    related_ids = handbook.related_of(entry)
-    if related_ids:
-        related = Text()
-        for index, entry_id in enumerate(related_ids):
-            related.append(", " if index else "")
-            related.append(entry_id, style=_kind_style(handbook.get(entry_id)))
-        rows.append(("Related", related))
-    rows.append(("Source", Text(source_titles(handbook, entry.source), style="dim")))
-    ident = Text(f"{entry.kind}: {entry.id}", style=style)
-    if width < NARROW:
-        # Stacked and without a frame (a frame takes four columns): every label on its own line
-        # above its value, so that ids keep the whole width and are never cut or broken.
-        indent = 2 if width >= INDENTED else 0
-        parts: list[RenderableType] = [Text(entry.title, style=f"bold {style}"), ident, Text(""), Text(entry.summary)]
-        for label, shown in rows:
-            parts += [Text(""), Text(label, style="bold"), Padding(shown, (0, 0, 0, indent))]
-        return Group(*parts)
-    return Panel(
-        Group(Text(entry.summary), Text(""), LabelledRows(rows)),
-        title=Text(entry.title, style=f"bold {style}"),
-        title_align="left",
-        subtitle=ident,
-        subtitle_align="right",
-        border_style=style,
-    )
-
-
-class LabelledRows:
-    """Each label in bold beside its value, values wrapped in a column of their own: what a
-    two-column Table.grid draws, for the one layout `show` needs (importing rich.table would cost
-    a lookup on a terminal about a tenth of its time)."""
-
-    GAP = 2
-
-    def __init__(self, rows: list[tuple[str, Text]]) -> None:
-        self.rows = rows
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.segment import Segment
-
-        label_width = max((len(label) for label, _ in self.rows), default=0) + self.GAP
-        inner = options.update(width=max(options.max_width - label_width, 1), height=None)
-        bold = console.get_style("bold")
-        for label, value in self.rows:
-            value.overflow = "fold"
-            for number, line in enumerate(console.render_lines(value, inner, pad=False)):
-                yield Segment((label if number == 0 else "").ljust(label_width), bold if number == 0 else None)
-                yield from line
-                yield Segment.line()
-
-
 def _entry(view: EntryView, width: int) -> list[RenderableType]:
-    return [entry_panel(view.handbook, view.entry, width)]
+    return [_card(view.handbook, view.entry, width)]
+
+
+def _card(handbook: HandbookView, entry: Entry, width: int) -> Text:
+    """An entry's card (card.py draws it without rich, for `show`), as rich text among other views."""
+    return Text.from_ansi(card(handbook, entry, width, Ink(True, True, Ink.of(sys.stdout).ascii_only)).rstrip("\n"))
 
 
 def _entries(view: EntriesView, width: int) -> list[RenderableType]:
@@ -371,7 +297,7 @@ def _export(view: ExportView, width: int) -> list[RenderableType]:
         entries = handbook.of_kind(kind)
         if entries:
             parts.append(Rule(Text(PLURALS[kind].capitalize(), style=KIND_STYLES[kind])))
-            parts.extend(entry_panel(handbook, entry, width) for entry in entries)
+            parts.extend(_card(handbook, entry, width) for entry in entries)
     return parts
 
 
