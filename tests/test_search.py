@@ -185,3 +185,15 @@ def test_edit_distance() -> None:
     assert edit_distance("airspce", "airspace", 2) == 1
     assert edit_distance("caspain", "caspian", 2) == 1  # a swap counts once
     assert edit_distance("abc", "xyzuvw", 2) == 3  # beyond the limit: limit + 1
+
+
+def test_a_question_favours_the_kinds_that_answer_it(index: SearchIndex, store: Store) -> None:
+    """"who" questions are answered by figures and actors: the candidates of those kinds are read
+    from the entry table (the search query itself reads no kinds), and only those get the boost."""
+    every = {rowid: "" for rowid, _ in store._numbered()}
+    figures = index._of_kinds(every, ("figure",))
+    assert sorted(figures) == sorted(rowid for rowid, entry in store._numbered() if entry.kind == "figure")
+    assert figures and index._of_kinds(every, ("no-such-kind",)) == []
+    # The first answer to a "who" question is a person or an actor.
+    first = index.search("who commanded the quds force").hits[0].entry
+    assert first.kind in ("figure", "actor"), first.id

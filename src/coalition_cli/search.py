@@ -130,6 +130,20 @@ class SearchIndex:
             by_part.setdefault(part, []).append(rowid)
         return by_part
 
+    def _of_kinds(self, candidates: dict[int, str], kinds: tuple[str, ...]) -> list[int]:
+        """The candidates of these kinds, read from the entry table (FTS5 would read each one's row)."""
+        found: list[int] = []
+        for rowids in self._by_part(candidates).values():
+            found += [
+                int(rowid)
+                for (rowid,) in self.store.query(
+                    f"SELECT rowid FROM entry WHERE rowid IN ({', '.join('?' * len(rowids))})"
+                    f" AND kind IN ({', '.join('?' * len(kinds))})",
+                    (*rowids, *kinds),
+                )
+            ]
+        return found
+
     def _occurrences(self, terms: list[Term], candidates: dict[int, str]) -> dict[tuple[int, int], _Occurrence]:
         """For each (term, candidate): its occurrences weighted by column, and where they are. Read
         from the index's own record of where each word stands, so phrases are counted where their
@@ -243,6 +257,7 @@ class SearchIndex:
         # Candidates: each part's best by its own bm25, and every entry the query names; then every
         # candidate scored the same way.
         candidates: dict[int, str] = {}
+        ranked: dict[int, str] = {}  # bm25's best of each part
         answering: set[int] = set()  # candidates of the kind the question asks for ("who": figures, actors)
         wanted = answer_kinds(parsed.question)
         # Those holding every term first (coverage counts most in the end), then any term.
@@ -252,13 +267,17 @@ class SearchIndex:
             # One query when the two are the same: one term, or every term required.
             expressions = (match,) if len(terms) == 1 or all(t.required for t in terms) else (every, match)
             for expression in expressions:
+                # Only the rowid: FTS5 would read each match's stored `kind` before sorting (a
+                # large handbook's thousands of matches); the few candidates' kinds come after.
                 rows = self.store.query(
-                    f"SELECT rowid, kind FROM {table} WHERE {table} MATCH ?{kind_filter}"
+                    f"SELECT rowid FROM {table} WHERE {table} MATCH ?{kind_filter}"
                     f" ORDER BY bm25({table}, ?, ?, ?, ?, ?, ?, ?) LIMIT ?",
                     (expression, *kinds, *WEIGHTS, max(limit, RERANKED)),
                 )
-                candidates.update((int(rowid), part) for rowid, _ in rows)
-                answering.update(int(rowid) for rowid, kind in rows if kind in wanted)
+                ranked.update((int(rowid), part) for (rowid,) in rows)
+        candidates.update(ranked)
+        if wanted:
+            answering.update(rowid for rowid in self._of_kinds(ranked, wanted))
         named: dict[int, str] = {}
         for key in parsed.keys if not any(t.required for t in terms) else ():
             named.update(self.store.named(key, kinds))

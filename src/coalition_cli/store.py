@@ -29,7 +29,7 @@ from coalition_cli.sql import sqlite3
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
 SCHEMA = 10  # bump when the tables change
@@ -200,23 +200,24 @@ class Store:
         found = self._rows("WHERE id = ?", (entry_id,))
         return found[0] if found else None
 
+    @staticmethod
+    def _where_in(column: str, values: list[Any]) -> Iterator[tuple[str, list[Any]]]:
+        """`WHERE column IN (...)` over any number of values, MAX_VARIABLES at a time."""
+        for start in range(0, len(values), MAX_VARIABLES):
+            chunk = values[start : start + MAX_VARIABLES]
+            yield f"WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk
+
     def by_rowids(self, rowids: Iterable[int]) -> dict[int, Entry]:
-        found: dict[int, Entry] = {}
         wanted = list(rowids)
-        for start in range(0, len(wanted), MAX_VARIABLES):
-            chunk = wanted[start : start + MAX_VARIABLES]
-            found.update(self._numbered(f"WHERE rowid IN ({', '.join('?' * len(chunk))})", chunk))
+        found = {
+            rowid: e for where, chunk in self._where_in("rowid", wanted) for rowid, e in self._numbered(where, chunk)
+        }
         if len(found) != len(set(wanted)):
             raise CacheCorrupt("rows named by the store's own tables are missing")
         return found
 
     def by_ids(self, entry_ids: Iterable[str]) -> dict[str, Entry]:
-        found: dict[str, Entry] = {}
-        wanted = list(entry_ids)
-        for start in range(0, len(wanted), MAX_VARIABLES):
-            chunk = wanted[start : start + MAX_VARIABLES]
-            found.update((e.id, e) for e in self._rows(f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
-        return found
+        return {e.id: e for where, chunk in self._where_in("id", list(entry_ids)) for e in self._rows(where, chunk)}
 
     def of_kind(self, kind: str) -> list[Entry]:
         self.verify()  # a listing of every entry of a kind is the one place a lost row would hide
