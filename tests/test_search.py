@@ -188,7 +188,7 @@ def test_edit_distance() -> None:
 
 
 def test_a_question_favours_the_kinds_that_answer_it(index: SearchIndex, store: Store) -> None:
-    """"who" questions are answered by figures and actors: the candidates of those kinds are read
+    """A "who" question is answered by figures and actors: the candidates of those kinds are read
     from the entry table (the search query itself reads no kinds), and only those get the boost."""
     every = {rowid: "" for rowid, _ in store._numbered()}
     figures = index._of_kinds(every, ("figure",))
