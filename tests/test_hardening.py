@@ -190,16 +190,27 @@ def _interrupted(coalition_bin: str, tmp_path: Path) -> subprocess.CompletedProc
             assert time.monotonic() < deadline and process.poll() is None, "never opened the handbook"
             time.sleep(0.02)
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
-    os.close(writer)
+    try:
+        out, err = process.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("Ctrl-C went unnoticed: the process still waited for its handbook")
+    finally:
+        os.close(writer)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def test_ctrl_c_is_quiet_with_130(coalition_bin: str, tmp_path: Path) -> None:
-    result = _interrupted(coalition_bin, tmp_path)
-    assert result.returncode == 130
-    assert result.stderr == b""
-    assert result.stdout == b""
+    """Several times: Ctrl-C landing just as the handbook's pipe opens, before the read begins,
+    was lost about one time in five (loader._wait_readable)."""
+    for attempt in range(6):
+        folder = tmp_path / str(attempt)
+        folder.mkdir()
+        result = _interrupted(coalition_bin, folder)
+        assert result.returncode == 130
+        assert result.stderr == b""
+        assert result.stdout == b""
 
 
 @pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"}, {"LANG": "C", "LC_ALL": "C"}])

@@ -105,7 +105,7 @@ def read_source(path: Path | str) -> Source:
         regular = stat.S_ISREG(before.st_mode)
         if regular and before.st_size > MAX_BYTES:
             raise fail(f"is {before.st_size / 1024 / 1024:.0f} MB; {limit}")
-        raw = _read_at_most(descriptor, MAX_BYTES + 1)
+        raw = _read_at_most(descriptor, MAX_BYTES + 1, waits=not regular)
         if len(raw) > MAX_BYTES:
             raise fail(f"is more than {MAX_BYTES // 1024 // 1024} MB; {limit}")
         after = os.fstat(descriptor)
@@ -122,18 +122,37 @@ def read_source(path: Path | str) -> Source:
     return Source(path, raw, before if regular else None, steady)
 
 
-def _read_at_most(descriptor: int, limit: int) -> bytes:
+def _read_at_most(descriptor: int, limit: int, waits: bool = False) -> bytes:
     """The bytes, but never more than limit: a device or pipe (/dev/zero) has no size to check.
-    Read in pieces, because one read of the whole limit would set it all aside for a small file."""
+    Read in pieces, because one read of the whole limit would set it all aside for a small file.
+
+    A pipe or FIFO (`waits`) may keep us waiting for its writer: there we wait in short spells
+    before each read. Ctrl-C arriving just before a blocking read would otherwise be noticed only
+    when the read returns (Python acts on a signal between its own steps, and the read has not
+    begun when it lands), and a writer that never writes would hold us for good."""
     pieces = []
     total = 0
     while total < limit:
+        if waits:
+            _wait_readable(descriptor)
         piece = os.read(descriptor, min(1 << 20, limit - total))
         if not piece:
             break
         pieces.append(piece)
         total += len(piece)
     return b"".join(pieces)
+
+
+def _wait_readable(descriptor: int) -> None:
+    """Until the descriptor has something to read (or its end), in spells of a quarter second:
+    between spells Python acts on any signal that came in meanwhile."""
+    import select
+
+    try:
+        while not select.select([descriptor], [], [], 0.25)[0]:
+            pass
+    except (OSError, ValueError):  # a descriptor select cannot watch: the read alone must do
+        return
 
 
 def check_text(source: Source) -> None:
