@@ -34,6 +34,14 @@ _NAMES = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
 _COLOURS = {name: 30 + number for number, name in enumerate(_NAMES)}
 _COLOURS.update({f"bright_{name}": 90 + number for number, name in enumerate(_NAMES)})
 
+
+def screen_size(columns: int, lines: int) -> tuple[int, int]:
+    """A terminal's size as drawn for: a width or height outside what a terminal can be is taken
+    as the nearest that it can (COLUMNS=0 would draw nothing; 10**20 would exhaust memory drawing
+    spaces)."""
+    return min(max(columns, MIN_WIDTH), MAX_WIDTH), min(max(lines, MIN_HEIGHT), MAX_HEIGHT)
+
+
 Style = tuple[int, int]  # (attribute bits, colour's SGR code or 0)
 PLAIN: Style = (0, 0)
 
@@ -69,7 +77,7 @@ class Ink:
             terminal = compatible == "1"
         elif environ.get("FORCE_COLOR") is not None:
             terminal = environ.get("FORCE_COLOR") != ""
-        else:
+        else:  # as output.is_terminal asks (imported from there, it would close a loop of imports)
             try:
                 terminal = bool(stream.isatty())  # type: ignore[attr-defined]
             except (AttributeError, ValueError, OSError):

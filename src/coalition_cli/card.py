@@ -12,10 +12,6 @@ from __future__ import annotations
 
 from coalition_cli.ansi import (
     KIND_STYLES,
-    MAX_HEIGHT,
-    MAX_WIDTH,
-    MIN_HEIGHT,
-    MIN_WIDTH,
     PLAIN,
     Ink,
     Run,
@@ -23,6 +19,7 @@ from coalition_cli.ansi import (
     cells,
     combine,
     fit,
+    screen_size,
     style,
     width_of,
 )
@@ -45,8 +42,7 @@ ASCII = ("+", "-", "+", "|", "+", "+")  # for a stream that cannot write the box
 def draw_card(view: EntryView, size: tuple[int, int], stream: object) -> tuple[str, int]:
     """The entry drawn for a terminal of `size` (columns, lines) written to `stream`, and the
     height the pager compares it with, as terminal.draw returns them for other views."""
-    width = min(max(size[0], MIN_WIDTH), MAX_WIDTH)
-    height = min(max(size[1], MIN_HEIGHT), MAX_HEIGHT)
+    width, height = screen_size(*size)
     return card(view.handbook, view.entry, width, Ink.of(stream)), height
 
 

@@ -277,7 +277,7 @@ class SearchIndex:
                 ranked.update((int(rowid), part) for (rowid,) in rows)
         candidates.update(ranked)
         if wanted:
-            answering.update(rowid for rowid in self._of_kinds(ranked, wanted))
+            answering.update(self._of_kinds(ranked, wanted))
         named: dict[int, str] = {}
         for key in parsed.keys if not any(t.required for t in terms) else ():
             named.update(self.store.named(key, kinds))

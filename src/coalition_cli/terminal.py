@@ -16,7 +16,7 @@ from rich.console import Console, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
-from coalition_cli.ansi import KIND_STYLES, MAX_HEIGHT, MAX_WIDTH, MIN_HEIGHT, MIN_WIDTH, Ink
+from coalition_cli.ansi import KIND_STYLES, Ink, screen_size
 from coalition_cli.card import INDENTED, NARROW, card
 from coalition_cli.compare import CompareView, names, shared_label
 from coalition_cli.export import ExportView
@@ -49,11 +49,8 @@ if TYPE_CHECKING:
 
 def console(columns: int, lines: int) -> Console:
     """A console for data on stdout, decided once from the terminal's size (output.terminal_size:
-    COLUMNS and LINES first), NO_COLOR, FORCE_COLOR and TERM. A width or height outside what a
-    terminal can be is taken as the nearest that it can (COLUMNS=0 would draw nothing; 10**20 would
-    exhaust memory drawing spaces)."""
-    width = min(max(columns, MIN_WIDTH), MAX_WIDTH)
-    height = min(max(lines, MIN_HEIGHT), MAX_HEIGHT)
+    COLUMNS and LINES first, as ansi.screen_size takes them), NO_COLOR, FORCE_COLOR and TERM."""
+    width, height = screen_size(columns, lines)
     return Console(
         file=sys.stdout or io.StringIO(), highlight=False, emoji=False, markup=False, width=width, height=height
     )

@@ -16,18 +16,7 @@ def is_word_char(char: str) -> bool:
 
 def words(text: str) -> list[str]:
     """The words of a text, in order."""
-    found: list[str] = []
-    start = -1
-    for index, char in enumerate(text):
-        if is_word_char(char):
-            if start < 0:
-                start = index
-        elif start >= 0:
-            found.append(text[start:index])
-            start = -1
-    if start >= 0:
-        found.append(text[start:])
-    return found
+    return [word for _, word in _spans(text)]
 
 
 def compounds(text: str) -> list[str]:
