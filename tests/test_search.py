@@ -66,6 +66,34 @@ def test_variants_come_from_the_handbook(write_handbook: Callable[[str], Path]) 
         assert [hit.entry.id for hit in SearchIndex(store).search("curb").hits] == ["somewhere"]
 
 
+def test_forms_the_index_lacks_are_not_asked_for(
+    write_handbook: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FTS5 pays for every alternative of a term on each match of the others: a spelling the
+    # handbook never writes ("air space" here) must not reach the ranking, snippet or word reads.
+    text = MINIMAL.replace("A place that exists only in tests.", "Closed airspace over the sea.")
+    varied = text + "variants:\n  - [airspace, air space]\n"
+    asked: list[list[str]] = []
+    ranges: list[str] = []  # the starts of the word lists read for forms
+    with memory_store(load_handbook(write_handbook(varied))) as store:
+        query = store.query
+
+        def recording(sql: str, params: tuple[object, ...] = ()) -> list[object]:
+            if "bm25(" in sql or "snippet(" in sql or "_instance" in sql:
+                asked.append([str(param) for param in params])
+            elif "entries_vocab" in sql:
+                ranges.append(str(next(iter(params))))
+            return query(sql, params)
+
+        monkeypatch.setattr(store, "query", recording)
+        result = SearchIndex(store).search("airspace")
+        assert [hit.entry.id for hit in result.hits] == ["somewhere"] and "airspace" in result.hits[0].snippet
+    assert len(asked) == 3 and all(any("airspace" in param for param in params) for params in asked), asked
+    assert not any(param in ("air", "space") or "air space" in param for params in asked for param in params), asked
+    # Each word list once, and none inside another ("airs" words are among the "air" ones).
+    assert sorted(ranges) == ["air", "spac"], ranges
+
+
 def test_typos_are_corrected_and_said(index: SearchIndex, invoke: Invoke) -> None:
     result = index.search("airspce")
     assert result.corrections == {"airspce": "airspace"}

@@ -102,9 +102,24 @@ class Term:
         self.required = required
         self.corrected = False  # a guess at a misspelt word: it counts for less
         self.count = 0  # entries holding it
+        # The alternatives each part of the index holds (Words.count): FTS5 pays for a form it
+        # lacks on every match of the others ("air space" beside "airspace").
+        self.present: dict[str, tuple[str, ...]] = {}
 
-    def expression(self) -> str:
-        return " OR ".join('"' + alt.replace('"', '""') + '"' for alt in self.alternatives)
+    def forms_in(self, part: str) -> tuple[str, ...]:
+        """The alternatives worth asking one part of the index for (all of them if not counted)."""
+        return self.present.get(part, self.alternatives)
+
+    def expression(self, part: str | None = None) -> str:
+        """An FTS5 expression for any of the term's alternatives (those of one part, if given);
+        empty when the part holds none of them."""
+        forms = self.alternatives if part is None else self.forms_in(part)
+        return " OR ".join(phrase(form) for form in forms)
+
+
+def phrase(form: str) -> str:
+    """A word or phrase as an FTS5 string: quoted, so nothing in it reads as the query syntax."""
+    return '"' + form.replace('"', '""') + '"'
 
 
 class Parsed:
@@ -291,8 +306,11 @@ class Words:
             return
         wanted_stems = self.stems(wanted)
         candidates: set[str] = set()
-        for stem in wanted_stems:
-            prefix = stem[:4]
+        prefixes = sorted({stem[:4] for stem in wanted_stems})
+        # A prefix inside another's range is read with it: each read counts every entry of its
+        # words, and a large handbook's common words are in thousands.
+        prefixes = [p for i, p in enumerate(prefixes) if not any(p.startswith(q) for q in prefixes[:i])]
+        for prefix in prefixes:
             for part in self.parts:
                 rows = self.store.query(
                     f"SELECT term FROM entries_vocab{part} WHERE term >= ? AND term < ?",
@@ -318,19 +336,28 @@ class Words:
         return tuple(" ".join(combination) for combination in combinations)
 
     def count(self, term: Term) -> int:
-        """How many entries hold the term (counted by SQLite, never collected: it may be thousands)."""
+        """How many entries hold the term (counted by SQLite, never collected: it may be thousands),
+        noting which of its alternatives each part holds."""
         total = 0
         for part in self.parts:
-            rows = self.store.query(
-                f"SELECT count(*) FROM entries{part} WHERE entries{part} MATCH ?", (term.expression(),)
-            )
-            total += int(rows[0][0])
+            table = f"entries{part}"
+            if len(term.alternatives) > 1:
+                term.present[part] = tuple(
+                    form
+                    for form in term.alternatives
+                    if self.store.query(f"SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT 1", (phrase(form),))
+                )
+            expression = term.expression(part)
+            if expression:
+                rows = self.store.query(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (expression,))
+                total += int(rows[0][0])
         return total
 
     # -- terms ---------------------------------------------------------------------------------
 
     def _group_term(self, text: str, group: Sequence[str]) -> Term:
         """A term matching any member of a group of spellings or synonyms, words or phrases."""
+        self.learn_forms(word for member in group for word in find_words(unaccent(member)))  # in one pass
         alternatives = [form for member in group for form in self.forms(" ".join(find_words(unaccent(member))))]
         return Term(text=text, alternatives=tuple(dict.fromkeys(alternatives)))
 
@@ -366,7 +393,15 @@ class Words:
         pieces = [unaccent(c) for c in compounds(loose)]
         words = [w for c in pieces for w in find_words(c)]
         quoted_words = [w for phrase in phrases for w in find_words(unaccent(phrase))]
-        self.learn_forms([*words, *quoted_words])  # one pass for every word of the query
+        # One pass for every word of the query and of its words' spellings and synonyms.
+        group_words = [
+            word
+            for stem in self.stems([w for w in words if w not in STOPWORDS])
+            for kind in ("variant", "synonym")
+            for member in self._group(kind, stem) or ()
+            for word in find_words(unaccent(member))
+        ]
+        self.learn_forms([*words, *quoted_words, *group_words])
         for phrase in phrases:
             phrase_words = find_words(unaccent(phrase))
             if phrase_words:

@@ -149,8 +149,10 @@ class SearchIndex:
         from the index's own record of where each word stands, so phrases are counted where their
         words stand side by side."""
         found: dict[tuple[int, int], _Occurrence] = {}
-        words = sorted({word for term in terms for alternative in term.alternatives for word in alternative.split()})
         for part, rowids in self._by_part(candidates).items():
+            words = sorted({word for term in terms for form in term.forms_in(part) for word in form.split()})
+            if not words:
+                continue
             rows = self.store.query(
                 f"SELECT term, doc, col, offset FROM entries_instance{part}"
                 f" WHERE term IN ({', '.join('?' * len(words))}) AND doc IN ({', '.join('?' * len(rowids))})",
@@ -165,8 +167,8 @@ class SearchIndex:
                 # Only where a term's first words stand: a large handbook's candidates are many,
                 # and most hold few of the terms.
                 counts: dict[tuple[int, str], int] = {}
-                for alternative in term.alternatives:
-                    words_of = alternative.split()
+                for form in term.forms_in(part):
+                    words_of = form.split()
                     for doc, column in where.get(words_of[0], ()):
                         count = _phrase_count(words_of, places, doc, column)
                         if count:
@@ -209,20 +211,20 @@ class SearchIndex:
             scores[rowid] = score
         return scores
 
-    def _snippets(self, rowids: list[int], match: str) -> dict[int, str]:
+    def _snippets(self, hits: dict[int, str], matches: dict[str, str]) -> dict[int, str]:
         """A marked snippet for each of the final hits only (snippets of every match would cost more
         than the search): from the body, else the note or what is outside the article (each said
         as such), else the start of the summary. Never from the names or the hidden spellings."""
         marks = (MARK_START, MARK_END, "...", SNIPPET_TOKENS)
         found: dict[int, str] = {}
-        places = ", ".join("?" * len(rowids))
         columns = [COLUMNS.index(column) + 2 for column, _ in SNIPPET_COLUMNS]  # after kind and entry_id
-        for part in self.parts:
+        for part, rowids in self._by_part(hits).items():  # only the parts holding a hit
             table = f"entries{part}"
             calls = ", ".join(f"snippet({table}, {column}, ?, ?, ?, ?)" for column in columns)
+            places = ", ".join("?" * len(rowids))
             rows = self.store.query(
                 f"SELECT rowid, {calls} FROM {table} WHERE {table} MATCH ? AND rowid IN ({places})",
-                (*marks * len(columns), match, *rowids),
+                (*marks * len(columns), matches[part], *rowids),
             )
             for rowid, *snippets in rows:
                 if not all(isinstance(s, str) and is_safe(strip_marks(s)) for s in snippets):
@@ -250,9 +252,6 @@ class SearchIndex:
             self.store.verify()
             raise NotFound(f"no entry matches {quoted(query)}", self.words.nearest_words(unmatched))
 
-        required = [f"({t.expression()})" for t in terms if t.required]
-        anything = "(" + " OR ".join(f"({t.expression()})" for t in terms) + ")"
-        match = " AND ".join([*required, anything])
         kind_filter = f" AND kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
         # Candidates: each part's best by its own bm25, and every entry the query names; then every
         # candidate scored the same way.
@@ -260,12 +259,14 @@ class SearchIndex:
         ranked: dict[int, str] = {}  # bm25's best of each part
         answering: set[int] = set()  # candidates of the kind the question asks for ("who": figures, actors)
         wanted = answer_kinds(parsed.question)
-        # Those holding every term first (coverage counts most in the end), then any term.
-        every = " AND ".join(f"({t.expression()})" for t in terms)
+        matches: dict[str, str] = {}  # each part's expression, for its snippets
         for part in self.parts:
             table = f"entries{part}"
-            # One query when the two are the same: one term, or every term required.
-            expressions = (match,) if len(terms) == 1 or all(t.required for t in terms) else (every, match)
+            # Those holding every term first (coverage counts most in the end), then any term; one
+            # query when the two are the same.
+            expressions = _expressions(terms, part)
+            if expressions:
+                matches[part] = expressions[-1]
             for expression in expressions:
                 # Only the rowid: FTS5 would read each match's stored `kind` before sorting (a
                 # large handbook's thousands of matches); the few candidates' kinds come after.
@@ -319,12 +320,31 @@ class SearchIndex:
             self.store.verify()
             raise NotFound(_nothing_on(query, parsed), self.words.nearest_words(unmatched))
         found = self.store.by_rowids(rowid for _, rowid, *_ in best)
-        snippets = self._snippets([rowid for _, rowid, *_ in best], match)
+        snippets = self._snippets({rowid: candidates[rowid] for _, rowid, *_ in best}, matches)
         hits = [
             Hit(found[rowid], score, snippets[rowid], matched, coverage, rowid in named)
             for score, rowid, matched, coverage in best
         ]
         return SearchResult(hits=hits, corrections=parsed.corrections, unmatched=tuple(unmatched))
+
+
+def _expressions(terms: list[Term], part: str) -> tuple[str, ...]:
+    """The FTS5 expressions whose best matches in one part are candidates: those holding every
+    term, then those holding every required term and any other. Only the forms the part holds
+    are asked for; none when it cannot match."""
+    forms = [(term, term.expression(part)) for term in terms]
+    if any(term.required and not expression for term, expression in forms):
+        return ()
+    present = [f"({expression})" for _, expression in forms if expression]
+    if not present:
+        return ()
+    required = [f"({expression})" for term, expression in forms if term.required]
+    match = " AND ".join([*required, "(" + " OR ".join(present) + ")"])
+    if len(terms) == 1 or all(term.required for term in terms):
+        return (match,)
+    if len(present) < len(terms):  # a term this part lacks: none of it holds every term
+        return (match,)
+    return (" AND ".join(present), match)
 
 
 def _nothing_on(query: str, parsed: Parsed) -> str:
