@@ -125,6 +125,18 @@ def _cut_at(raw: bytes, marker: bytes) -> list[parallel.Part]:
     return [parallel.Part(start, len(raw), b"facts", raw.count(b"\n- id:", start) + 1)]
 
 
+def test_items_at_column_0_are_cut_within_their_list() -> None:
+    """Items written at column 0 (as PyYAML writes them), with comments and blank lines among them:
+    the part starts at an item, counts every item, and ends where the list does, at the next key."""
+    items = "".join(f"- id: e-{i}\n  summary: s\n" + ("# a comment\n\n" if i % 7 == 0 else "") for i in range(400))
+    raw = f"format: 1\nfacts:\n{items}title: t\nactors:\n- id: a\n  name: A\n  summary: s\n".encode()
+    [part] = parallel.cut(raw, 2)
+    assert raw[part.start :].startswith(b"- id: e-") and raw[part.end :].startswith(b"title: t\n")
+    assert part.items == raw.count(b"\n- id: e-", part.start - 1, part.end) and 100 < part.items < 300
+    three = parallel.cut(raw, 3)
+    assert len(three) == 2 and three[0].end == three[1].start and three[1].end == part.end
+
+
 def test_parts_are_cut_by_work_not_by_bytes() -> None:
     """A run of few long items then many short ones: each process gets about the same work (items
     weigh more than their bytes), not the same bytes."""

@@ -330,16 +330,16 @@ def _read_in_parts(
 ) -> object:
     """A large file read by several processes at once (parallel.py); the parent reads what lies
     outside the parts and returns it as data. Raises NotInParts when that cannot work."""
-    from coalition_cli.parallel import Workers, cut, documents, unresolved_ok
+    from coalition_cli.parallel import Workers, cut, head_document, unresolved_ok
 
     count = os.cpu_count() or 1
     parts = cut(source.raw, min(count, 8))
     if not parts:
         raise NotInParts
-    head, docs = documents(source.raw, parts)
     total = len(source.raw)
-    workers = Workers(shown_path(source.path), docs, sink, set(sink.ids), set(sink.sections), beneath)  # type: ignore[arg-type]
+    workers = Workers(shown_path(source.path), source.raw, parts, sink, set(sink.ids), set(sink.sections), beneath)  # type: ignore[arg-type]
     try:
+        head = head_document(source.raw, parts)  # while the workers start on theirs
         if progress is not None:
             reported = progress
 
