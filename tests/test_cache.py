@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from coalition_cli import cache as coalition_cache
 from coalition_cli import loader, render
+from coalition_cli.store import ENTRY_COLUMNS, checksum
 from tests import helpers
 from tests.helpers import MINIMAL, ROOT, Invoke, Run
 
@@ -54,9 +55,12 @@ def cache_files(cache: Path) -> list[Path]:
 
 
 def tamper(cache_file: Path, summary: str) -> None:
-    """Change an entry inside the cache itself, to see whether a run reads the cache or the file."""
+    """Change an entry inside the cache itself, as a build would have written it (its checksum
+    too), to see whether a run reads the cache or the file."""
     db = sqlite3.connect(cache_file)
     db.execute("UPDATE entry SET summary = ? WHERE id = 'somewhere'", (summary,))
+    [row] = db.execute(f"SELECT {ENTRY_COLUMNS} FROM entry WHERE id = 'somewhere'").fetchall()
+    db.execute("UPDATE entry SET checksum = ? WHERE id = 'somewhere'", (checksum(row[:15]),))
     db.commit()
     db.close()
 
@@ -225,6 +229,27 @@ def test_a_damaged_cache_is_rebuilt_and_the_answer_is_right(
     coalition_cache._distrusted.clear()  # as a new run would be
     result = invoke(*args, env=env)
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, ""), (args, how)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("related", ""), ("summary", "A summary that reads well."), ("aliases", "Elsewhere"), ("title", "Nowhere")],
+)
+def test_a_cache_changed_to_values_that_read_well_is_rebuilt(
+    invoke: Invoke, tmp_path: Path, column: str, value: str
+) -> None:
+    # A build writes an entry without related ids as empty text, and any text can be a summary:
+    # only the checksum of the row as written tells such a change from the handbook's own.
+    handbook = tmp_path / "notes.yaml"
+    handbook.write_text(MINIMAL, encoding="utf-8")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "COALITION_HANDBOOK": str(handbook)}
+    expected = invoke("show", "somewhere", env=env)
+    assert "Related: first" in expected.stdout
+    [cache_file] = cache_files(tmp_path / "xdg")
+    damage(cache_file, ("set", f"entry.{column}", value))
+    coalition_cache._distrusted.clear()  # as a new run would be
+    result = invoke("show", "somewhere", env=env)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, "")
 
 
 @pytest.mark.parametrize("seed", range(6))

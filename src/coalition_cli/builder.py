@@ -24,6 +24,7 @@ from coalition_cli.store import (
     SCHEMA,
     SEP,
     Store,
+    checksum,
     decode_entry,
 )
 
@@ -71,7 +72,7 @@ def encode_entry(entry: Entry) -> tuple[str | None, ...]:
             kind, text = "s", value
         details.append(f"{key}{FIELD_SEP}{kind}{FIELD_SEP}{text}")
     quote = entry.quote
-    return (
+    columns = (
         entry.kind,
         entry.id,
         entry.title,
@@ -88,6 +89,7 @@ def encode_entry(entry: Entry) -> tuple[str | None, ...]:
         entry.outside,
         SEP.join(f"{relation} {target}" for relation, target in entry.relations),
     )
+    return (*columns, checksum(columns))
 
 
 class StoreBuilder:
@@ -113,7 +115,7 @@ class StoreBuilder:
             CREATE TABLE entry (rowid INTEGER PRIMARY KEY, kind TEXT, id TEXT UNIQUE, title TEXT, summary TEXT,
                                 related TEXT, source TEXT, aliases TEXT, quote_text TEXT, quote_section TEXT,
                                 note TEXT, details TEXT, origin TEXT, index_terms TEXT, outside TEXT,
-                                relations TEXT, date TEXT, rank INTEGER, part TEXT DEFAULT '');
+                                relations TEXT, checksum TEXT, date TEXT, rank INTEGER, part TEXT DEFAULT '');
             CREATE TABLE name (folded TEXT, written TEXT, entry INTEGER, role INTEGER, key TEXT);
             CREATE TABLE link (source TEXT, target TEXT, relation TEXT);
             """
@@ -135,7 +137,7 @@ class StoreBuilder:
         rows = self.pending
         self.pending = []
         self.db.executemany(
-            f"INSERT INTO entry (rowid, {ENTRY_COLUMNS}, date, rank) VALUES ({', '.join('?' * 18)})",
+            f"INSERT INTO entry (rowid, {ENTRY_COLUMNS}, date, rank) VALUES ({', '.join('?' * 19)})",
             ((rowid, *encode_entry(e), e.date, KINDS.index(e.kind)) for rowid, e in rows),
         )
         self._names_and_links(rows)

@@ -25,7 +25,7 @@ from coalition_cli.cachedir import CacheFile
 from coalition_cli.inert import shown_path
 from coalition_cli.loader import Source, bundled_path, load_stack, stack_files
 from coalition_cli.sql import sqlite3
-from coalition_cli.store import SCHEMA, CacheCorrupt, Store
+from coalition_cli.store import SCHEMA, CacheCorrupt, Store, digest
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,18 +43,10 @@ _distrusted: set[str] = set()  # cache files found corrupt during this run: neve
 _opened: list[Store] = []  # stores opened during this run, to distrust if one proves corrupt
 
 
-def _blake2b(data: bytes, size: int) -> str:
-    try:
-        from _blake2 import blake2b  # hashlib would load OpenSSL first, which costs a lookup its time
-    except ImportError:  # pragma: no cover - CPython always builds it
-        from hashlib import blake2b
-    return blake2b(data, digest_size=size).hexdigest()
-
-
 def cache_name(files: Sequence[Path | str]) -> str:
     """One cache per stack of handbook files (NUL between them: the one byte no path holds)."""
     joined = b"\0".join(os.fsencode(os.path.realpath(file)) for file in files)
-    return _blake2b(joined, 10) + cachedir.SUFFIX
+    return digest(joined, 10) + cachedir.SUFFIX
 
 
 def open_store(paths: Sequence[Path | str | None] | None = None, progress: Progress | None = None) -> Store:
@@ -151,7 +143,7 @@ def _unchanged(built: int, path: object, *recorded: object, settle: list[bool] |
         # Changed just before the build: an edit within the same clock tick would look the same.
         try:
             with open(path, "rb") as handle:
-                same = _blake2b(handle.read(), 16) == recorded[5]
+                same = digest(handle.read(), 16) == recorded[5]
         except OSError:
             return False
         if settle is not None:
@@ -184,9 +176,9 @@ def _key(sources: list[Source]) -> Key | None:
             return None
         before = source.before
         path = os.fsencode(os.path.realpath(source.path))
-        digest = _blake2b(source.raw, 16)
+        hashed = digest(source.raw, 16)
         files.append(
-            (path, before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns, digest)
+            (path, before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns, hashed)
         )
     return files
 

@@ -32,13 +32,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
-SCHEMA = 10  # bump when the tables change
+SCHEMA = 11  # bump when the tables change
 SEP = "\x1f"  # between the items of a list in a column
 FIELD_SEP = "\x1e"  # between a detail's name, type and value
 DETAIL_SEP = "\x1d"  # between details
 ENTRY_COLUMNS = (
     "kind, id, title, summary, related, source, aliases, quote_text, quote_section, note, details, origin,"
-    " index_terms, outside, relations"
+    " index_terms, outside, relations, checksum"
 )
 ROLE_NAME, ROLE_ID, ROLE_INDEX = 0, 1, 2  # what a name is to its entry (the name table's `role`)
 MAX_LISTED = 8  # candidates named in an "ambiguous" message
@@ -48,6 +48,20 @@ MAX_VARIABLES = 500  # ids per query: SQLite allows only so many parameters
 
 class CacheCorrupt(Exception):
     """The tables are not what this program writes: rebuild them."""
+
+
+def digest(data: bytes, size: int) -> str:
+    try:
+        from _blake2 import blake2b  # hashlib would load OpenSSL first, which costs a lookup its time
+    except ImportError:  # pragma: no cover - CPython always builds it
+        from hashlib import blake2b
+    return blake2b(data, digest_size=size).hexdigest()
+
+
+def checksum(columns: tuple[object, ...]) -> str:
+    """An entry's columns as written, digested: damage that leaves a value that reads well (a list
+    emptied, a word changed) must still mean a rebuild, not a wrong answer."""
+    return digest(repr(columns).encode("utf-8", "backslashreplace"), 8)
 
 
 def _str(value: object) -> str:
@@ -438,26 +452,10 @@ _DECODERS: dict[str, Callable[[str], str | bool | int | float | tuple[str, ...]]
 
 def decode_entry(row: tuple[object, ...]) -> Entry:
     """An entry from its columns, checked field by field: the cache is not trusted."""
-    try:
-        (
-            kind,
-            entry_id,
-            title,
-            summary,
-            related,
-            source,
-            aliases,
-            quote_text,
-            quote_section,
-            note,
-            details,
-            origin,
-            index_terms,
-            outside,
-            relations,
-        ) = row
-    except ValueError:
-        raise CacheCorrupt("entry: not the columns this program writes") from None
+    if len(row) != 16 or row[15] != checksum(row[:15]):
+        raise CacheCorrupt("entry: not the columns this program wrote")
+    kind, entry_id, title, summary, related, source, aliases, quote_text, quote_section, note = row[:10]
+    details, origin, index_terms, outside, relations = row[10:15]
     kind = _text(kind)
     if kind not in KINDS:
         raise CacheCorrupt(f"entry: unknown kind {kind!r}")
