@@ -110,11 +110,10 @@ class Term:
         """The alternatives worth asking one part of the index for (all of them if not counted)."""
         return self.present.get(part, self.alternatives)
 
-    def expression(self, part: str | None = None) -> str:
-        """An FTS5 expression for any of the term's alternatives (those of one part, if given);
-        empty when the part holds none of them."""
-        forms = self.alternatives if part is None else self.forms_in(part)
-        return " OR ".join(phrase(form) for form in forms)
+    def expression(self, part: str) -> str:
+        """An FTS5 expression for any of the term's alternatives that one part of the index holds;
+        empty when it holds none of them."""
+        return " OR ".join(phrase(form) for form in self.forms_in(part))
 
 
 def phrase(form: str) -> str:
@@ -357,8 +356,9 @@ class Words:
 
     def _group_term(self, text: str, group: Sequence[str]) -> Term:
         """A term matching any member of a group of spellings or synonyms, words or phrases."""
-        self.learn_forms(word for member in group for word in find_words(unaccent(member)))  # in one pass
-        alternatives = [form for member in group for form in self.forms(" ".join(find_words(unaccent(member))))]
+        members = [find_words(unaccent(member)) for member in group]
+        self.learn_forms(word for words in members for word in words)  # in one pass
+        alternatives = [form for words in members for form in self.forms(" ".join(words))]
         return Term(text=text, alternatives=tuple(dict.fromkeys(alternatives)))
 
     def word_term(self, word: str) -> Term:

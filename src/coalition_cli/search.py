@@ -340,9 +340,8 @@ def _expressions(terms: list[Term], part: str) -> tuple[str, ...]:
         return ()
     required = [f"({expression})" for term, expression in forms if term.required]
     match = " AND ".join([*required, "(" + " OR ".join(present) + ")"])
-    if len(terms) == 1 or all(term.required for term in terms):
-        return (match,)
-    if len(present) < len(terms):  # a term this part lacks: none of it holds every term
+    # The same entries when every term is required, and none when the part lacks a term.
+    if len(terms) == 1 or all(term.required for term in terms) or len(present) < len(terms):
         return (match,)
     return (" AND ".join(present), match)
 
