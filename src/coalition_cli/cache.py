@@ -21,11 +21,11 @@ import time
 
 from coalition_cli import __version__, cachedir
 from coalition_cli.builder import StoreBuilder
-from coalition_cli.cachedir import CacheFile
+from coalition_cli.cachedir import CacheFile, digest
 from coalition_cli.inert import shown_path
 from coalition_cli.loader import Source, bundled_path, load_stack, stack_files
 from coalition_cli.sql import sqlite3
-from coalition_cli.store import SCHEMA, CacheCorrupt, Store, digest
+from coalition_cli.store import SCHEMA, CacheCorrupt, Store
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -29,6 +29,16 @@ TEMPORARIES = (".building-", ".part-")  # a store being built, and a part read b
 STALE_SECONDS = 10  # an unlocked temporary older than this belongs to no live build
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
+
+def digest(data: bytes, size: int) -> str:
+    """A short hash: of a stack's paths (the cache's name), a file's bytes, an entry row's columns."""
+    try:
+        from _blake2 import blake2b  # hashlib would load OpenSSL first, which costs a lookup its time
+    except ImportError:  # pragma: no cover - CPython always builds it
+        from hashlib import blake2b
+    return blake2b(data, digest_size=size).hexdigest()
+
+
 cautions: list[str] = []  # why the cache is not used, said once by the session that opened it
 
 

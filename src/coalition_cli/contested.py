@@ -15,7 +15,6 @@ of Unicode's confusables list, enough for the scripts handbook writers mix with 
 from __future__ import annotations
 
 import bisect
-import re
 import unicodedata
 
 from coalition_cli.handbook import fold, unaccent
@@ -40,16 +39,18 @@ _LOOKALIKES = str.maketrans(
         "I": "l", "1": "l", "|": "l", "ɪ": "l", "Ι": "l", "І": "l", "Ӏ": "l", "ǀ": "l",
     }
 )  # fmt: skip
-_STROKES = str.maketrans({"I": "l", "1": "l", "|": "l"})
 
 
-_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
+# An ASCII name drawn by one table of bytes: letters in small (a capital I, a one and a bar as the
+# stroke l), digits kept, all else dropped.
+_ASCII_DRAWN = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ1|", b"abcdefghljklmnopqrstuvwxyzll")
+_ASCII_UNDRAWN = bytes(c for c in range(128) if not (chr(c).isalnum() or chr(c) == "|"))
 
 
 def skeleton(name: str) -> str:
     """What a name looks like: two names with the same skeleton read the same to a person."""
     if name.isascii():  # most names: nothing to normalise, and few letters to map
-        return _NOT_ASCII_ALNUM.sub("", name.translate(_STROKES).lower())
+        return name.encode().translate(_ASCII_DRAWN, _ASCII_UNDRAWN).decode()
     drawn = unicodedata.normalize("NFKC", name).translate(_LOOKALIKES).casefold().translate(_LOOKALIKES)
     return "".join(char for char in unaccent(drawn) if char.isalnum())
 
@@ -85,6 +86,7 @@ class NamesBeneath:
         self.drawn: dict[str, Owner] = {}
         self.words: dict[str, Owner] = {}
         self._sorted: list[str] | None = None
+        self._longest = 0  # the longest of them, once sorted
         self._staged: list[tuple[str, str, str, list[str]]] = []
 
     def stage(self, entry: Entry) -> None:
@@ -124,7 +126,7 @@ class NamesBeneath:
         owner = self._starting(folded)
         if owner is not None and owner.id != entry_id:
             return owner, "start"
-        owner = self.words.get(folded)
+        owner = self.words.get(folded) if " " not in folded else None  # a word beneath is one word
         if owner is not None and owner.id != entry_id:
             return owner, "word"
         return None
@@ -132,6 +134,9 @@ class NamesBeneath:
     def _starting(self, folded: str) -> Owner | None:
         if self._sorted is None:
             self._sorted = sorted(self.exact)
+            self._longest = max(map(len, self._sorted), default=0)
+        if len(folded) > self._longest:
+            return None  # no name beneath is that long (a title in a large layer, most often)
         at = bisect.bisect_left(self._sorted, folded)
         if at < len(self._sorted) and self._sorted[at].startswith(folded):
             return self.exact[self._sorted[at]]

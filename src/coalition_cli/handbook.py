@@ -175,8 +175,23 @@ _ASCII_FOLD = str.maketrans(
 )
 
 
+_FOLDED: dict[str, str] = {}  # names folded lately: reading a handbook folds each name twice
+_FOLDED_KEPT, _FOLDED_LONGEST = 4096, 256  # how many, and how long (a name is short; a hostile one may not be)
+
+
 def fold(text: str) -> str:
     """Fold a name for matching: no case, no accents, no dots or apostrophes, punctuation as spaces."""
+    folded = _FOLDED.get(text)
+    if folded is None:
+        folded = _fold(text)
+        if len(text) <= _FOLDED_LONGEST:
+            if len(_FOLDED) >= _FOLDED_KEPT:
+                _FOLDED.clear()
+            _FOLDED[text] = folded
+    return folded
+
+
+def _fold(text: str) -> str:
     if text.isascii():
         return " ".join(text.lower().translate(_ASCII_FOLD).split())
     bare = unaccent(text)

@@ -15,6 +15,7 @@ the one place problems are reported from, so they read the same either way.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import select
@@ -164,6 +165,8 @@ class Workers:
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child: measured by the tests through its results
                 in_child()
+                gc.freeze()  # the parent's objects are never scanned here, and a part's entries make no cycles:
+                gc.disable()  # collecting costs a part 3% for nothing (peak memory measured the same)
                 os.close(reader)
                 code = 1
                 try:

@@ -119,9 +119,17 @@ def _grouped_numbers(text: str) -> list[str]:
     three after the first, joined by commas, as the article and its readers write them."""
     if not _patterns:
         _compile()
-    if not _patterns["comma digit"].search(text):  # a literal first: searched fast
+    first = _patterns["comma digit"].search(text)  # a literal first: searched fast
+    if first is None:
         return []
-    return list(_patterns["grouped"].findall(text))
+    # A number starts at most three digits before its first comma, and not just after a digit or a
+    # comma: tested here rather than by a look-behind, which the pattern would try at every character.
+    found = []
+    for match in _patterns["grouped"].finditer(text, max(first.start() - 3, 0)):
+        start = match.start()
+        if not start or not (text[start - 1] == "," or text[start - 1].isdecimal()):
+            found.append(match.group())
+    return found
 
 
 def _index_words(text: str) -> list[str]:
@@ -140,7 +148,7 @@ def _compile() -> None:
 
     _patterns.update(
         word=re.compile(r"\w+"),
-        grouped=re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d])"),
+        grouped=re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)"),
         **{"comma digit": re.compile(r",\d")},
     )
 
@@ -236,5 +244,8 @@ def name_key(name: str, folded: str | None = None) -> str:
     if "'" in name or "\u2019" in name:
         words = fold(without_possessives(name)).split()
     else:
-        words = (fold(name) if folded is None else folded).split()
+        folded = fold(name) if folded is None else folded
+        words = folded.split()
+        if STOPWORDS.isdisjoint(words):
+            return folded  # most names: folded text is already its words joined by single spaces
     return " ".join(word for word in words if word not in STOPWORDS) or " ".join(words)

@@ -254,7 +254,10 @@ class Rules(FieldChecks):
         """Every reference of one item, checked now when its target is known, else at the end."""
         for below, what, values in self._reference_lists(item):
             known, beneath = (self.sections, self.base_sections) if what == "section" else (self.ids, self.base_ids)
-            if entry_id not in values and all(type(t) is str and (t in known or t in beneath) for t in values):
+            for target in values:  # a loop, not all(...): a large handbook runs this a million times
+                if type(target) is not str or target == entry_id or (target not in known and target not in beneath):
+                    break
+            else:
                 continue  # the common case: every target already seen
             for position, target in enumerate(values):
                 if not isinstance(target, str):
