@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coalition_cli.cache import open_store
 from coalition_cli.commands import STARTER
 from coalition_cli.contested import skeleton, skeletons
 from coalition_cli.handbook import KINDS, PLURALS, Handbook, fold
 from coalition_cli.loader import bundled_path, check_handbook
+from coalition_cli.search_index import create_search_tables, create_vocabulary_table, index_entries
 from tests.helpers import MINIMAL, Invoke, Run
 
 NOTES = """\
@@ -67,6 +70,30 @@ def test_notes_extend_an_entry_and_add_their_own(invoke: Invoke, notes: Path, ha
     assert iran.stdout.count("my-reading") == 1
     assert invoke("show", "term", "my-reading", env=env).stdout.startswith("My reading list (term: my-reading)")
     assert iran.stderr == ""
+
+
+def test_an_extended_entry_is_indexed_as_it_now_reads(
+    notes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search index keeps no text: an extension replaces the entry's row by telling the index
+    the words it was first given. The index must then read as if the entry had been written so:
+    its words once, and the counts bm25 weighs them by (rows and words in each column) exact."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    store = open_store([None, notes])
+    numbered = sorted(store.by_rowids(rowid for (rowid,) in store.query("SELECT rowid FROM entry")).items())
+    fresh = sqlite3.connect(":memory:")
+    create_search_tables(fresh)
+    create_vocabulary_table(fresh)
+    index_entries(fresh, numbered)
+    [iran] = [rowid for rowid, entry in numbered if entry.id == "iran"]
+
+    def index_of_iran(db: sqlite3.Connection) -> tuple[list[tuple[str, int, int]], tuple[bytes]]:
+        words = sorted(db.execute("SELECT term, col, offset FROM entries_instance WHERE doc = ?", (iran,)))
+        return words, db.execute("SELECT block FROM entries_data WHERE id = 1").fetchone()
+
+    indexed, expected = index_of_iran(store.db), index_of_iran(fresh)
+    assert "persia" in {term for term, *_ in indexed[0]} and indexed == expected
+    store.close()
 
 
 def test_list_shows_which_file_each_entry_comes_from(invoke: Invoke, notes: Path, handbook: Handbook) -> None:

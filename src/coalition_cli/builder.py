@@ -182,7 +182,7 @@ class StoreBuilder:
         self.db.execute("DELETE FROM name WHERE entry = ?", (rowid,))
         self.db.execute("DELETE FROM link WHERE source = ?", (new.id,))
         self._names_and_links([(rowid, new)])
-        reindex_entry(self.db, rowid, new, part)
+        reindex_entry(self.db, rowid, old, new, part)
 
     def close_part(self, items: int, unresolved: list[tuple[str, str]]) -> None:
         """In a process reading part of a handbook: what the parent needs to join it in, then close."""

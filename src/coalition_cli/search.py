@@ -22,7 +22,7 @@ from coalition_cli.errors import NotFound
 from coalition_cli.handbook import OUTSIDE_MARKER, Entry, Record
 from coalition_cli.inert import MARK_END, MARK_START, is_safe, strip_marks
 from coalition_cli.query import Parsed, Term, Words, answer_kinds, check_query, quoted
-from coalition_cli.search_index import COLUMN_WEIGHTS, COLUMNS, varints
+from coalition_cli.search_index import COLUMN_WEIGHTS, COLUMNS, snippet_table, varints
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,8 +30,7 @@ if TYPE_CHECKING:
 
     from coalition_cli.store import Store
 
-# bm25 weights for the FTS5 columns: kind and entry_id (not searched), then COLUMNS.
-WEIGHTS = (0.0, 0.0, *(COLUMN_WEIGHTS[column] for column in COLUMNS))
+WEIGHTS = tuple(COLUMN_WEIGHTS[column] for column in COLUMNS)  # bm25's weights for the FTS5 columns
 K1, B = 1.2, 0.75  # bm25's usual constants, as FTS5 uses them
 SNIPPET_TOKENS = 28
 RERANKED = 200  # bm25's best this many (of those holding every term, and of any) are re-scored by coverage
@@ -211,15 +210,15 @@ class SearchIndex:
             scores[rowid] = score
         return scores
 
-    def _snippets(self, hits: dict[int, str], matches: dict[str, str]) -> dict[int, str]:
+    def _snippets(self, hits: dict[int, str], entries: dict[int, Entry], matches: dict[str, str]) -> dict[int, str]:
         """A marked snippet for each of the final hits only (snippets of every match would cost more
         than the search): from the body, else the note or what is outside the article (each said
         as such), else the start of the summary. Never from the names or the hidden spellings."""
         marks = (MARK_START, MARK_END, "...", SNIPPET_TOKENS)
         found: dict[int, str] = {}
-        columns = [COLUMNS.index(column) + 2 for column, _ in SNIPPET_COLUMNS]  # after kind and entry_id
-        for part, rowids in self._by_part(hits).items():  # only the parts holding a hit
-            table = f"entries{part}"
+        columns = [COLUMNS.index(column) for column, _ in SNIPPET_COLUMNS]
+        table = snippet_table(self.store.db, entries.items())
+        for part, rowids in self._by_part(hits).items():  # each part's hits, with the part's expression
             calls = ", ".join(f"snippet({table}, {column}, ?, ?, ?, ?)" for column in columns)
             places = ", ".join("?" * len(rowids))
             rows = self.store.query(
@@ -252,7 +251,9 @@ class SearchIndex:
             self.store.verify()
             raise NotFound(f"no entry matches {quoted(query)}", self.words.nearest_words(unmatched))
 
-        kind_filter = f" AND kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
+        # Kinds from the entry table (the index keeps no text), looked up for each match in turn.
+        kind_join = " CROSS JOIN entry ON entry.rowid = {table}.rowid" if kinds else ""
+        kind_filter = f" AND entry.kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
         # Candidates: each part's best by its own bm25, and every entry the query names; then every
         # candidate scored the same way.
         candidates: dict[int, str] = {}
@@ -271,8 +272,8 @@ class SearchIndex:
                 # Only the rowid: FTS5 would read each match's stored `kind` before sorting (a
                 # large handbook's thousands of matches); the few candidates' kinds come after.
                 rows = self.store.query(
-                    f"SELECT rowid FROM {table} WHERE {table} MATCH ?{kind_filter}"
-                    f" ORDER BY bm25({table}, ?, ?, ?, ?, ?, ?, ?) LIMIT ?",
+                    f"SELECT {table}.rowid FROM {table}{kind_join.format(table=table)} WHERE {table} MATCH ?"
+                    f"{kind_filter} ORDER BY bm25({table}, {', '.join('?' * len(WEIGHTS))}) LIMIT ?",
                     (expression, *kinds, *WEIGHTS, max(limit, RERANKED)),
                 )
                 ranked.update((int(rowid), part) for (rowid,) in rows)
@@ -320,7 +321,7 @@ class SearchIndex:
             self.store.verify()
             raise NotFound(_nothing_on(query, parsed), self.words.nearest_words(unmatched))
         found = self.store.by_rowids(rowid for _, rowid, *_ in best)
-        snippets = self._snippets({rowid: candidates[rowid] for _, rowid, *_ in best}, matches)
+        snippets = self._snippets({rowid: candidates[rowid] for _, rowid, *_ in best}, found, matches)
         hits = [
             Hit(found[rowid], score, snippets[rowid], matched, coverage, rowid in named)
             for score, rowid, matched, coverage in best

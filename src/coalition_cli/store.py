@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
-SCHEMA = 12  # bump when the tables change
+SCHEMA = 13  # bump when the tables change
 SEP = "\x1f"  # between the items of a list in a column
 FIELD_SEP = "\x1e"  # between a detail's name, type and value
 DETAIL_SEP = "\x1d"  # between details
