@@ -15,6 +15,7 @@ the one place problems are reported from, so they read the same either way.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import os
 import re
@@ -61,46 +62,51 @@ def cut(raw: bytes, count: int) -> list[Part]:
     opening = _FIRST_LINE.match(raw)
     lines = [(0, opening.group())] if opening is not None and opening.group() else []
     lines += [(match.start(1), match.group(1)) for match in _TOP_LINE.finditer(raw)]
-    # Runs of consecutive top-level entry lists in block style: (start, end, [(item offset, key)]).
-    runs: list[tuple[int, int, list[tuple[int, bytes]]]] = []
-    current: list[tuple[int, bytes]] | None = None
+    # Runs of consecutive top-level entry lists in block style: (start, end, where their items
+    # start, and for each list the index of its first item and its key).
+    runs: list[tuple[int, int, list[int], list[tuple[int, bytes]]]] = []
+    current: tuple[list[int], list[tuple[int, bytes]]] | None = None
     run_start = 0
     for index, (offset, text) in enumerate(lines):
         block = _BLOCK_KEY.match(text)
         if block is not None and block.group(1) in _ENTRY_KEYS:
-            key = block.group(1)
             # The list runs to the next line at column 0 that is not one of its items.
             segment_end = lines[index + 1][0] if index + 1 < len(lines) else len(raw)
             if current is None:
-                current, run_start = [], offset
-            current += [(item, key) for item in _item_starts(raw, offset + len(text), segment_end)]
+                current, run_start = ([], []), offset
+            current[1].append((len(current[0]), block.group(1)))
+            current[0].extend(_item_starts(raw, offset + len(text), segment_end))
         else:
             if current is not None:
-                runs.append((run_start, offset, current))
+                runs.append((run_start, offset, *current))
             current = None
     if current is not None:
-        runs.append((run_start, len(raw), current))
+        runs.append((run_start, len(raw), *current))
     if not runs or count < 2:
         return []
-    start, end, items = max(runs, key=lambda run: run[1] - run[0])
+    start, end, positions, keys = max(runs, key=lambda run: run[1] - run[0])
     # Shares of the work, not of the bytes: an item costs about what 6 KB of its text costs (checks,
-    # names, an index row), measured; a part of short items by bytes alone took twice as long.
-    positions = [offset for offset, _ in items]
-    after = [(end - offset) + ITEM_WEIGHT * (len(positions) - i) for i, offset in enumerate(positions)]
-    share = (len(raw) + ITEM_WEIGHT * len(positions)) // count
-    parts: list[Part] = []
+    # names, an index row), measured; a part of short items by bytes alone took twice as long. The
+    # work from an item to the end falls item by item, so the item where a share starts is found by
+    # bisection, not by a walk through every item.
+    items = len(positions)
+    share = (len(raw) + ITEM_WEIGHT * items) // count
     bounds: list[int] = []
     for k in range(1, count):
         wanted = (count - k) * share  # the work from this bound to the end
-        choice = next((i for i, work in enumerate(after) if work <= wanted), None)
-        if choice is None or (bounds and positions[choice] <= bounds[-1]) or positions[choice] <= start:
+        choice = bisect.bisect_left(
+            range(items), -wanted, key=lambda i: -(end - positions[i] + ITEM_WEIGHT * (items - i))
+        )
+        if choice == items or (bounds and positions[choice] <= bounds[-1]) or positions[choice] <= start:
             continue
         bounds.append(positions[choice])
     bounds.append(end)
+    firsts = [first for first, _ in keys]
+    parts: list[Part] = []
     for first, last in zip(bounds, bounds[1:], strict=False):
-        inside = [(offset, key) for offset, key in items if first <= offset < last]
-        if inside:
-            parts.append(Part(first, last, inside[0][1], len(inside)))
+        low, high = bisect.bisect_left(positions, first), bisect.bisect_left(positions, last)
+        if high > low:
+            parts.append(Part(first, last, keys[bisect.bisect_right(firsts, low) - 1][1], high - low))
     return parts
 
 
