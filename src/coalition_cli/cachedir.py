@@ -19,6 +19,11 @@ import os
 import stat
 import time
 
+try:  # every run names its cache by a hash: imported once, not per call (which cost as much as hashing a row)
+    from _blake2 import blake2b  # hashlib would load OpenSSL first, which costs a lookup its time
+except ImportError:  # pragma: no cover - CPython always builds it
+    from hashlib import blake2b
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,10 +37,6 @@ _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
 def digest(data: bytes, size: int) -> str:
     """A short hash: of a stack's paths (the cache's name), a file's bytes, an entry row's columns."""
-    try:
-        from _blake2 import blake2b  # hashlib would load OpenSSL first, which costs a lookup its time
-    except ImportError:  # pragma: no cover - CPython always builds it
-        from hashlib import blake2b
     return blake2b(data, digest_size=size).hexdigest()
 
 

@@ -168,11 +168,11 @@ def _combining() -> dict[int, None]:
     return _COMBINING
 
 
-# ASCII folded by one table: dots and apostrophes dropped, every other character that is not a
-# letter or digit a space (as the regular expressions below do, for all of Unicode).
-_ASCII_FOLD = str.maketrans(
-    {chr(c): None if chr(c) in ".'`" else " " for c in range(128) if not chr(c).isalnum() and chr(c) != " "}
-)
+# ASCII folded by one table of bytes (a third of the time a table of characters takes): letters in
+# small, digits kept, dots and apostrophes dropped, every other character a space (as the regular
+# expressions below do, for all of Unicode).
+_ASCII_FOLD = bytes(ord(chr(c).lower()) if c < 128 and chr(c).isalnum() else 32 for c in range(256))
+_ASCII_DROPPED = b".'`"
 
 
 _FOLDED: dict[str, str] = {}  # names folded lately: reading a handbook folds each name twice
@@ -193,7 +193,7 @@ def fold(text: str) -> str:
 
 def _fold(text: str) -> str:
     if text.isascii():
-        return " ".join(text.lower().translate(_ASCII_FOLD).split())
+        return " ".join(text.encode().translate(_ASCII_FOLD, _ASCII_DROPPED).decode().split())
     bare = unaccent(text)
     import re  # only for names that are not ASCII
 
