@@ -105,6 +105,9 @@ class StoreBuilder:
         self.sections: set[str] = set()
         self.pending: list[tuple[int, Entry]] = []
         self.rowid = first_rowid
+        # Before the first table: an entry's row is about 1 KB, and 8 KB pages cost writing a large
+        # handbook 7% less than SQLite's 4 KB (16 and 64 KB did no better).
+        db.execute("PRAGMA page_size = 8192")
         db.executescript(
             """
             CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);
