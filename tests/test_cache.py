@@ -424,8 +424,8 @@ def test_an_edit_while_the_file_is_read_is_not_cached_under_the_old_key(
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     real_read = loader._read_at_most
 
-    def read_then_edit(descriptor: int, limit: int, waits: bool = False) -> bytes:
-        data = real_read(descriptor, limit, waits)
+    def read_then_edit(descriptor: int, limit: int, waits: bool = False, expected: int = 0) -> bytes:
+        data = real_read(descriptor, limit, waits, expected)
         handbook_file.write_text(MINIMAL.replace(NEW_SUMMARY, "Edited meanwhile."), encoding="utf-8")
         return data
 

@@ -252,7 +252,6 @@ class StoreBuilder:
             CREATE INDEX entry_rank ON entry (rank, rowid);
             CREATE INDEX name_folded ON name (folded);
             CREATE INDEX name_key ON name (key);
-            CREATE INDEX name_entry ON name (entry);
             CREATE INDEX link_source ON link (source);
             CREATE INDEX link_target ON link (target);
             CREATE INDEX link_relation ON link (relation);
