@@ -232,9 +232,8 @@ def test_a_cache_built_just_after_an_edit_is_read_again_only_until_it_settles(
     handbook.write_text(MINIMAL, encoding="utf-8")
     monkeypatch.setattr(coalition_cache, "RACY_NS", 300_000_000)
     hashed: list[int] = []
-    real = coalition_cache.digest
-    # Content hashes are 16 bytes (cache names, 10): count those only.
-    monkeypatch.setattr(coalition_cache, "digest", lambda data, size: hashed.append(size == 16) or real(data, size))
+    real = coalition_cache.content_hash
+    monkeypatch.setattr(coalition_cache, "content_hash", lambda data: hashed.append(True) or real(data))
     env = {"COALITION_HANDBOOK": str(handbook)}
     assert invoke("show", "somewhere", env=env).exit_code == 0  # built at once: racy
     time.sleep(0.4)

@@ -179,7 +179,12 @@ class YamlReader:
                     if top is not None and top.key is _NO_KEY and top.is_mapping:
                         if event.tag not in (None, "!", _STR):
                             self._problem(event, f"the YAML tag {_short_tag(event.tag)} is not allowed on a key")
-                        self._key_text(top, event.value, event)
+                        key = event.value
+                        if key in top.first_marks:
+                            self._key_text(top, key, event)  # a duplicate: told there
+                        else:
+                            top.first_marks[key] = event.start_mark
+                            top.key = key
                         continue
                     text = event.value
                     if event.tag in plain_tags:
