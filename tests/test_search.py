@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coalition_cli.errors import NotFound, UsageProblem
 from coalition_cli.loader import load_handbook
 from coalition_cli.query import edit_distance
 from coalition_cli.search import SearchIndex
+from coalition_cli.search_index import _grouped_numbers, _index_words
 from coalition_cli.store import Store
 from tests.helpers import MINIMAL, Invoke, memory_store
 
@@ -225,3 +229,18 @@ def test_a_question_favours_the_kinds_that_answer_it(index: SearchIndex, store: 
     # The first answer to a "who" question is a person or an actor.
     first = index.search("who commanded the quds force").hits[0].entry
     assert first.kind in ("figure", "actor"), first.id
+
+
+# The index's own readings of text, found with string methods (a search imports no `re` for its
+# snippets), against the regular expressions they stand for.
+_NUMBERS_AND_WORDS = st.text(alphabet=st.sampled_from("0123456789,, a_x\u0661\u0662\u00e9\u200b\u00bd"), max_size=24)
+
+
+@given(_NUMBERS_AND_WORDS)
+def test_grouped_numbers_are_what_the_pattern_finds(text: str) -> None:
+    assert _grouped_numbers(text) == re.findall(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d])", text)
+
+
+@given(st.one_of(_NUMBERS_AND_WORDS, st.text(max_size=24)))
+def test_index_words_are_what_the_pattern_finds(text: str) -> None:
+    assert _index_words(text) == re.findall(r"\w+", text)

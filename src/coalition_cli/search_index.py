@@ -24,7 +24,6 @@ from coalition_cli.words import without_possessives
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from typing import Any
 
 COLUMNS = ("names", "body", "note", "outside", "extra")
 _COLUMNS = ", ".join(COLUMNS)
@@ -116,48 +115,38 @@ def entry_extra(entry: Entry, texts: Iterable[str]) -> str:
 
 
 def _grouped_numbers(text: str) -> list[str]:
-    """Numbers written with thousands separators ("28,500", "1,000,000"): digits in groups of
-    three after the first, joined by commas, as the article and its readers write them."""
-    if not _patterns:
-        _compile()
-    first = _patterns["comma digit"].search(text)  # a literal first: searched fast
-    if first is None:
-        return []
-    # A number starts at most three digits before its first comma, and not just after a digit or a
-    # comma: tested here rather than by a look-behind, which the pattern would try at every character.
+    """Numbers written with thousands separators ("28,500", "1,000,000"): one to three digits,
+    then groups of a comma and three, as the article and its readers write them; not just after a
+    digit or a comma, nor running on into more digits. Found from each comma with string methods,
+    not a regular expression: a search draws its snippets from these columns, and importing `re`
+    and compiling a pattern cost it more than the rest of the search."""
     found = []
-    for match in _patterns["grouped"].finditer(text, max(first.start() - 3, 0)):
-        start = match.start()
-        if not start or not (text[start - 1] == "," or text[start - 1].isdecimal()):
-            found.append(match.group())
+    comma = text.find(",")
+    while comma != -1:
+        start = end = comma
+        while start > 0 and text[start - 1].isdecimal():
+            start -= 1
+        if 1 <= comma - start <= 3 and not (start and text[start - 1] == ","):
+            while text[end : end + 1] == "," and len(group := text[end + 1 : end + 4]) == 3 and group.isdecimal():
+                end += 4
+            if end < len(text) and text[end].isdecimal():
+                end -= 4  # the last group runs on into more digits: the number ends before it
+            if end > comma:
+                found.append(text[start:end])
+        comma = text.find(",", max(end, comma) + 1)
     return found
 
 
 def _index_words(text: str) -> list[str]:
-    """The words of a text being indexed (as words.words, by a regular expression: indexing a
-    large handbook reads millions of them, and only a build pays for importing `re`). ASCII text,
-    the most, by a table of bytes: every character but a letter, digit or _ a space, then split."""
+    """The words of a text being indexed, as the regular expression \\w+ finds them (words.words):
+    letters, digits and _. ASCII text, the most, by a table of bytes; other text a character at
+    a time (names, mostly short)."""
     if text.isascii():
         return text.encode().translate(_ASCII_WORDS).decode().split()
-    if not _patterns:
-        _compile()
-    return list(_patterns["word"].findall(text))
+    return "".join(char if char.isalnum() or char == "_" else " " for char in text).split()
 
 
 _ASCII_WORDS = bytes(c if c < 128 and (chr(c).isalnum() or c == 95) else 32 for c in range(256))
-
-
-_patterns: dict[str, Any] = {}
-
-
-def _compile() -> None:
-    import re
-
-    _patterns.update(
-        word=re.compile(r"\w+"),
-        grouped=re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)"),
-        **{"comma digit": re.compile(r",\d")},
-    )
 
 
 def entry_columns(entry: Entry) -> tuple[str, str, str, str, str]:
