@@ -86,7 +86,7 @@ class NamesBeneath:
         self.drawn: dict[str, Owner] = {}
         self.words: dict[str, Owner] = {}
         self._sorted: list[str] | None = None
-        self._longest = 0  # the longest of them, once sorted
+        self._longest = self._longest_drawn = 0  # the longest name and drawing beneath, once sorted
         self._staged: list[tuple[str, str, str, list[str]]] = []
 
     def stage(self, entry: Entry) -> None:
@@ -119,10 +119,14 @@ class NamesBeneath:
         owner = self.exact.get(folded)
         if owner is not None and owner.id != entry_id:
             return owner, "same"
-        for drawn in skeletons(name, folded):
-            owner = self.drawn.get(drawn)
-            if owner is not None and owner.id != entry_id:
-                return owner, "lookalike"
+        self._names_sorted()
+        # An ASCII name is drawn as its folded letters (a bar aside): one longer than any drawn
+        # beneath cannot look like one (a title in a large layer, most often).
+        if not name.isascii() or "|" in name or len(folded) - folded.count(" ") <= self._longest_drawn:
+            for drawn in skeletons(name, folded):
+                owner = self.drawn.get(drawn)
+                if owner is not None and owner.id != entry_id:
+                    return owner, "lookalike"
         owner = self._starting(folded)
         if owner is not None and owner.id != entry_id:
             return owner, "start"
@@ -131,15 +135,21 @@ class NamesBeneath:
             return owner, "word"
         return None
 
-    def _starting(self, folded: str) -> Owner | None:
+    def _names_sorted(self) -> list[str]:
+        """The names beneath in order (and the longest name and drawing), once they are settled."""
         if self._sorted is None:
             self._sorted = sorted(self.exact)
             self._longest = max(map(len, self._sorted), default=0)
+            self._longest_drawn = max(map(len, self.drawn), default=0)
+        return self._sorted
+
+    def _starting(self, folded: str) -> Owner | None:
+        names = self._names_sorted()
         if len(folded) > self._longest:
             return None  # no name beneath is that long (a title in a large layer, most often)
-        at = bisect.bisect_left(self._sorted, folded)
-        if at < len(self._sorted) and self._sorted[at].startswith(folded):
-            return self.exact[self._sorted[at]]
+        at = bisect.bisect_left(names, folded)
+        if at < len(names) and names[at].startswith(folded):
+            return self.exact[names[at]]
         return None
 
 

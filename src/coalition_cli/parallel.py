@@ -171,8 +171,8 @@ class Workers:
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child: measured by the tests through its results
                 in_child()
-                gc.freeze()  # the parent's objects are never scanned here, and a part's entries make no cycles:
-                gc.disable()  # collecting costs a part 3% for nothing (peak memory measured the same)
+                gc.freeze()  # the parent's objects are never scanned here, and a part's entries make no cycles
+                gc.disable()  # collecting cost a part 3% for nothing (peak memory measured the same)
                 os.close(reader)
                 code = 1
                 try:
