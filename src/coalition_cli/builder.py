@@ -151,24 +151,19 @@ class StoreBuilder:
         index term (the reader's own word for it); and its links."""
         from coalition_cli.search_index import name_key
 
-        names = [(name, fold(name), rowid, role) for rowid, e in rows for name, role in _roles(e).items()]
-        self.db.executemany(
-            "INSERT INTO name VALUES (?, ?, ?, ?, ?)",
-            ((folded, name, rowid, role, name_key(name, folded)) for name, folded, rowid, role in names),
-        )
-        self.db.executemany(
-            "INSERT INTO link VALUES (?, ?, ?)",
-            (
-                (e.id, target, relation)
-                for _, e in rows
-                for relation, targets in (("related", e.related), ("mentions", e.mentions))
-                for target in targets
-            ),
-        )
-        self.db.executemany(
-            "INSERT INTO link VALUES (?, ?, ?)",
-            ((e.id, target, relation) for _, e in rows for relation, target in e.relations),
-        )
+        names = []
+        for rowid, e in rows:
+            for name, role in _roles(e).items():
+                folded = fold(name)
+                names.append((folded, name, rowid, role, name_key(name, folded)))
+        self.db.executemany("INSERT INTO name VALUES (?, ?, ?, ?, ?)", names)
+        links = []
+        for _, e in rows:
+            links += [(e.id, target, "related") for target in e.related]
+            links += [(e.id, target, "mentions") for target in e.mentions]
+        # Typed links after a batch's others: their rowids keep the order they have always had.
+        links += [(e.id, target, relation) for _, e in rows for relation, target in e.relations]
+        self.db.executemany("INSERT INTO link VALUES (?, ?, ?)", links)
 
     def extend(self, extension: Extension) -> None:
         """Add a later handbook's aliases, note and links to an entry already written."""

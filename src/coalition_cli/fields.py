@@ -37,7 +37,7 @@ def _settled(text: str) -> bool:
         and not text[0].isspace()
         and not text[-1].isspace()
         and "  " not in text
-        and is_safe(text, one_line=True)
+        and ((text.isascii() and text.isprintable()) or is_safe(text, one_line=True))  # most text: ASCII, printable
     )
 
 

@@ -123,6 +123,9 @@ def _grouped_numbers(text: str) -> list[str]:
     found = []
     comma = text.find(",")
     while comma != -1:
+        if not text[comma + 1 : comma + 2].isdecimal():  # most commas: no number goes through them
+            comma = text.find(",", comma + 1)
+            continue
         start = end = comma
         while start > 0 and text[start - 1].isdecimal():
             start -= 1
