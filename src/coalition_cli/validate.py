@@ -24,6 +24,7 @@ from coalition_cli.handbook import (
     Extension,
     Quote,
     SourceInfo,
+    fold,
 )
 from coalition_cli.yaml_reader import Path, Streamed
 
@@ -235,9 +236,6 @@ class Rules(FieldChecks):
 
     def _contest(self, path: Path, entry_id: str, names: list[tuple[str | tuple[str, int], str]]) -> None:
         """Warn of each name that takes over, or looks like, a name of another entry beneath."""
-        from coalition_cli.contested import clash_message
-        from coalition_cli.handbook import fold
-
         assert self.beneath is not None
         told: set[str] = set()
         for where, name in names:
@@ -247,6 +245,8 @@ class Rules(FieldChecks):
             told.add(folded)
             clash = self.beneath.clash(name, entry_id, folded)
             if clash is not None:
+                from coalition_cli.contested import clash_message  # here: an import statement costs each entry
+
                 at = (*path, *where) if isinstance(where, tuple) else (*path, where)
                 self.problem(at, f"{self.where(path)}{clash_message(name, *clash)}", warning=True)
 
