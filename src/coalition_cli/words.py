@@ -61,25 +61,33 @@ def without_thousands(text: str) -> str:
 
 
 def without_possessives(text: str) -> str:
-    """ "'s" after a word taken out ("Russia's" is Russia), where nothing of a word follows it."""
-    if not any(mark in text for mark in APOSTROPHES):
+    """ "'s" after a word taken out ("Russia's" is Russia), where nothing of a word follows it.
+    Only the apostrophes are visited: a large handbook's names hold many."""
+    marks = sorted(index for mark in APOSTROPHES if mark in text for index in _positions(text, mark))
+    if not marks:
         return text
     kept: list[str] = []
-    index, length = 0, len(text)
-    while index < length:
-        char = text[index]
+    start, length = 0, len(text)
+    for index in marks:
         if (
-            char in APOSTROPHES
+            index >= start
             and index > 0
             and is_word_char(text[index - 1])
             and text[index + 1 : index + 2] in ("s", "S")
             and not (index + 2 < length and is_word_char(text[index + 2]))
         ):
-            index += 2
-            continue
-        kept.append(char)
-        index += 1
+            kept.append(text[start:index])
+            start = index + 2
+    kept.append(text[start:])
     return "".join(kept)
+
+
+def _positions(text: str, mark: str) -> list[int]:
+    found, at = [], text.find(mark)
+    while at != -1:
+        found.append(at)
+        at = text.find(mark, at + 1)
+    return found
 
 
 def split_phrases(text: str) -> tuple[str, list[str]]:
