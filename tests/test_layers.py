@@ -92,8 +92,9 @@ def test_an_extended_entry_is_indexed_as_it_now_reads(
         return words, db.execute("SELECT block FROM entries_data WHERE id = 1").fetchone()
 
     indexed, expected = index_of_iran(store.db), index_of_iran(fresh)
-    assert "persia" in {term for term, *_ in indexed[0]} and indexed == expected
     store.close()
+    fresh.close()
+    assert "persia" in {term for term, *_ in indexed[0]} and indexed == expected
 
 
 def test_list_shows_which_file_each_entry_comes_from(invoke: Invoke, notes: Path, handbook: Handbook) -> None:
