@@ -15,8 +15,9 @@ from coalition_cli.errors import NotFound, UsageProblem
 from coalition_cli.loader import load_handbook
 from coalition_cli.query import edit_distance
 from coalition_cli.search import SearchIndex
-from coalition_cli.search_index import _grouped_numbers, _index_words
+from coalition_cli.search_index import _grouped_numbers
 from coalition_cli.store import Store
+from coalition_cli.words import words
 from tests.helpers import MINIMAL, Invoke, memory_store
 
 
@@ -242,5 +243,5 @@ def test_grouped_numbers_are_what_the_pattern_finds(text: str) -> None:
 
 
 @given(st.one_of(_NUMBERS_AND_WORDS, st.text(max_size=24)))
-def test_index_words_are_what_the_pattern_finds(text: str) -> None:
-    assert _index_words(text) == re.findall(r"\w+", text)
+def test_words_are_what_the_pattern_finds(text: str) -> None:
+    assert words(text) == re.findall(r"\w+", text)

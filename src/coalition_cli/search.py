@@ -251,8 +251,6 @@ class SearchIndex:
             self.store.verify()
             raise NotFound(f"no entry matches {quoted(query)}", self.words.nearest_words(unmatched))
 
-        # Kinds from the entry table (the index keeps no text), looked up for each match in turn.
-        kind_join = " CROSS JOIN entry ON entry.rowid = {table}.rowid" if kinds else ""
         kind_filter = f" AND entry.kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
         # Candidates: each part's best by its own bm25, and every entry the query names; then every
         # candidate scored the same way.
@@ -263,6 +261,8 @@ class SearchIndex:
         matches: dict[str, str] = {}  # each part's expression, for its snippets
         for part in self.parts:
             table = f"entries{part}"
+            # Kinds from the entry table (the index keeps no text), looked up for each match in turn.
+            kind_join = f" CROSS JOIN entry ON entry.rowid = {table}.rowid" if kinds else ""
             # Those holding every term first (coverage counts most in the end), then any term; one
             # query when the two are the same.
             expressions = _expressions(terms, part)
@@ -272,7 +272,7 @@ class SearchIndex:
                 # Only the rowid: FTS5 would read each match's stored `kind` before sorting (a
                 # large handbook's thousands of matches); the few candidates' kinds come after.
                 rows = self.store.query(
-                    f"SELECT {table}.rowid FROM {table}{kind_join.format(table=table)} WHERE {table} MATCH ?"
+                    f"SELECT {table}.rowid FROM {table}{kind_join} WHERE {table} MATCH ?"
                     f"{kind_filter} ORDER BY bm25({table}, {', '.join('?' * len(WEIGHTS))}) LIMIT ?",
                     (expression, *kinds, *WEIGHTS, max(limit, RERANKED)),
                 )

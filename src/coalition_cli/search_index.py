@@ -20,6 +20,7 @@ from __future__ import annotations
 from coalition_cli.handbook import FIELD_LABELS, Entry, fold, unaccent
 from coalition_cli.sql import sqlite3
 from coalition_cli.words import without_possessives
+from coalition_cli.words import words as find_words
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -63,9 +64,9 @@ def entry_names(entry: Entry) -> str:
     The other names go in folded (handbook.unaccent), as queries are: FTS5 folds Latin accents
     itself, but not the letter variants of Arabic and Persian writing.
     """
-    seen = set(_index_words(unaccent(entry.title)))
+    seen = set(find_words(unaccent(entry.title)))
     extra = []
-    for word in _index_words(unaccent(" ".join((*entry.aliases, *entry.index, entry.id.replace("-", " "))))):
+    for word in find_words(unaccent(" ".join((*entry.aliases, *entry.index, entry.id.replace("-", " "))))):
         if word not in seen:
             seen.add(word)
             extra.append(word)
@@ -138,18 +139,6 @@ def _grouped_numbers(text: str) -> list[str]:
                 found.append(text[start:end])
         comma = text.find(",", max(end, comma) + 1)
     return found
-
-
-def _index_words(text: str) -> list[str]:
-    """The words of a text being indexed, as the regular expression \\w+ finds them (words.words):
-    letters, digits and _. ASCII text, the most, by a table of bytes; other text a character at
-    a time (names, mostly short)."""
-    if text.isascii():
-        return text.encode().translate(_ASCII_WORDS).decode().split()
-    return "".join(char if char.isalnum() or char == "_" else " " for char in text).split()
-
-
-_ASCII_WORDS = bytes(c if c < 128 and (chr(c).isalnum() or c == 95) else 32 for c in range(256))
 
 
 def entry_columns(entry: Entry) -> tuple[str, str, str, str, str]:

@@ -105,9 +105,6 @@ class Store:
     def __init__(self, db: sqlite3.Connection, file: str | None = None) -> None:
         self.db = db
         self.file = file  # the cache file it was opened from, if any
-        # Scratch tables (a search's snippets, a word's stem) in memory: in a file, SQLite's default,
-        # making one took longer than the rest of a search.
-        db.execute("PRAGMA temp_store = MEMORY")
         try:
             meta = {_text(name): _str(value) for name, value in db.execute("SELECT name, value FROM meta")}
             lists: dict[str, list[str]] = {}

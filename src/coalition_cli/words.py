@@ -15,8 +15,14 @@ def is_word_char(char: str) -> bool:
 
 
 def words(text: str) -> list[str]:
-    """The words of a text, in order."""
+    """The words of a text, in order. ASCII text (the most, and a large handbook's index reads
+    millions of words) by one table of bytes: every character but a letter, digit or _ a space."""
+    if text.isascii():
+        return text.encode().translate(_ASCII_WORDS).decode().split()
     return [word for _, word in _spans(text)]
+
+
+_ASCII_WORDS = bytes(c if c < 128 and (chr(c).isalnum() or c == 95) else 32 for c in range(256))
 
 
 def compounds(text: str) -> list[str]:
