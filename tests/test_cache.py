@@ -23,9 +23,14 @@ from hypothesis import strategies as st
 
 from coalition_cli import cache as coalition_cache
 from coalition_cli import loader, render
-from coalition_cli.store import ENTRY_COLUMNS, checksum
+from coalition_cli.ask import ask
+from coalition_cli.builder import build_store
+from coalition_cli.handbook import KINDS
+from coalition_cli.rows import ENTRY_COLUMNS, CacheCorrupt, checksum
+from coalition_cli.search import SearchIndex
+from coalition_cli.store import Store
 from tests import helpers
-from tests.helpers import MINIMAL, ROOT, Invoke, Run
+from tests.helpers import MINIMAL, ROOT, Invoke, Run, memory_store
 
 NEW_SUMMARY = "A place that exists only in tests."
 
@@ -183,6 +188,8 @@ BAD_VALUES = st.one_of(
 )
 DAMAGE = st.one_of(
     st.tuples(st.just("drop"), st.sampled_from(TABLES)),
+    # A kind's rank (which listing and counting read kinds by): out of range, not a number, or another kind's.
+    st.tuples(st.just("set"), st.just("entry.rank"), st.one_of(st.integers(-2, 9), BAD_VALUES)),
     st.tuples(st.just("empty"), st.sampled_from(["meta", "source_file", "entry"])),
     st.tuples(
         st.just("set"),
@@ -250,6 +257,43 @@ def test_a_cache_changed_to_values_that_read_well_is_rebuilt(
     coalition_cache._distrusted.clear()  # as a new run would be
     result = invoke("show", "somewhere", env=env)
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, "")
+
+
+RANKS = {"swapped": None, "out of range": len(KINDS), "negative": -1, "text": "actor", "null": None}
+
+
+@pytest.mark.parametrize("rank", RANKS)
+@pytest.mark.parametrize("args", [["list", "actors"], ["list", "sections"], ["list"]])
+def test_an_entry_ranked_as_another_kind_is_rebuilt(invoke: Invoke, tmp_path: Path, rank: str, args: list[str]) -> None:
+    # Kinds are listed and counted by rank, which the row's checksum does not cover: a rank that is
+    # not the row's kind must not move an entry into another kind's list. Two entries that swap
+    # ranks leave every kind's count as the build recorded it.
+    handbook = tmp_path / "notes.yaml"
+    handbook.write_text(MINIMAL, encoding="utf-8")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "COALITION_HANDBOOK": str(handbook)}
+    expected = invoke(*args, env=env)
+    assert expected.exit_code == 0
+    [cache_file] = cache_files(tmp_path / "xdg")
+    with contextlib.closing(sqlite3.connect(cache_file)) as db:
+        if rank == "swapped":
+            db.execute(
+                "UPDATE entry SET rank = CASE kind WHEN 'actor' THEN ? ELSE ? END",
+                (KINDS.index("section"), KINDS.index("actor")),
+            )
+        else:
+            db.execute("UPDATE entry SET rank = ? WHERE kind = 'actor'", (RANKS[rank],))
+        db.commit()
+    coalition_cache._distrusted.clear()  # as a new run would be
+    result = invoke(*args, env=env)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, ""), (args, rank)
+
+
+def test_a_rank_that_is_no_kind_is_told_as_damage() -> None:
+    with contextlib.closing(memory_store(loader.load_handbook())) as store:
+        assert store.counts()["actor"] > 0
+        store.db.execute("UPDATE entry SET rank = ? WHERE id = 'iran'", (len(KINDS),))
+        with pytest.raises(CacheCorrupt, match="rank"):
+            store.counts()
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -515,3 +559,34 @@ def test_cache_with_caching_off_or_a_folder_of_another_user(
     cleared = invoke("cache", "clear", env=env)
     assert cleared.exit_code == 1 and cleared.stderr.endswith("belongs to another user; not clearing it\n")
     assert len(cache_files(cache)) == 1  # left as it was
+
+
+def test_lookups_on_a_cache_read_through_its_indexes(tmp_path: Path) -> None:
+    """Every query the lookups run is answered through an index, not by reading a whole table,
+    but for the two that mean to: counting the index's rows (verify) and the bounded scan of names
+    that "did you mean" compares. The indexes are chosen for these queries (builder.finish):
+    kinds by rank, links by relation only when typed."""
+    path = tmp_path / "store.sqlite3"
+    build_store(loader.load_handbook(), sqlite3.connect(path)).close()
+    store = Store(sqlite3.connect(path), file=str(path))
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    with contextlib.closing(store):
+        assert store.of_kind("actor") and store.ids_of_kind("fact") and store.counts()["figure"]
+        assert store.links("iran") and store.related_of(store.find_entry("iran"))
+        assert store.links_of("commanded", 5) and store.suggest_names("irn") and store.names_starting("ir", None, 5)
+        for question in ("who commanded the quds force", "who led the coalition", "whose airspace did russia use"):
+            assert ask(store, question).text
+        assert SearchIndex(store).search("airspace", limit=5).hits
+        store.db.set_trace_callback(None)
+        scans = {
+            (detail.split(" USING")[0], sql.split(" WHERE")[0])
+            for sql in dict.fromkeys(statements)
+            if sql.lstrip().startswith("SELECT")
+            for *_, detail in store.db.execute(f"EXPLAIN QUERY PLAN {sql}")
+            if detail.startswith("SCAN") and "INDEX" not in detail
+        }
+    assert scans == {
+        ("SCAN entries_docsize", "SELECT count(*) FROM entries_docsize"),
+        ("SCAN name", "SELECT name.folded, entry.rowid FROM name JOIN entry ON entry.rowid = name.entry"),
+    }

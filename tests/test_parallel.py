@@ -64,6 +64,10 @@ def test_parts_make_the_same_store(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             assert all(found[i] == expected[i] for i in found.keys() & expected.keys()), query
             assert len(found.keys() & expected.keys()) >= min(4, len(expected)), query
         assert set(parts.by_ids(["event-000010", "iran"])) == {"event-000010", "iran"}
+        # Each part's index keeps the setting it was written with: its segments are left unmerged.
+        for store in (parts, whole):
+            for part in store.search_parts:
+                assert store.query(f"SELECT v FROM entries{part}_config WHERE k = 'automerge'") == [(0,)]
 
 
 def damaged(records: dict[str, object], change: str) -> dict[str, object]:

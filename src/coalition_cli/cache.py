@@ -24,8 +24,9 @@ from coalition_cli.builder import StoreBuilder
 from coalition_cli.cachedir import CacheFile, digest
 from coalition_cli.inert import shown_path
 from coalition_cli.loader import Source, bundled_path, load_stack, stack_files
+from coalition_cli.rows import CacheCorrupt
 from coalition_cli.sql import sqlite3
-from coalition_cli.store import SCHEMA, CacheCorrupt, Store
+from coalition_cli.store import SCHEMA, Store
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -120,7 +120,7 @@ def _once_more_if_the_cache_lies(action: Callable[[], int | None], session: Sess
     """Run the action; if it fails while reading a cache file (CacheCorrupt, or any other error
     its damage can cause), run it again on a store built afresh. Nothing has been written by then:
     every view is built before it is written. An error that a fresh store gives too is real."""
-    from coalition_cli.store import CacheCorrupt
+    from coalition_cli.rows import CacheCorrupt
 
     try:
         return action()

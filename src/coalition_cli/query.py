@@ -286,7 +286,7 @@ class Words:
 
     def stems(self, texts: Sequence[str]) -> list[str]:
         """Porter stems, each text computed once per search (the scratch table costs a query)."""
-        from coalition_cli.store import CacheCorrupt
+        from coalition_cli.rows import CacheCorrupt
 
         missing = [text for text in dict.fromkeys(texts) if text not in self._stem_cache]
         if missing:

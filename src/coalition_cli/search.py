@@ -227,7 +227,7 @@ class SearchIndex:
             )
             for rowid, *snippets in rows:
                 if not all(isinstance(s, str) and is_safe(strip_marks(s)) for s in snippets):
-                    from coalition_cli.store import CacheCorrupt
+                    from coalition_cli.rows import CacheCorrupt
 
                     raise CacheCorrupt("a snippet holds what no handbook text may")
                 chosen = next(

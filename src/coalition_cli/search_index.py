@@ -149,14 +149,24 @@ def entry_columns(entry: Entry) -> tuple[str, str, str, str, str]:
     return entry_names(entry), body, note, outside, entry_extra(entry, (body, note, outside))
 
 
-def create_search_tables(db: sqlite3.Connection, part: str = "") -> None:
+def create_search_tables(db: sqlite3.Connection, part: str = "", copied: bool = False) -> None:
     """The FTS5 table for a store: `entries`, rowids matching the store's. A large handbook is
     indexed in parts, one per process that read it, each with a table of its own (suffix `part`).
 
     The index keeps no copy of the text (content=''): the entry table holds it, and a search draws
     its few snippets from its hits' own columns (snippet_table). A copy cost a large handbook a
-    sixth of its indexing, and a quarter of its cache."""
-    db.execute(f"CREATE VIRTUAL TABLE entries{part} USING fts5({_COLUMNS}, tokenize = '{TOKENIZER}', content = '')")
+    sixth of its indexing, and a quarter of its cache.
+
+    Its segments are not merged as rows come in (automerge 0): merging cost a large handbook a
+    quarter of its indexing, and searching the segments left (a few dozen: FTS5 still merges a level
+    that reaches 16) took as long. A small handbook is written as one segment either way.
+
+    A table `copied` is about to be filled from another file's shadow tables, its settings with
+    them: it is not touched before, as FTS5 would go on reading the empty index it found then."""
+    table = f"entries{part}"
+    db.execute(f"CREATE VIRTUAL TABLE {table} USING fts5({_COLUMNS}, tokenize = '{TOKENIZER}', content = '')")
+    if not copied:
+        db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)")
 
 
 def snippet_table(db: sqlite3.Connection, numbered: Iterable[tuple[int, Entry]]) -> str:

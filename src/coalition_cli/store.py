@@ -1,70 +1,51 @@
 """The handbook as commands read it: SQLite tables of entries, names, links and the search index,
 queried a few rows at a time. cache.py builds them and keeps them between runs.
 
-Everything is stored as plain columns (lists joined by a control character no handbook text can
-hold), so nothing is decoded by anything but `str.split` and `int`; and everything read is checked
-as it is decoded: a table of the wrong shape raises CacheCorrupt, and the run rebuilds rather than
-trusts it.
+Everything read is checked as it is decoded (an entry's row by rows.py, the other columns here): a
+table of the wrong shape raises CacheCorrupt, and the run rebuilds rather than trusts it.
 """
 
 from __future__ import annotations
 
-from coalition_cli.cachedir import digest
 from coalition_cli.errors import AmbiguousName, NotFound
 from coalition_cli.handbook import (
-    KIND_FIELDS,
     KINDS,
     LEAD,
     LEAD_TITLE,
     RELATIONS,
     Entry,
     Handbook,
-    Quote,
     SourceInfo,
     both_ways,
     fold,
     label,
 )
-from coalition_cli.inert import is_safe
+from coalition_cli.rows import ENTRY_COLUMNS, CacheCorrupt, as_str, as_text, as_texts, as_word, decode_entry
 from coalition_cli.sql import sqlite3
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Iterable, Iterator
     from typing import Any
 
-SCHEMA = 13  # bump when the tables change
-SEP = "\x1f"  # between the items of a list in a column
-FIELD_SEP = "\x1e"  # between a detail's name, type and value
-DETAIL_SEP = "\x1d"  # between details
-ENTRY_COLUMNS = (
-    "kind, id, title, summary, related, source, aliases, quote_text, quote_section, note, details, origin,"
-    " index_terms, outside, relations, checksum"
-)
+SCHEMA = 14  # bump when the tables change
 ROLE_NAME, ROLE_ID, ROLE_INDEX = 0, 1, 2  # what a name is to its entry (the name table's `role`)
 MAX_LISTED = 8  # candidates named in an "ambiguous" message
 MAX_NAME = 500  # characters of a name worth looking up: no entry's name is longer
 MAX_VARIABLES = 500  # ids per query: SQLite allows only so many parameters
+KIND_COUNTS = "SELECT rank, count(*) FROM entry GROUP BY rank"
+TYPED_LINK = "relation NOT IN ('related', 'mentions')"  # the links link_relation indexes (builder.py)
 
 
-class CacheCorrupt(Exception):
-    """The tables are not what this program writes: rebuild them."""
-
-
-def checksum(columns: tuple[object, ...]) -> str:
-    """An entry's columns as written, digested: damage that leaves a value that reads well (a list
-    emptied, a word changed) must still mean a rebuild, not a wrong answer."""
-    # Each column as its length and text (so no two rows read alike), in one join: repr() of the
-    # row was a third of writing it, on a large handbook.
-    text = "\x00".join([f"{len(v)}:{v}" if type(v) is str else "-" if v is None else f"?{v!r}" for v in columns])
-    return digest(text.encode("utf-8", "backslashreplace"), 8)
-
-
-def _str(value: object) -> str:
-    """A column that must be text: a file name, which may hold anything a file name can."""
-    if not isinstance(value, str):
-        raise CacheCorrupt("expected text")
-    return value
+def kind_counts(rows: Iterable[tuple[Any, Any]]) -> dict[str, int]:
+    """How many entries of each kind, from the rows of KIND_COUNTS: counted by rank (KINDS order),
+    which the rank index holds, so a large handbook's table is not read."""
+    counts = dict.fromkeys(KINDS, 0)
+    for rank, count in rows:
+        if not isinstance(rank, int) or not 0 <= rank < len(KINDS):
+            raise CacheCorrupt("an entry has no kind's rank")
+        counts[KINDS[rank]] = int(count)
+    return counts
 
 
 def _id(value: object) -> str:
@@ -92,13 +73,6 @@ def _relation_name(value: object) -> str:
     return str(value)
 
 
-def _text(value: object) -> str:
-    """A text column, refused if it is not text or holds what the loader never lets through."""
-    if not isinstance(value, str) or not is_safe(value):
-        raise CacheCorrupt("expected text")
-    return value
-
-
 class Store:
     """A handbook read from SQLite, a few rows at a time."""
 
@@ -106,21 +80,21 @@ class Store:
         self.db = db
         self.file = file  # the cache file it was opened from, if any
         try:
-            meta = {_text(name): _str(value) for name, value in db.execute("SELECT name, value FROM meta")}
+            meta = {as_text(name): as_str(value) for name, value in db.execute("SELECT name, value FROM meta")}
             lists: dict[str, list[str]] = {}
             for name, value in db.execute(
                 "SELECT name, value FROM listing WHERE name IN ('files', 'warnings', 'search_parts')"
                 " ORDER BY name, position"
             ):
-                lists.setdefault(_text(name), []).append(_str(value))
-            self.title = _text(meta["title"])
+                lists.setdefault(as_text(name), []).append(as_str(value))
+            self.title = as_text(meta["title"])
             lead, note = meta.get("source_lead"), meta.get("source_note")
-            self.source = SourceInfo(_text(meta["source_title"]), lead and _text(lead), note and _text(note))
+            self.source = SourceInfo(as_text(meta["source_title"]), lead and as_text(lead), note and as_text(note))
             self._meta = meta
             self.path = meta["path"]
             self.entry_count = int(meta["entries"])
             self.files = tuple(lists.get("files", []))
-            self.warnings = tuple(_text(warning) for warning in lists.get("warnings", []))
+            self.warnings = tuple(as_text(warning) for warning in lists.get("warnings", []))
             self.search_parts = tuple(lists.get("search_parts", [""]))
             if not all(part == "" or (part[:1] == "_" and part[1:].isdigit()) for part in self.search_parts):
                 raise CacheCorrupt("search parts")
@@ -139,7 +113,7 @@ class Store:
                 for name, value in self.db.execute(
                     "SELECT name, value FROM listing WHERE name IN ('variants', 'thesaurus') ORDER BY name, position"
                 ):
-                    lists[_text(name)].append(_texts(value))
+                    lists[as_text(name)].append(as_texts(value))
             except (sqlite3.Error, KeyError, ValueError) as error:
                 raise CacheCorrupt(f"variants: {error}") from None
             self._groups = {k: tuple(v) for k, v in lists.items()}
@@ -160,7 +134,7 @@ class Store:
         rows = self.query("SELECT words FROM variant WHERE stem = ? AND kind = ?", (key, kind))
         if len(rows) > 1:
             raise CacheCorrupt("word groups")
-        return _texts(rows[0][0]) if rows else None
+        return as_texts(rows[0][0]) if rows else None
 
     @property
     def longest_phrase(self) -> int:
@@ -231,16 +205,19 @@ class Store:
 
     def of_kind(self, kind: str) -> list[Entry]:
         self.verify()  # a listing of every entry of a kind is the one place a lost row would hide
-        return self._rows("WHERE kind = ?", (kind,))
+        entries = self._rows("WHERE rank = ?", (KINDS.index(kind),))
+        if any(entry.kind != kind for entry in entries):
+            raise CacheCorrupt("an entry's rank is not its kind")
+        return entries
 
     def ids_of_kind(self, kind: str) -> list[str]:
         """The ids of one kind's entries, in handbook order: a sample can be drawn from them."""
-        return [_id(row[0]) for row in self._query("SELECT id FROM entry WHERE kind = ? ORDER BY rowid", (kind,))]
+        rows = self._query("SELECT id FROM entry WHERE rank = ? ORDER BY rowid", (KINDS.index(kind),))
+        return [_id(row[0]) for row in rows]
 
     def counts(self) -> dict[str, int]:
         self.verify()
-        found = dict(self._query("SELECT kind, count(*) FROM entry GROUP BY kind"))
-        return {kind: int(found.get(kind, 0)) for kind in KINDS}
+        return kind_counts(self._query(KIND_COUNTS))
 
     def origin_counts(self) -> dict[str, int]:
         found = dict(self._query("SELECT origin, count(*) FROM entry GROUP BY origin"))
@@ -256,9 +233,11 @@ class Store:
         return [(_id(s), _id(t), _relation_name(r)) for s, t, r in rows]
 
     def links_of(self, relation: str, limit: int) -> list[tuple[str, str]]:
-        """The first `limit` (source, target) links of one kind, in handbook order."""
+        """The first `limit` (source, target) links of one typed relation (RELATIONS), in handbook
+        order. Only typed links are indexed by relation (link_relation): the rest are most links."""
         rows = self._query(
-            "SELECT source, target FROM link WHERE relation = ? ORDER BY rowid LIMIT ?", (relation, limit)
+            f"SELECT source, target FROM link WHERE relation = ? AND {TYPED_LINK} ORDER BY rowid LIMIT ?",
+            (relation, limit),
         )
         return [(_id(source), _id(target)) for source, target in rows]
 
@@ -274,7 +253,7 @@ class Store:
         if source_id == LEAD:
             return LEAD_TITLE
         rows = self._query("SELECT title FROM entry WHERE id = ? AND kind = 'section'", (source_id,))
-        return _word(rows[0][0]) if rows else source_id
+        return as_word(rows[0][0]) if rows else source_id
 
     def materialize(self) -> Handbook:
         """The whole handbook in memory, for output that shows every entry with its relations."""
@@ -374,16 +353,16 @@ class Store:
         runs again on a fresh store) if so."""
         if self.file is None:
             return
-        kinds = dict(self._query("SELECT kind, count(*) FROM entry GROUP BY kind"))
+        kinds = kind_counts(self._query(KIND_COUNTS))
         counted = {
-            **{f"count_{kind}": kinds.get(kind, 0) for kind in KINDS},
+            **{f"count_{kind}": kinds[kind] for kind in KINDS},
             "names": self._query("SELECT count(*) FROM name")[0][0],
             "indexed": sum(
                 self._query(f"SELECT count(*) FROM entries{part}_docsize")[0][0] for part in self.search_parts
             ),
         }
         recorded = {name: self._meta.get(name) for name in counted}
-        if len(kinds) > len(KINDS) or any(str(counted[name]) != recorded[name] for name in counted):
+        if any(str(counted[name]) != recorded[name] for name in counted):
             raise CacheCorrupt("rows are missing")
 
     def suggest_names(self, query: str, kind: str | None = None) -> list[str]:
@@ -415,80 +394,4 @@ class Store:
             + " ORDER BY entry.rank, entry.rowid, name.rowid LIMIT ?",
             (folded, folded + "\U0010ffff", *([kind] if kind else []), limit * 4),
         )
-        return [(_id(i), _kind(k), _word(t), _word(w)) for i, k, t, w in rows]
-
-
-def split_list(text: str) -> tuple[str, ...]:
-    return tuple(text.split(SEP)) if text else ()
-
-
-def _texts(value: object) -> tuple[str, ...]:
-    """A list column: text joined by SEP, each item checked as `_word` checks one."""
-    if not isinstance(value, str):
-        raise CacheCorrupt("expected a list")
-    return tuple(_word(item) for item in split_list(value))
-
-
-def _word(value: object) -> str:
-    """A text column the loader never leaves empty: an id, a title, a summary, an item of a list."""
-    text = _text(value)
-    if not text:
-        raise CacheCorrupt("expected text, found it empty")
-    return text
-
-
-_DECODERS: dict[str, Callable[[str], str | bool | int | float | tuple[str, ...]]] = {
-    "s": lambda text: _word(text),
-    "b": {"1": True, "0": False}.__getitem__,
-    "i": int,
-    "f": float,
-    "l": lambda text: _texts(text),
-}
-
-
-def decode_entry(row: tuple[object, ...]) -> Entry:
-    """An entry from its columns, checked field by field: the cache is not trusted."""
-    if len(row) != 16 or row[15] != checksum(row[:15]):
-        raise CacheCorrupt("entry: not the columns this program wrote")
-    kind, entry_id, title, summary, related, source, aliases, quote_text, quote_section, note = row[:10]
-    details, origin, index_terms, outside, relations = row[10:15]
-    kind = _text(kind)
-    if kind not in KINDS:
-        raise CacheCorrupt(f"entry: unknown kind {kind!r}")
-    values: dict[str, str | bool | int | float | tuple[str, ...]] = {}
-    written = _str(details)
-    for item in written.split(DETAIL_SEP) if written else []:
-        try:
-            key, code, text = item.split(FIELD_SEP)
-            if key not in KIND_FIELDS[kind]:
-                raise ValueError(key)
-            values[key] = _DECODERS[code](text)
-        except (ValueError, KeyError, OverflowError) as error:
-            raise CacheCorrupt(f"entry: detail {error}") from None
-    quote = None
-    if quote_text is not None or quote_section is not None:
-        quote = Quote(_word(quote_text), _word(quote_section))
-    return Entry(
-        kind=kind,
-        id=_word(entry_id),
-        title=_word(title),
-        summary=_word(summary),
-        related=_texts(related),
-        source=_texts(source),
-        aliases=_texts(aliases),
-        quote=quote,
-        note=None if note is None else _word(note),
-        details=values,
-        origin=_str(origin),
-        index=_texts(index_terms),
-        outside=None if outside is None else _word(outside),
-        relations=tuple(_relation(item) for item in _texts(relations)),
-    )
-
-
-def _relation(item: str) -> tuple[str, str]:
-    """One typed link of the relations column: "relation target", a known relation."""
-    relation, _, target = item.partition(" ")
-    if relation not in RELATIONS or not target:
-        raise CacheCorrupt(f"entry: relation {relation!r}")
-    return relation, target
+        return [(_id(i), _kind(k), as_word(t), as_word(w)) for i, k, t, w in rows]
