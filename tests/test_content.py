@@ -7,7 +7,8 @@ import re
 import pytest
 
 from coalition_cli.handbook import LEAD, Entry, Handbook
-from coalition_cli.loader import bundled_handbook_path, check_handbook
+from coalition_cli.loader import check_handbook
+from coalition_cli.stack import bundled_handbook_path
 from coalition_cli.store import Store
 
 MONTHS = "January February March April May June July August September October November December".split()

@@ -97,6 +97,9 @@ def test_fast_path_does_not_import_typer(coalition_bin: str, tmp_path: Path) -> 
         imported = {line.split("|")[-1].strip() for line in result.stderr.decode().splitlines()}
         assert "typer" not in imported and "yaml" not in imported and "rich" not in imported
         assert "coalition_cli.fastpath" in imported
+        # Served from the cache: nothing that reads a handbook or writes a store is imported.
+        assert not imported & {"coalition_cli.loader", "coalition_cli.builder", "coalition_cli.validate"}
+        assert "coalition_cli.stack" in imported
 
 
 def test_the_installed_command_imports_no_more_than_a_lookup_needs(coalition_bin: str, tmp_path: Path) -> None:

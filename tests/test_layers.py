@@ -16,8 +16,9 @@ from coalition_cli.cache import open_store
 from coalition_cli.commands import STARTER
 from coalition_cli.contested import skeleton, skeletons
 from coalition_cli.handbook import KINDS, PLURALS, Handbook, fold
-from coalition_cli.loader import bundled_path, check_handbook
+from coalition_cli.loader import check_handbook
 from coalition_cli.search_index import create_search_tables, create_vocabulary_table, index_entries
+from coalition_cli.stack import bundled_path
 from tests.helpers import MINIMAL, Invoke, Run
 
 NOTES = """\

@@ -20,12 +20,11 @@ import os
 import time
 
 from coalition_cli import __version__, cachedir
-from coalition_cli.builder import StoreBuilder
 from coalition_cli.cachedir import CacheFile, digest
 from coalition_cli.inert import shown_path
-from coalition_cli.loader import Source, bundled_path, load_stack, stack_files
 from coalition_cli.rows import CacheCorrupt
 from coalition_cli.sql import sqlite3
+from coalition_cli.stack import bundled_path, stack_files
 from coalition_cli.store import SCHEMA, Store
 
 TYPE_CHECKING = False
@@ -33,6 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
+    from coalition_cli.builder import StoreBuilder
+    from coalition_cli.loader import Source
     from coalition_cli.yaml_reader import Progress
 
     Key = list[tuple[bytes, int, int, int, int, int, str]]
@@ -205,6 +206,9 @@ def _build(files: Sequence[Path | str], folder: str | None, target: str | None, 
 def _build_unwinding(
     files: Sequence[Path | str], folder: str | None, target: str | None, progress: Progress | None
 ) -> Store:
+    from coalition_cli.builder import StoreBuilder  # a build's own: a lookup from the cache needs neither
+    from coalition_cli.loader import load_stack
+
     temporary: cachedir.Temporary | None = None
     cachedir.sweep(folder)
     if folder is not None:

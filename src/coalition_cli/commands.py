@@ -368,8 +368,9 @@ def write_references(citations: list[Citation], fmt: str) -> None:
 
 def validate(session: Session, path: Path | None, fmt: str) -> None:
     """Check one file (on the bundled handbook if it says `base: bundled`), or every file in use."""
-    from coalition_cli.loader import bundled_handbook_path, check_stack
+    from coalition_cli.loader import check_stack
     from coalition_cli.render import ProblemsView
+    from coalition_cli.stack import bundled_handbook_path
 
     files = [path] if path else [p or bundled_handbook_path() for p in session.paths]
     from coalition_cli.inert import shown_path

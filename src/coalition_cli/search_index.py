@@ -175,7 +175,9 @@ def snippet_table(db: sqlite3.Connection, numbered: Iterable[tuple[int, Entry]])
     try:
         db.execute("DELETE FROM temp.snippets")
     except sqlite3.OperationalError:
-        db.execute(f"CREATE VIRTUAL TABLE temp.snippets USING fts5({_COLUMNS}, tokenize = '{TOKENIZER}')")
+        # No column sizes (columnsize=0): snippet() does not read them, and the table is one shadow
+        # table the lighter to make, which every search does.
+        db.execute(f"CREATE VIRTUAL TABLE temp.snippets USING fts5({_COLUMNS}, tokenize = '{TOKENIZER}', columnsize=0)")
     db.executemany(f"INSERT INTO temp.snippets {_INSERT}", [(rowid, *entry_columns(e)) for rowid, e in numbered])
     return "snippets"
 
