@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from coalition_cli import progress
 from coalition_cli.handbook import Handbook
+from coalition_cli.progress import BuildProgress
 from tests.helpers import run_in_terminal, visible
 
 
@@ -175,6 +178,75 @@ def test_progress_bar_while_a_large_handbook_is_first_indexed(coalition_bin: str
     # Built once: the next run is served from the cache and shows no bar.
     code, screen = run_in_terminal([coalition_bin, "search", "airspace", "-n", "1"], env=env)
     assert code == 0 and "Reading and indexing" not in screen
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal, of the given encoding."""
+
+    def __init__(self, encoding: str = "utf-8") -> None:
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _report(bar: BuildProgress, monkeypatch: pytest.MonkeyPatch, steps: int, seconds_apart: float) -> None:
+    clock = iter(range(steps))
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock) * seconds_apart)
+    for step in range(steps):
+        bar("reading", step * 10_000_000 // (steps - 1), 10_000_000)
+
+
+def test_the_bar_is_redrawn_in_place_at_most_twice_a_second_and_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    stream = _Terminal()
+    bar = BuildProgress(stream)
+    _report(bar, monkeypatch, 11, seconds_apart=1.0)
+    drawn = stream.getvalue().split(progress.ERASE_LINE)[1:]
+    assert [visible(line).split()[-1] for line in drawn] == [f"{10 * step}%" for step in range(11)]
+    assert all(visible(line).startswith("Reading and indexing the handbook ") for line in drawn)
+    assert "\x1b[35m" in drawn[1] and "\n" not in stream.getvalue()  # coloured as rich decides, on one line
+    bar.close()
+    assert stream.getvalue().endswith(progress.ERASE_LINE)  # the line is the reader's again
+    # Reports that come faster than twice a second are drawn only when half a second has passed.
+    fast = _Terminal()
+    _report(BuildProgress(fast), monkeypatch, 11, seconds_apart=0.1)
+    assert [visible(line).split()[-1] for line in fast.getvalue().split(progress.ERASE_LINE)[1:]] == [
+        "0%",
+        "50%",
+        "100%",
+    ]
+
+
+@pytest.mark.parametrize("columns", ["20", "30", "60", "79"])
+@pytest.mark.parametrize(("encoding", "env"), [("utf-8", {}), ("ascii", {}), ("utf-8", {"NO_COLOR": "1"})])
+def test_the_bar_fits_any_terminal(
+    monkeypatch: pytest.MonkeyPatch, columns: str, encoding: str, env: dict[str, str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    stream = _Terminal(encoding)
+    _report(BuildProgress(stream), monkeypatch, 3, seconds_apart=1.0)
+    drawn = stream.getvalue().split(progress.ERASE_LINE)[1:]
+    assert len(drawn) == 3 and all(line.endswith("%") or line.endswith("\x1b[0m") for line in drawn)
+    assert all(len(visible(line)) < int(columns) for line in drawn)  # the last cell is never written
+    assert stream.getvalue().isascii() or encoding != "ascii"
+    assert ("\x1b[35m" in stream.getvalue()) == (int(columns) >= 80 and "NO_COLOR" not in env)
+
+
+def test_no_bar_for_a_small_handbook_or_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = _Terminal()
+    bar = BuildProgress(stream)
+    bar("reading", 0, BuildProgress.BIG - 1)
+    bar("reading", BuildProgress.BIG - 1, BuildProgress.BIG - 1)
+    bar.close()
+    assert stream.getvalue() == ""
 
 
 def test_no_progress_bar_for_the_small_shipped_handbook(coalition_bin: str, tmp_path: Path) -> None:

@@ -1,45 +1,83 @@
-"""A progress bar while a large handbook is read and indexed for the first time."""
+"""A progress bar while a large handbook is read and indexed for the first time: one line on
+stderr, redrawn in place at most twice a second, and cleared when the store is ready.
+
+Drawn here, not by rich: the process that draws the bar also reads a part of the handbook, and
+importing rich.progress cost it a tenth of a second, and rich's redrawing thread took turns with
+the reading. The bar is styled as the card is (ansi.py): colour as rich would decide it, and ASCII
+on a terminal that cannot show the bar's lines.
+"""
 
 from __future__ import annotations
 
+import sys
+import time
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import TextIO
+
+BAR_CELLS = 40  # as wide as rich draws a bar
+REDRAW_SECONDS = 0.5  # a faster redraw cost a large build time that it only shows
+ERASE_LINE = "\r\x1b[K"  # back to the line's start, and clear it
 
 
 class BuildProgress:
     """Reports (stage, done, total) as a bar on stderr, only for a handbook big enough to wait for.
 
     The first report (reading, with the file's length) decides; for a small handbook nothing is
-    shown and rich is never imported.
+    ever drawn.
     """
 
     BIG = 1_000_000  # bytes of YAML
     STAGES = {"reading": "Reading and indexing the handbook"}
 
-    def __init__(self) -> None:
-        self._bar: Any = None
-        self._tasks: dict[str, Any] = {}
-        self._shown: dict[str, int] = {}
-        self._off = False
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream if stream is not None else sys.stderr
+        self._decided = self._off = self._drawn = False
+        self._shown = -1  # the percent drawn last
+        self._drawn_at = 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if self._off:
             return
-        if self._bar is None:
+        if not self._decided:
+            self._decided = True
             if stage != "reading" or total < self.BIG:
                 self._off = True
                 return
-            from coalition_cli.terminal import progress_bar
+        percent = max(0, min(done * 100 // max(total, 1), 100))
+        now = time.monotonic()
+        if percent == self._shown or (self._drawn and now - self._drawn_at < REDRAW_SECONDS):
+            return
+        self._shown, self._drawn_at = percent, now
+        self._write(ERASE_LINE + self.line(self.STAGES.get(stage, stage), percent))
+        self._drawn = True
 
-            self._bar = progress_bar()
-        if stage not in self._tasks:
-            self._tasks[stage] = self._bar.add_task(self.STAGES.get(stage, stage), total=total)
-        percent = done * 100 // max(total, 1)
-        if percent != self._shown.get(stage):  # only what the bar can show: a whole percent
-            self._shown[stage] = percent
-            self._bar.update(self._tasks[stage], completed=done, total=total)
+    def line(self, label: str, percent: int) -> str:
+        """The bar as drawn: the label, the bar and the percent, within the terminal's width (the
+        bar goes first, then the label is cut: a line that wrapped could not be redrawn in place)."""
+        from coalition_cli.ansi import Ink, screen_size, style
+        from coalition_cli.output import terminal_size
+
+        ink = Ink.of(self._stream)
+        width = screen_size(*terminal_size())[0] - 1  # the last cell would move the cursor on
+        figure = f"{percent:>3}%"
+        done = BAR_CELLS * percent // 100
+        full, empty = ("#", "-") if ink.ascii_only else ("\u2501", "\u2500")
+        bar = ink.paint(full * done, style("magenta")) + ink.paint(empty * (BAR_CELLS - done), style("dim"))
+        if len(label) + BAR_CELLS + len(figure) + 2 <= width:
+            return f"{label} {bar} {ink.paint(figure, style('magenta'))}"
+        return f"{label[: max(width - len(figure) - 1, 0)]} {figure}"[:width]
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+        """Clear the bar (the store is ready, or the build was stopped): the line is the reader's again."""
+        if self._drawn:
+            self._drawn = False
+            self._write(ERASE_LINE)
+
+    def _write(self, text: str) -> None:
+        try:
+            self._stream.write(text)
+            self._stream.flush()
+        except (OSError, ValueError):  # the terminal has gone: the build goes on without its bar
+            self._off = True

@@ -1,4 +1,4 @@
-"""The views drawn for a person at a terminal: panels, tables, trees, a time axis, a progress bar.
+"""The views drawn for a person at a terminal: panels, tables, trees, a time axis.
 
 The one module that imports rich, and only when something is drawn for a terminal: piped output
 never pays for it. Handbook text always reaches rich as `Text`, never as markup. Below NARROW
@@ -328,14 +328,3 @@ DRAWERS: dict[type, Callable[[Any, int], list[RenderableType]]] = {
     ExportView: _export,
     CitationView: _citation,
 }
-
-
-def progress_bar() -> Any:
-    """A transient progress bar on stderr, started (see progress.py)."""
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
-    # Drawn twice a second: a faster refresh costs a large build seconds of the time it shows.
-    bar = Progress(*columns, console=Console(stderr=True), transient=True, refresh_per_second=2)
-    bar.start()
-    return bar
