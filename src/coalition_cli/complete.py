@@ -11,7 +11,6 @@ whatever is printed lands in the reader's prompt.
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 from coalition_cli.argv import hoist_global_options, split_global
@@ -104,11 +103,17 @@ def _format(shell: str, found: list[Candidate] | str, raw: str, bash_word: str |
     return "".join(f"{value}\t{' '.join(help_.split())}\n" for value, help_ in found)
 
 
-_BASH_SPECIAL = re.compile(r"([\s'\"\\$`!&|;<>()\[\]{}*?#~^])")
+# What bash reads as more than a letter: each is written after a backslash, as is any whitespace.
+_BASH_SPECIAL = frozenset("'\"\\$`!&|;<>()[]{}*?#~^")
+_BASH_ESCAPES = str.maketrans({c: "\\" + c for c in map(chr, range(128)) if c in _BASH_SPECIAL or c.isspace()})
 
 
 def _bash_escape(value: str) -> str:
-    return _BASH_SPECIAL.sub(r"\\\1", value)
+    """A candidate as bash must be given it. By a table (and a loop for text that is not ASCII), not
+    a regular expression: importing `re` cost a TAB a sixth of its time."""
+    if value.isascii():
+        return value.translate(_BASH_ESCAPES)
+    return "".join("\\" + c if c in _BASH_SPECIAL or c.isspace() else c for c in value)
 
 
 def candidates(before: list[str], incomplete: str) -> list[Candidate] | str:
