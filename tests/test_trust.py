@@ -245,6 +245,29 @@ def test_a_cache_built_just_after_an_edit_is_read_again_only_until_it_settles(
     assert not any(hashed), "settled: the file's times are enough"
 
 
+def test_a_file_still_since_before_the_build_is_not_hashed_and_a_change_is_still_seen(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a file changed within RACY_NS of the build is hashed: for any other, its times alone say
+    whether it changed, and a large file's hash is work on one core that nothing reads."""
+    handbook = tmp_path / "notes.yaml"
+    content = MINIMAL + "# a file of this test's own\n"  # the build's pruning may hash other tests' files
+    handbook.write_text(content, encoding="utf-8")
+    time.sleep(0.05)
+    monkeypatch.setattr(coalition_cache, "RACY_NS", 10_000_000)
+    hashed: list[bool] = []
+    real = coalition_cache.content_hash
+    monkeypatch.setattr(
+        coalition_cache, "content_hash", lambda data: hashed.append(data == content.encode()) or real(data)
+    )
+    env = {"COALITION_HANDBOOK": str(handbook)}
+    assert invoke("show", "somewhere", env=env).exit_code == 0
+    assert invoke("show", "somewhere", env=env).exit_code == 0  # from the cache
+    assert not any(hashed), "built and read by the file's times alone"
+    handbook.write_text(content.replace("A place that exists only in tests.", "A place that moved."), encoding="utf-8")
+    assert "A place that moved." in invoke("show", "somewhere", env=env).stdout
+
+
 # -- temporaries -----------------------------------------------------------------------------------
 
 
