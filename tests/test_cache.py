@@ -288,6 +288,23 @@ def test_an_entry_ranked_as_another_kind_is_rebuilt(invoke: Invoke, tmp_path: Pa
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, ""), (args, rank)
 
 
+def test_a_quiz_on_a_cache_whose_ranks_were_swapped_is_a_rebuilt_caches_quiz(invoke: Invoke, tmp_path: Path) -> None:
+    # A quiz draws its questions from the ids of each kind, read by rank: an actor and a fact that
+    # swap ranks leave every count right, and must still not change the questions.
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    args = ("quiz", "-n", "40", "--seed", "1", "-f", "json")
+    expected = invoke(*args, env=env)
+    assert expected.exit_code == 0 and "Russia" in expected.stdout
+    [cache_file] = cache_files(tmp_path / "xdg")
+    with contextlib.closing(sqlite3.connect(cache_file)) as db:
+        for entry_id, kind in (("russia", "fact"), ("agreement-2015", "actor")):
+            db.execute("UPDATE entry SET rank = ? WHERE id = ?", (KINDS.index(kind), entry_id))
+        db.commit()
+    coalition_cache._distrusted.clear()  # as a new run would be
+    result = invoke(*args, env=env)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr)
+
+
 def test_a_rank_that_is_no_kind_is_told_as_damage() -> None:
     with contextlib.closing(memory_store(loader.load_handbook())) as store:
         assert store.counts()["actor"] > 0

@@ -195,6 +195,14 @@ class _Terminal(io.StringIO):
         return True
 
 
+@pytest.fixture
+def terminal_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A colour terminal, whatever the environment the tests run in says."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def _report(bar: BuildProgress, monkeypatch: pytest.MonkeyPatch, steps: int, seconds_apart: float) -> None:
     clock = iter(range(steps))
     monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock) * seconds_apart)
@@ -202,6 +210,7 @@ def _report(bar: BuildProgress, monkeypatch: pytest.MonkeyPatch, steps: int, sec
         bar("reading", step * 10_000_000 // (steps - 1), 10_000_000)
 
 
+@pytest.mark.usefixtures("terminal_env")
 def test_the_bar_is_redrawn_in_place_at_most_twice_a_second_and_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "120")
     stream = _Terminal()
@@ -223,6 +232,7 @@ def test_the_bar_is_redrawn_in_place_at_most_twice_a_second_and_cleared(monkeypa
     ]
 
 
+@pytest.mark.usefixtures("terminal_env")
 @pytest.mark.parametrize("columns", ["20", "30", "60", "79"])
 @pytest.mark.parametrize(("encoding", "env"), [("utf-8", {}), ("ascii", {}), ("utf-8", {"NO_COLOR": "1"})])
 def test_the_bar_fits_any_terminal(
@@ -240,11 +250,28 @@ def test_the_bar_fits_any_terminal(
     assert ("\x1b[35m" in stream.getvalue()) == (int(columns) >= 80 and "NO_COLOR" not in env)
 
 
-def test_no_bar_for_a_small_handbook_or_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("terminal_env")
+def test_no_bar_for_a_small_handbook(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = _Terminal()
     bar = BuildProgress(stream)
     bar("reading", 0, BuildProgress.BIG - 1)
     bar("reading", BuildProgress.BIG - 1, BuildProgress.BIG - 1)
+    bar.close()
+    assert stream.getvalue() == ""
+    big = _Terminal()
+    _report(BuildProgress(big), monkeypatch, 3, seconds_apart=1.0)
+    assert "Reading and indexing" in big.getvalue()  # the same terminal draws a large one's
+
+
+@pytest.mark.usefixtures("terminal_env")
+@pytest.mark.parametrize("env", [{"TERM": "dumb"}, {"TERM": "unknown"}, {"TTY_COMPATIBLE": "0"}])
+def test_no_bar_on_a_terminal_that_takes_no_codes(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    # As rich's Console decides: an editor's shell or a dumb terminal would show the redrawing raw.
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    stream = _Terminal()
+    bar = BuildProgress(stream)
+    _report(bar, monkeypatch, 3, seconds_apart=1.0)
     bar.close()
     assert stream.getvalue() == ""
 

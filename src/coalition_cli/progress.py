@@ -41,8 +41,12 @@ class BuildProgress:
         if self._off:
             return
         if not self._decided:
+            from coalition_cli.ansi import Ink
+
             self._decided = True
-            if stage != "reading" or total < self.BIG:
+            # Nothing for a small handbook, nor on a terminal that takes no codes (TERM=dumb, an
+            # editor's shell): the bar is redrawn by them, as rich's would not have been.
+            if stage != "reading" or total < self.BIG or not Ink.of(self._stream).codes:
                 self._off = True
                 return
         percent = max(0, min(done * 100 // max(total, 1), 100))

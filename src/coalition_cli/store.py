@@ -211,8 +211,13 @@ class Store:
         return entries
 
     def ids_of_kind(self, kind: str) -> list[str]:
-        """The ids of one kind's entries, in handbook order: a sample can be drawn from them."""
-        rows = self._query("SELECT id FROM entry WHERE rank = ? ORDER BY rowid", (KINDS.index(kind),))
+        """The ids of one kind's entries, in handbook order: a sample can be drawn from them. Read
+        by rank, which the row's checksum does not cover: a rank that is not its row's kind, or a
+        row missing from the counts, is damage."""
+        self.verify()
+        rows = self._query("SELECT id, kind FROM entry WHERE rank = ? ORDER BY rowid", (KINDS.index(kind),))
+        if any(row[1] != kind for row in rows):
+            raise CacheCorrupt("an entry's rank is not its kind")
         return [_id(row[0]) for row in rows]
 
     def counts(self) -> dict[str, int]:
