@@ -16,6 +16,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
+    from coalition_cli.ansi import Ink
+
 BAR_CELLS = 40  # as wide as rich draws a bar
 REDRAW_SECONDS = 0.5  # a faster redraw cost a large build time that it only shows
 ERASE_LINE = "\r\x1b[K"  # back to the line's start, and clear it
@@ -34,6 +36,7 @@ class BuildProgress:
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream if stream is not None else sys.stderr
         self._decided = self._off = self._drawn = False
+        self._ink: Ink | None = None  # what the stream takes, decided with the first report
         self._shown = -1  # the percent drawn last
         self._drawn_at = 0.0
 
@@ -44,9 +47,10 @@ class BuildProgress:
             from coalition_cli.ansi import Ink
 
             self._decided = True
+            self._ink = Ink.of(self._stream)
             # Nothing for a small handbook, nor on a terminal that takes no codes (TERM=dumb, an
             # editor's shell): the bar is redrawn by them, as rich's would not have been.
-            if stage != "reading" or total < self.BIG or not Ink.of(self._stream).codes:
+            if stage != "reading" or total < self.BIG or not self._ink.codes:
                 self._off = True
                 return
         percent = max(0, min(done * 100 // max(total, 1), 100))
@@ -63,7 +67,7 @@ class BuildProgress:
         from coalition_cli.ansi import Ink, screen_size, style
         from coalition_cli.output import terminal_size
 
-        ink = Ink.of(self._stream)
+        ink = self._ink or Ink.of(self._stream)
         width = screen_size(*terminal_size())[0] - 1  # the last cell would move the cursor on
         figure = f"{percent:>3}%"
         done = BAR_CELLS * percent // 100

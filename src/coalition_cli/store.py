@@ -204,21 +204,21 @@ class Store:
         return {e.id: e for where, chunk in self._where_in("id", list(entry_ids)) for e in self._rows(where, chunk)}
 
     def of_kind(self, kind: str) -> list[Entry]:
-        self.verify()  # a listing of every entry of a kind is the one place a lost row would hide
-        entries = self._rows("WHERE rank = ?", (KINDS.index(kind),))
-        if any(entry.kind != kind for entry in entries):
-            raise CacheCorrupt("an entry's rank is not its kind")
-        return entries
+        return [decode_entry(row) for row in self._of_kind(kind, ENTRY_COLUMNS)]
 
     def ids_of_kind(self, kind: str) -> list[str]:
-        """The ids of one kind's entries, in handbook order: a sample can be drawn from them. Read
-        by rank, which the row's checksum does not cover: a rank that is not its row's kind, or a
-        row missing from the counts, is damage."""
+        """The ids of one kind's entries, in handbook order: a sample can be drawn from them."""
+        return [_id(row[0]) for row in self._of_kind(kind, "id")]
+
+    def _of_kind(self, kind: str, columns: str) -> list[tuple[Any, ...]]:
+        """These columns of one kind's rows, in handbook order, read by rank (the rank index holds
+        it), which the row's checksum does not cover: a rank that is not its row's kind, or a row
+        missing from the counts, is damage (a listing of a kind is where a lost row would hide)."""
         self.verify()
-        rows = self._query("SELECT id, kind FROM entry WHERE rank = ? ORDER BY rowid", (KINDS.index(kind),))
-        if any(row[1] != kind for row in rows):
+        rows = self._query(f"SELECT kind, {columns} FROM entry WHERE rank = ? ORDER BY rowid", (KINDS.index(kind),))
+        if any(row[0] != kind for row in rows):
             raise CacheCorrupt("an entry's rank is not its kind")
-        return [_id(row[0]) for row in rows]
+        return [tuple(row[1:]) for row in rows]
 
     def counts(self) -> dict[str, int]:
         self.verify()
