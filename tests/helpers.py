@@ -8,6 +8,7 @@ COALITION_REQUIRE_SOURCE=1 and COALITION_REQUIRE_TOOLS=1 (see .ci/run).
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 import re
 import select
@@ -132,6 +133,21 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in LEAKY_ENV}
     env.update(extra)
     return env
+
+
+class TerminalStream(io.StringIO):
+    """A stream that says it is a terminal, of the given encoding (what rich and ansi.Ink ask)."""
+
+    def __init__(self, encoding: str = "utf-8") -> None:
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
+
+    def isatty(self) -> bool:
+        return True
 
 
 def visible(screen: str) -> str:

@@ -14,12 +14,14 @@ import sqlite3
 import stat
 import subprocess
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import Result
 
 from coalition_cli import cache as coalition_cache
 from coalition_cli import loader, render
@@ -203,6 +205,26 @@ DAMAGE = st.one_of(
 )  # fmt: skip
 
 
+def run_again_after(
+    invoke: Invoke, args: Sequence[str], env: dict[str, str], change: Callable[[Path], object]
+) -> tuple[Result, Result]:
+    """A command run once (building its cache in env's XDG_CACHE_HOME), then again as a new run
+    would be, after `change` did something to that cache file."""
+    expected = invoke(*args, env=env)
+    assert expected.exit_code == 0, expected.output
+    [cache_file] = cache_files(Path(env["XDG_CACHE_HOME"]))
+    change(cache_file)
+    coalition_cache._distrusted.clear()  # as a new run would be
+    return expected, invoke(*args, env=env)
+
+
+def update(cache_file: Path, sql: str, *rows: tuple[object, ...]) -> None:
+    """Run one statement on a cache file, once for each row of parameters."""
+    with contextlib.closing(sqlite3.connect(cache_file)) as db:
+        db.executemany(sql, rows)
+        db.commit()
+
+
 def damage(cache_file: Path, how: tuple[Any, ...]) -> None:
     with contextlib.closing(sqlite3.connect(cache_file)) as db:
         if how[0] == "drop":
@@ -229,12 +251,7 @@ def test_a_damaged_cache_is_rebuilt_and_the_answer_is_right(
     handbook = home / "notes.yaml"
     handbook.write_text(MINIMAL, encoding="utf-8")
     env = {"XDG_CACHE_HOME": str(home / "xdg"), "COALITION_HANDBOOK": str(handbook)}
-    expected = invoke(*args, env=env)
-    assert expected.exit_code == 0
-    [cache_file] = cache_files(home / "xdg")
-    damage(cache_file, how)
-    coalition_cache._distrusted.clear()  # as a new run would be
-    result = invoke(*args, env=env)
+    expected, result = run_again_after(invoke, args, env, lambda cache_file: damage(cache_file, how))
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, ""), (args, how)
 
 
@@ -250,12 +267,11 @@ def test_a_cache_changed_to_values_that_read_well_is_rebuilt(
     handbook = tmp_path / "notes.yaml"
     handbook.write_text(MINIMAL, encoding="utf-8")
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "COALITION_HANDBOOK": str(handbook)}
-    expected = invoke("show", "somewhere", env=env)
+    change = ("set", f"entry.{column}", value)
+    expected, result = run_again_after(
+        invoke, ["show", "somewhere"], env, lambda cache_file: damage(cache_file, change)
+    )
     assert "Related: first" in expected.stdout
-    [cache_file] = cache_files(tmp_path / "xdg")
-    damage(cache_file, ("set", f"entry.{column}", value))
-    coalition_cache._distrusted.clear()  # as a new run would be
-    result = invoke("show", "somewhere", env=env)
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, "")
 
 
@@ -271,20 +287,15 @@ def test_an_entry_ranked_as_another_kind_is_rebuilt(invoke: Invoke, tmp_path: Pa
     handbook = tmp_path / "notes.yaml"
     handbook.write_text(MINIMAL, encoding="utf-8")
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "COALITION_HANDBOOK": str(handbook)}
-    expected = invoke(*args, env=env)
-    assert expected.exit_code == 0
-    [cache_file] = cache_files(tmp_path / "xdg")
-    with contextlib.closing(sqlite3.connect(cache_file)) as db:
-        if rank == "swapped":
-            db.execute(
-                "UPDATE entry SET rank = CASE kind WHEN 'actor' THEN ? ELSE ? END",
-                (KINDS.index("section"), KINDS.index("actor")),
-            )
-        else:
-            db.execute("UPDATE entry SET rank = ? WHERE kind = 'actor'", (RANKS[rank],))
-        db.commit()
-    coalition_cache._distrusted.clear()  # as a new run would be
-    result = invoke(*args, env=env)
+    if rank == "swapped":
+        ranks = (
+            "UPDATE entry SET rank = ? WHERE kind = ?",
+            (KINDS.index("section"), "actor"),
+            (KINDS.index("actor"), "section"),
+        )
+    else:
+        ranks = ("UPDATE entry SET rank = ? WHERE kind = 'actor'", (RANKS[rank],))
+    expected, result = run_again_after(invoke, args, env, lambda cache_file: update(cache_file, *ranks))
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, ""), (args, rank)
 
 
@@ -293,15 +304,11 @@ def test_a_quiz_on_a_cache_whose_ranks_were_swapped_is_a_rebuilt_caches_quiz(inv
     # swap ranks leave every count right, and must still not change the questions.
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
     args = ("quiz", "-n", "40", "--seed", "1", "-f", "json")
-    expected = invoke(*args, env=env)
-    assert expected.exit_code == 0 and "Russia" in expected.stdout
-    [cache_file] = cache_files(tmp_path / "xdg")
-    with contextlib.closing(sqlite3.connect(cache_file)) as db:
-        for entry_id, kind in (("russia", "fact"), ("agreement-2015", "actor")):
-            db.execute("UPDATE entry SET rank = ? WHERE id = ?", (KINDS.index(kind), entry_id))
-        db.commit()
-    coalition_cache._distrusted.clear()  # as a new run would be
-    result = invoke(*args, env=env)
+    swap = [(KINDS.index(kind), entry_id) for entry_id, kind in (("russia", "fact"), ("agreement-2015", "actor"))]
+    expected, result = run_again_after(
+        invoke, args, env, lambda cache_file: update(cache_file, "UPDATE entry SET rank = ? WHERE id = ?", *swap)
+    )
+    assert "Russia" in expected.stdout
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr)
 
 

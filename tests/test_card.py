@@ -26,7 +26,7 @@ from coalition_cli.card import card
 from coalition_cli.handbook import OUTSIDE_MARKER, Entry, Handbook
 from coalition_cli.loader import load_handbook
 from coalition_cli.render import entry_rows, source_titles
-from tests.helpers import run_in_terminal
+from tests.helpers import TerminalStream, run_in_terminal
 
 WIDTHS = (20, 33, 39, 40, 41, 59, 60, 61, 73, 80, 100, 137, 200)
 
@@ -87,19 +87,6 @@ def rich_panel(handbook: Handbook, entry: Entry, width: int) -> RenderableType:
     )
 
 
-class _Stream(io.StringIO):
-    def __init__(self, encoding: str) -> None:
-        super().__init__()
-        self._encoding = encoding
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return self._encoding
-
-    def isatty(self) -> bool:
-        return True
-
-
 # (environment, stream encoding): colour, 256 colours, NO_COLOR (bold but no colour), a dumb
 # terminal (no codes), not a terminal (no codes), and a stream that can only write ASCII.
 INKS = {
@@ -114,7 +101,7 @@ INKS = {
 
 def both(handbook: Handbook, entry: Entry, width: int, ink: str) -> tuple[str, str]:
     environ, encoding = INKS[ink]
-    stream = _Stream(encoding)
+    stream = TerminalStream(encoding)
     screen = Console(file=stream, width=width, height=50, highlight=False, emoji=False, markup=False, _environ=environ)
     with screen.capture() as captured:
         screen.print(rich_panel(handbook, entry, width))
@@ -212,9 +199,9 @@ def test_export_on_a_terminal_draws_the_same_cards(invoke, handbook: Handbook) -
 
 
 def test_ink_follows_the_environment_as_rich_does() -> None:
-    cases = [(environ, _Stream(encoding)) for environ, encoding in INKS.values()]
+    cases = [(environ, TerminalStream(encoding)) for environ, encoding in INKS.values()]
     cases += [
-        ({"FORCE_COLOR": "", "TERM": "xterm"}, _Stream("utf-8")),  # empty: not a terminal, to rich
+        ({"FORCE_COLOR": "", "TERM": "xterm"}, TerminalStream("utf-8")),  # empty: not a terminal, to rich
         ({"TERM": "xterm"}, io.StringIO()),  # not a tty
         ({"FORCE_COLOR": "1", "TERM": "xterm"}, io.StringIO()),  # forced
         ({"TTY_COMPATIBLE": "1", "TERM": "unknown"}, io.StringIO()),  # a terminal, but a dumb one

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import subprocess
@@ -14,7 +13,7 @@ import yaml
 from coalition_cli import progress
 from coalition_cli.handbook import Handbook
 from coalition_cli.progress import BuildProgress
-from tests.helpers import run_in_terminal, visible
+from tests.helpers import TerminalStream, run_in_terminal, visible
 
 
 def test_show_on_a_terminal_is_rich(coalition_bin: str) -> None:
@@ -180,21 +179,6 @@ def test_progress_bar_while_a_large_handbook_is_first_indexed(coalition_bin: str
     assert code == 0 and "Reading and indexing" not in screen
 
 
-class _Terminal(io.StringIO):
-    """A stream that says it is a terminal, of the given encoding."""
-
-    def __init__(self, encoding: str = "utf-8") -> None:
-        super().__init__()
-        self._encoding = encoding
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return self._encoding
-
-    def isatty(self) -> bool:
-        return True
-
-
 @pytest.fixture
 def terminal_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """A colour terminal, whatever the environment the tests run in says."""
@@ -213,7 +197,7 @@ def _report(bar: BuildProgress, monkeypatch: pytest.MonkeyPatch, steps: int, sec
 @pytest.mark.usefixtures("terminal_env")
 def test_the_bar_is_redrawn_in_place_at_most_twice_a_second_and_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "120")
-    stream = _Terminal()
+    stream = TerminalStream()
     bar = BuildProgress(stream)
     _report(bar, monkeypatch, 11, seconds_apart=1.0)
     drawn = stream.getvalue().split(progress.ERASE_LINE)[1:]
@@ -223,7 +207,7 @@ def test_the_bar_is_redrawn_in_place_at_most_twice_a_second_and_cleared(monkeypa
     bar.close()
     assert stream.getvalue().endswith(progress.ERASE_LINE)  # the line is the reader's again
     # Reports that come faster than twice a second are drawn only when half a second has passed.
-    fast = _Terminal()
+    fast = TerminalStream()
     _report(BuildProgress(fast), monkeypatch, 11, seconds_apart=0.1)
     assert [visible(line).split()[-1] for line in fast.getvalue().split(progress.ERASE_LINE)[1:]] == [
         "0%",
@@ -241,7 +225,7 @@ def test_the_bar_fits_any_terminal(
     monkeypatch.setenv("COLUMNS", columns)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    stream = _Terminal(encoding)
+    stream = TerminalStream(encoding)
     _report(BuildProgress(stream), monkeypatch, 3, seconds_apart=1.0)
     drawn = stream.getvalue().split(progress.ERASE_LINE)[1:]
     assert len(drawn) == 3 and all(line.endswith("%") or line.endswith("\x1b[0m") for line in drawn)
@@ -252,13 +236,13 @@ def test_the_bar_fits_any_terminal(
 
 @pytest.mark.usefixtures("terminal_env")
 def test_no_bar_for_a_small_handbook(monkeypatch: pytest.MonkeyPatch) -> None:
-    stream = _Terminal()
+    stream = TerminalStream()
     bar = BuildProgress(stream)
     bar("reading", 0, BuildProgress.BIG - 1)
     bar("reading", BuildProgress.BIG - 1, BuildProgress.BIG - 1)
     bar.close()
     assert stream.getvalue() == ""
-    big = _Terminal()
+    big = TerminalStream()
     _report(BuildProgress(big), monkeypatch, 3, seconds_apart=1.0)
     assert "Reading and indexing" in big.getvalue()  # the same terminal draws a large one's
 
@@ -269,7 +253,7 @@ def test_no_bar_on_a_terminal_that_takes_no_codes(monkeypatch: pytest.MonkeyPatc
     # As rich's Console decides: an editor's shell or a dumb terminal would show the redrawing raw.
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    stream = _Terminal()
+    stream = TerminalStream()
     bar = BuildProgress(stream)
     _report(bar, monkeypatch, 3, seconds_apart=1.0)
     bar.close()
