@@ -13,6 +13,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import sqlite3
 import struct
 import subprocess
@@ -155,6 +156,19 @@ def visible(screen: str) -> str:
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen).replace("\r", "")
 
 
+def as_at_a_prompt() -> None:
+    """In a child about to run a command (a preexec_fn): Ctrl-C ends it, as at a prompt. A shell
+    starts a script's background jobs (`pytest &`) with SIGINT ignored, and children inherit that:
+    the command would then rightly ignore it, and a test of its Ctrl-C would wait for good."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _terminal_child() -> None:
+    """In a child of run_in_terminal: the pty becomes its controlling terminal, Ctrl-C its own."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    as_at_a_prompt()
+
+
 def run_in_terminal(
     args: list[str],
     columns: int = 80,
@@ -181,7 +195,7 @@ def run_in_terminal(
         env=full_env,
         close_fds=True,
         start_new_session=True,
-        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        preexec_fn=_terminal_child,
     )
     os.close(slave)
     if keys:
@@ -193,6 +207,7 @@ def run_in_terminal(
         ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
         if not ready:
             process.kill()
+            process.wait()
             raise AssertionError(f"{args} did not finish within 60 s on the terminal")
         try:
             data = os.read(master, 65536)

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from coalition_cli.loader import check_handbook, load_handbook
-from tests.helpers import MINIMAL, Run
+from tests.helpers import MINIMAL, Run, as_at_a_prompt
 
 Write = Callable[..., Path]
 
@@ -179,7 +179,11 @@ def _interrupted(coalition_bin: str, tmp_path: Path) -> subprocess.CompletedProc
     os.mkfifo(fifo)
     env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
     process = subprocess.Popen(
-        [coalition_bin, "--handbook", str(fifo), "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        [coalition_bin, "--handbook", str(fifo), "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        preexec_fn=as_at_a_prompt,
     )
     deadline = time.monotonic() + 30
     writer = None

@@ -48,6 +48,7 @@ def start_build(args: list[str], handbook: Path, cache: Path) -> subprocess.Pope
         stderr=subprocess.PIPE,
         env=env,
         start_new_session=True,  # its own process group: a signal to it never reaches pytest
+        preexec_fn=helpers.as_at_a_prompt,
     )
     folder = cache / "coalition"
     deadline = time.monotonic() + 60
