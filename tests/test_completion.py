@@ -95,7 +95,7 @@ def test_a_tab_imports_no_regular_expressions(coalition_bin: str, tmp_path: Path
     assert result.stdout == "Qassem\\ Soleimani\n"
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
     assert "coalition_cli.complete" in imported
-    assert not imported & {"re", "enum", "typing", "typer", "rich", "yaml", "coalition_cli.loader"}
+    assert not imported & {"re", "enum", "typing", "typer", "rich", "yaml", "coalition_cli.loader", "functools"}
 
 
 def test_bash_gets_only_the_part_after_a_word_break(coalition_bin: str) -> None:

@@ -104,16 +104,19 @@ def test_fast_path_does_not_import_typer(coalition_bin: str, tmp_path: Path) -> 
 
 def test_the_installed_command_imports_no_more_than_a_lookup_needs(coalition_bin: str, tmp_path: Path) -> None:
     """The `coalition` script is ours (bin/coalition), not pip's wrapper, which imports `re` (and
-    with it enum) before the program starts: a `show` pays for neither."""
+    with it enum) before the program starts: a lookup pays for neither. SQLite loads without
+    functools and what it brings (sql.py). (`python -m` would import them itself, through runpy.)"""
     subprocess.run([coalition_bin, "list"], capture_output=True, env=_env(), check=True)  # the cache is warm
-    result = subprocess.run(
-        [coalition_bin, "show", "actor", "iran"],
-        capture_output=True,
-        env={**_env(), "PYTHONPROFILEIMPORTTIME": "1"},
-        cwd=tmp_path,
-        timeout=60,
-        check=True,
-    )
-    imported = {line.split("|")[-1].strip() for line in result.stderr.decode().splitlines()}
-    assert "coalition_cli.fastpath" in imported
-    assert not imported & {"re", "enum", "typing", "typer", "rich", "yaml", "dataclasses", "inspect"}
+    for args in (["show", "actor", "iran"], ["search", "airspace"]):
+        result = subprocess.run(
+            [coalition_bin, *args],
+            capture_output=True,
+            env={**_env(), "PYTHONPROFILEIMPORTTIME": "1"},
+            cwd=tmp_path,
+            timeout=60,
+            check=True,
+        )
+        imported = {line.split("|")[-1].strip() for line in result.stderr.decode().splitlines()}
+        assert {"coalition_cli.fastpath", "_sqlite3"} <= imported
+        assert not imported & {"re", "enum", "typing", "typer", "rich", "yaml", "dataclasses", "inspect"}
+        assert not imported & {"functools", "collections", "operator", "reprlib"}
