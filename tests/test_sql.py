@@ -67,3 +67,17 @@ module = c_module("uses_cache")
 print([module.square(n) for n in (3, 3, 4, 3)], module.CALLS, "functools" in sys.modules)
 """
     assert _python(code, tmp_path) == "[9, 9, 16, 9] [3, 4] False\n"
+
+
+def test_no_stand_in_once_threads_may_run(tmp_path: Path) -> None:
+    """Another thread could import functools while the stand-in is in place: with `threading`
+    loaded, SQLite loads the ordinary way, functools with it (a placeholder `threading` here:
+    3.11's own loads functools, 3.13's does not)."""
+    code = """
+import sys
+sys.modules.setdefault("threading", type(sys)("threading"))
+before = "functools" in sys.modules
+from coalition_cli.sql import sqlite3
+print(before, "functools" in sys.modules, sqlite3.connect(":memory:").execute("SELECT 5").fetchone()[0])
+"""
+    assert _python(code, tmp_path) == "False True 5\n"

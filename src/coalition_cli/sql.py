@@ -9,7 +9,8 @@ around each connection to keep its compiled statements. `functools` brings `coll
 sixth of a `show` here (side by side, 30 runs each). So, unless `functools` is already loaded,
 `_sqlite3` loads with a stand-in that gives it the same cache: `_functools._lru_cache_wrapper`, the C
 object `functools.lru_cache` itself returns. The stand-in is gone from `sys.modules` as soon as
-`_sqlite3` has loaded, so a later `import functools` gets the real module. Should a CPython's
+`_sqlite3` has loaded, so a later `import functools` gets the real module (and it is never put
+there once `threading` is loaded: another thread could meet it). Should a CPython's
 `_sqlite3` ask `functools` for anything else, it fails to load with the stand-in and is loaded again
 the ordinary way (c_module).
 """
@@ -42,8 +43,8 @@ def _cache_info(hits: int, misses: int, maxsize: int | None, currsize: int) -> t
 
 def c_module(name: str) -> ModuleType:
     """Import a C module that imports `functools` only for `lru_cache`, without loading functools."""
-    if "functools" in sys.modules or name in sys.modules:
-        return __import__(name)
+    if "functools" in sys.modules or "threading" in sys.modules or name in sys.modules:
+        return __import__(name)  # loaded anyway, or another thread could meet the stand-in
     stand_in = type(sys)("functools")
     stand_in.lru_cache = _lru_cache  # type: ignore[attr-defined]
     sys.modules["functools"] = stand_in
