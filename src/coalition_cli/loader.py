@@ -342,9 +342,10 @@ def _read_in_parts(
             if items != part.items:
                 raise NotInParts  # a cut fell inside a text: the part read as something else
             unresolved += missing
-        if not unresolved_ok(unresolved, sink.ids, sink.sections):
+        ids, sections = sink.entries_among(rules.awaited() | {target for target, _ in unresolved})  # type: ignore[attr-defined]
+        if not unresolved_ok(unresolved, ids, sections):
             raise NotInParts
-        rules.know(sink.ids, sink.sections)
+        rules.know(ids, sections)
         return data
     finally:
         workers.stop()

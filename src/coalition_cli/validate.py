@@ -98,6 +98,7 @@ class Rules(FieldChecks):
         self.entries = 0
         self._initials: dict[str, dict[str, list[str]]] = {}  # for suggestions: known ids by first letter
         self.elsewhere: set[str] = set()  # ids read by other processes (parallel.py), for references
+        self.elsewhere_sections: set[str] = set()
         self.checks: dict[str, Callable[[Any, Path], Any]] = {
             "id": self._id,
             "aliases": self._texts,
@@ -340,13 +341,29 @@ class Rules(FieldChecks):
         self.elsewhere = ids
         self.elsewhere_sections = sections
 
+    def awaited(self) -> set[str]:
+        """The ids this file's references point to that it has not seen itself (yet): all a file
+        read in parts needs to know of the entries the other processes read."""
+        return {target for _, target, _ in self.forward}
+
     def _check_forward(self) -> None:
-        ids = self.ids.keys() | self.base_ids | self.elsewhere
-        sections = self.sections | self.base_sections | {LEAD} | getattr(self, "elsewhere_sections", set())
+        """Each reference that pointed forward: resolved by the end, or told. Looked up one by one:
+        gathering every id (a large handbook's 100,000) is only for suggesting one."""
+        every: dict[str, set[str]] = {}
         for path, target, what in self.forward:
-            targets = sections if what == "section" else ids
-            if target not in targets:
-                self._dangling(path, target, targets, what)
+            if what == "section":
+                known = target in self.sections or target in self.base_sections or target == LEAD
+                known = known or target in self.elsewhere_sections
+            else:
+                known = target in self.ids or target in self.base_ids or target in self.elsewhere
+            if not known:
+                if what not in every:
+                    every[what] = (
+                        self.sections | self.base_sections | {LEAD} | self.elsewhere_sections
+                        if what == "section"
+                        else self.ids.keys() | self.base_ids | self.elsewhere
+                    )
+                self._dangling(path, target, every[what], what)
 
     def _dangling(self, path: Path, target: str, targets: Iterable[str], what: str) -> None:
         hint = ""
