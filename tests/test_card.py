@@ -189,6 +189,20 @@ def test_show_on_a_terminal_does_not_import_rich(coalition_bin: str) -> None:
     assert list_code == 0 and "RICH" in list_screen and "NO-RICH" not in list_screen  # the probe can tell
 
 
+@pytest.mark.parametrize("rows", [50, 20])  # the card fits; it is taller than the screen, and PAGER=cat
+def test_a_card_on_a_terminal_imports_neither_re_nor_a_pager(coalition_bin: str, rows: int) -> None:
+    """Iran's card draws Hezbollah among its related entries, whose Arabic name holds a zero-width
+    non-joiner: the fast check clears it without `re` (inert.py). A reader whose PAGER is cat runs
+    no pager, and pays nothing for one (pager.py)."""
+    run_in_terminal([coalition_bin, "show", "actor", "iran"])  # the cache is warm
+    env = {"PYTHONPROFILEIMPORTTIME": "1"}
+    code, screen = run_in_terminal([coalition_bin, "show", "actor", "iran"], columns=100, rows=rows, env=env)
+    imported = {line.split("|")[-1].strip() for line in screen.splitlines() if line.startswith("import time:")}
+    assert code == 0 and "coalition_cli.card" in imported and "actor: iran" in screen
+    assert ("coalition_cli.pager" in imported) == (rows == 20)  # the probe can tell
+    assert not imported & {"re", "subprocess", "shlex", "rich"}
+
+
 def test_export_on_a_terminal_draws_the_same_cards(invoke, handbook: Handbook) -> None:  # type: ignore[no-untyped-def]
     env = {"FORCE_COLOR": "1", "TERM": "xterm", "COLORTERM": "", "COLUMNS": "90", "NO_COLOR": ""}
     shown = invoke("show", "actor", "iran", "--format", "rich", env=env).stdout

@@ -5,6 +5,8 @@ format, in an error message, or in `validate`. And markdown shows handbook text 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -173,3 +175,18 @@ def test_every_escape_agrees_with_the_check(text: str) -> None:
     assert is_safe(text) == (unsafe(text) is None) == (visible(text) == text)
     assert is_safe(text, one_line=True) == (one_line(text) == text)
     assert not driving(visible(text)) and not driving(one_line(text)) and "\n" not in one_line(text)
+
+
+def test_names_with_joiners_are_cleared_without_re(tmp_path: Path) -> None:
+    """Persian and Arabic names hold zero-width joiners, which are allowed: the fast check clears
+    them, so showing one does not import `re` (and what it brings); anything else is still caught."""
+    code = (
+        "import sys\n"
+        "from coalition_cli.inert import is_safe, one_line, visible\n"
+        "names = ['\u062d\u0632\u0628\u200c\u0627\u0644\u0644\u0647', 'a\u200db', 'two\\nlines\u200c']\n"
+        "print(all(is_safe(n) for n in names), is_safe(names[0], one_line=True), visible(names[2]) == names[2])\n"
+        "print('re' in sys.modules)\n"
+        "print(is_safe('\u200c\\x1b[31m'), one_line('a\u200c\\nb'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert result.stdout == "True True True\nFalse\nFalse a\u200c\\x0ab\n"
