@@ -45,6 +45,8 @@ def c_module(name: str) -> ModuleType:
     """Import a C module that imports `functools` only for `lru_cache`, without loading functools."""
     if "functools" in sys.modules or "threading" in sys.modules or name in sys.modules:
         return __import__(name)  # loaded anyway, or another thread could meet the stand-in
+    if sys.implementation.name != "cpython":
+        return __import__(name)  # the stand-in knows CPython's C cache only
     stand_in = type(sys)("functools")
     stand_in.lru_cache = _lru_cache  # type: ignore[attr-defined]
     sys.modules["functools"] = stand_in
