@@ -73,17 +73,20 @@ def test_parts_make_the_same_store(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_references_across_parts_resolve_either_way(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: dict[str, object]
 ) -> None:
-    """A reference from the parent's share forward into the last part, and one from the last part
-    back: each process sees only its own entries, and the joined store resolves both."""
+    """A reference from the parent's share forward into the last part, one from an `extend:` item
+    (checked after the entries) and one from the last part back: each process sees only its own
+    entries, and the joined store resolves all three."""
     facts = [dict(fact) for fact in records["facts"]]  # type: ignore[union-attr, attr-defined]
     first, last = facts[0]["id"], facts[-1]["id"]
     facts[0]["related"] = [*facts[0]["related"], last]
     facts[-1]["related"] = [*facts[-1]["related"], facts[1]["id"]]
-    path = write(tmp_path / "records.yaml", {**records, "facts": facts})
+    extend = [{"id": "iran", "related": [facts[-2]["id"]]}]
+    path = write(tmp_path / "records.yaml", {**records, "facts": facts, "extend": extend})
     with build(path, monkeypatch, in_parts=True) as store:
         assert len(store.search_parts) > 1  # not read again in one process
-        found = store.by_ids([first, last])
+        found = store.by_ids([first, last, "iran"])
         assert last in found[first].related and facts[1]["id"] in found[last].related
+        assert facts[-2]["id"] in found["iran"].related
 
 
 def damaged(records: dict[str, object], change: str) -> dict[str, object]:

@@ -158,7 +158,8 @@ def _first_visible(raw: bytes, start: int) -> int:
 if TYPE_CHECKING:
 
     class Sink(Protocol):
-        """Where entries go as they are read: the ids and sections so far, and two ways to add."""
+        """Where entries go as they are read: the ids and sections so far (of a file read in parts,
+        those its own process read), and two ways to add."""
 
         ids: set[str]
         sections: set[str]
@@ -342,10 +343,12 @@ def _read_in_parts(
             if items != part.items:
                 raise NotInParts  # a cut fell inside a text: the part read as something else
             unresolved += missing
-        ids, sections = sink.entries_among(rules.awaited() | {target for target, _ in unresolved})  # type: ignore[attr-defined]
-        if not unresolved_ok(unresolved, ids, sections):
+        # The references that wait on another process's entries are looked up in the joined store:
+        # the parts' now, this process's when the file's checks end (rules.know).
+        lookup = sink.entries_among  # type: ignore[attr-defined]
+        if not unresolved_ok(unresolved, *lookup({target for target, _ in unresolved})):
             raise NotInParts
-        rules.know(ids, sections)
+        rules.know(lookup)
         return data
     finally:
         workers.stop()

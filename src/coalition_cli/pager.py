@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import sys
 
+_SHELL_SPACE = " \t\r\n"  # what shlex splits words at
+
 
 def page(text: str) -> bool:
     """Show text through $PAGER (else `less -R`); False if there is no pager to use."""
     command = os.environ.get("PAGER", "less -R")
-    if not command.split() or command.split()[0] == "cat":
+    bare = command.strip(_SHELL_SPACE)
+    if not bare or bare == "cat" or bare.startswith(tuple(f"cat{space}" for space in _SHELL_SPACE)):
         return False  # told before importing what running one needs (shlex, subprocess: 7 ms)
     import shlex
     import signal

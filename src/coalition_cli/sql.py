@@ -5,8 +5,8 @@ costs a lookup a tenth of its time; `_sqlite3` is the same module without that, 
 
 `_sqlite3` itself imports `functools` when it loads, for one thing: `lru_cache`, which it wraps
 around each connection to keep its compiled statements. `functools` brings `collections`,
-`operator`, `reprlib`, `keyword`, `types` and `itertools` with it, an eighth of a `search` and a
-sixth of a `show` here (side by side, 30 runs each). So, unless `functools` is already loaded,
+`operator`, `reprlib`, `keyword` and more with it (which, by Python version), an eighth of a
+`search` and a sixth of a `show` here (side by side, 30 runs each). So, unless `functools` is already loaded,
 `_sqlite3` loads with a stand-in that gives it the same cache: `_functools._lru_cache_wrapper`, the C
 object `functools.lru_cache` itself returns. The stand-in is gone from `sys.modules` as soon as
 `_sqlite3` has loaded, so a later `import functools` gets the real module (and it is never put
@@ -42,7 +42,8 @@ def _cache_info(hits: int, misses: int, maxsize: int | None, currsize: int) -> t
 
 
 def c_module(name: str) -> ModuleType:
-    """Import a C module that imports `functools` only for `lru_cache`, without loading functools."""
+    """Import a top-level C module that imports `functools` only for `lru_cache`, without loading
+    functools."""
     if "functools" in sys.modules or "threading" in sys.modules or name in sys.modules:
         return __import__(name)  # loaded anyway, or another thread could meet the stand-in
     if sys.implementation.name != "cpython":

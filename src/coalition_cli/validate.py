@@ -99,6 +99,7 @@ class Rules(FieldChecks):
         self._initials: dict[str, dict[str, list[str]]] = {}  # for suggestions: known ids by first letter
         self.elsewhere: set[str] = set()  # ids read by other processes (parallel.py), for references
         self.elsewhere_sections: set[str] = set()
+        self.lookup: Callable[[set[str]], tuple[set[str], set[str]]] | None = None  # see know()
         self.checks: dict[str, Callable[[Any, Path], Any]] = {
             "id": self._id,
             "aliases": self._texts,
@@ -336,27 +337,34 @@ class Rules(FieldChecks):
         self._check_forward()
         return Header(title, source, variants, base if isinstance(base, str) else None, extensions, thesaurus)
 
-    def know(self, ids: set[str], sections: set[str]) -> None:
-        """Entries of this file that other processes read: references to them resolve."""
-        self.elsewhere = ids
-        self.elsewhere_sections = sections
-
-    def awaited(self) -> set[str]:
-        """The ids this file's references point to that it has not seen itself (yet): all a file
-        read in parts needs to know of the entries the other processes read."""
-        return {target for _, target, _ in self.forward}
+    def know(self, lookup: Callable[[set[str]], tuple[set[str], set[str]]]) -> None:
+        """Entries of this file that other processes read: references to them resolve. `lookup`
+        tells which of some ids are such entries, and which of those are sections; it is asked at
+        the end, for the references still unresolved then (those of `extend:` items included)."""
+        self.lookup = lookup
 
     def _check_forward(self) -> None:
         """Each reference that pointed forward: resolved by the end, or told. Looked up one by one:
         gathering every id (a large handbook's 100,000) is only for suggesting one."""
+
+        def known(target: str, what: str) -> bool:
+            if what == "section":
+                return (
+                    target in self.sections
+                    or target in self.base_sections
+                    or target == LEAD
+                    or target in self.elsewhere_sections
+                )
+            return target in self.ids or target in self.base_ids or target in self.elsewhere
+
+        if self.lookup is not None:
+            unknown = {target for _, target, what in self.forward if not known(target, what)}
+            if unknown:
+                found, sections = self.lookup(unknown)
+                self.elsewhere, self.elsewhere_sections = self.elsewhere | found, self.elsewhere_sections | sections
         every: dict[str, set[str]] = {}
         for path, target, what in self.forward:
-            if what == "section":
-                known = target in self.sections or target in self.base_sections or target == LEAD
-                known = known or target in self.elsewhere_sections
-            else:
-                known = target in self.ids or target in self.base_ids or target in self.elsewhere
-            if not known:
+            if not known(target, what):
                 if what not in every:
                     every[what] = (
                         self.sections | self.base_sections | {LEAD} | self.elsewhere_sections
