@@ -136,6 +136,12 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def imported_modules(log: str) -> set[str]:
+    """The modules Python's import log (-X importtime, PYTHONPROFILEIMPORTTIME) names, in text that
+    may hold other lines too (a terminal's screen)."""
+    return {line.split("|")[-1].strip() for line in log.splitlines() if line.startswith("import time:")}
+
+
 class TerminalStream(io.StringIO):
     """A stream that says it is a terminal, of the given encoding (what rich and ansi.Ink ask)."""
 

@@ -26,7 +26,7 @@ from coalition_cli.card import card
 from coalition_cli.handbook import OUTSIDE_MARKER, Entry, Handbook
 from coalition_cli.loader import load_handbook
 from coalition_cli.render import entry_rows, source_titles
-from tests.helpers import TerminalStream, run_in_terminal
+from tests.helpers import TerminalStream, imported_modules, run_in_terminal
 
 WIDTHS = (20, 33, 39, 40, 41, 59, 60, 61, 73, 80, 100, 137, 200)
 
@@ -197,7 +197,7 @@ def test_a_card_on_a_terminal_imports_neither_re_nor_a_pager(coalition_bin: str,
     run_in_terminal([coalition_bin, "show", "actor", "iran"])  # the cache is warm
     env = {"PYTHONPROFILEIMPORTTIME": "1"}
     code, screen = run_in_terminal([coalition_bin, "show", "actor", "iran"], columns=100, rows=rows, env=env)
-    imported = {line.split("|")[-1].strip() for line in screen.splitlines() if line.startswith("import time:")}
+    imported = imported_modules(screen)
     assert code == 0 and "coalition_cli.card" in imported and "actor: iran" in screen
     assert ("coalition_cli.pager" in imported) == (rows == 20)  # the probe can tell
     assert not imported & {"re", "subprocess", "shlex", "rich"}

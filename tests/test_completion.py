@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from coalition_cli.complete import _bash_escape
 from coalition_cli.handbook import KINDS, PLURALS
-from tests.helpers import Tmux, clean_env, require_tool
+from tests.helpers import Tmux, clean_env, imported_modules, require_tool
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -93,7 +93,7 @@ def test_a_tab_imports_no_regular_expressions(coalition_bin: str, tmp_path: Path
     for _ in range(2):  # the second is served from the cache
         result = subprocess.run([coalition_bin], capture_output=True, text=True, env=variables, timeout=60, check=False)
     assert result.stdout == "Qassem\\ Soleimani\n"
-    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
+    imported = imported_modules(result.stderr)
     assert "coalition_cli.complete" in imported
     assert not imported & {"re", "enum", "typing", "typer", "rich", "yaml", "coalition_cli.loader", "functools"}
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import imported_modules
+
 ARGUMENTS = [
     ["show", "actor", "iran"],
     ["show", "iran", "-f", "json"],
@@ -94,7 +96,7 @@ def test_fast_path_does_not_import_typer(coalition_bin: str, tmp_path: Path) -> 
             timeout=60,
             check=True,
         )
-        imported = {line.split("|")[-1].strip() for line in result.stderr.decode().splitlines()}
+        imported = imported_modules(result.stderr.decode())
         assert "typer" not in imported and "yaml" not in imported and "rich" not in imported
         assert "coalition_cli.fastpath" in imported
         # Served from the cache: nothing that reads a handbook or writes a store is imported.
@@ -116,7 +118,7 @@ def test_the_installed_command_imports_no_more_than_a_lookup_needs(coalition_bin
             timeout=60,
             check=True,
         )
-        imported = {line.split("|")[-1].strip() for line in result.stderr.decode().splitlines()}
+        imported = imported_modules(result.stderr.decode())
         assert {"coalition_cli.fastpath", "_sqlite3"} <= imported
         assert not imported & {"re", "enum", "typing", "typer", "rich", "yaml", "dataclasses", "inspect"}
         assert not imported & {"functools", "collections", "operator", "reprlib"}

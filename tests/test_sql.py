@@ -40,33 +40,28 @@ print(db.execute("SELECT 2 + 2").fetchone()[0])
     ]
 
 
-def test_a_module_that_wants_more_of_functools_is_loaded_with_it(tmp_path: Path) -> None:
-    (tmp_path / "wants_more.py").write_text(
-        "from functools import lru_cache, partial\nVALUE = partial(int, '7')() + lru_cache(2)(len)('ab')\n"
+def _loaded(tmp_path: Path, source: str, report: str) -> str:
+    """Write a module (`source`), load it with c_module in a fresh interpreter, run `report` there
+    (the module is `module`); its stdout."""
+    (tmp_path / "probe.py").write_text(source)
+    loading = (
+        "import sys\nsys.path.insert(0, '.')\nfrom coalition_cli.sql import c_module\nmodule = c_module('probe')\n"
     )
-    code = """
-import sys
-sys.path.insert(0, ".")
-from coalition_cli.sql import c_module
-module = c_module("wants_more")
-import functools
-print(module.VALUE, sys.modules["functools"] is functools, hasattr(functools, "reduce"))
-"""
-    assert _python(code, tmp_path) == "9 True True\n"
+    return _python(loading + report, tmp_path)
+
+
+def test_a_module_that_wants_more_of_functools_is_loaded_with_it(tmp_path: Path) -> None:
+    source = "from functools import lru_cache, partial\nVALUE = partial(int, '7')() + lru_cache(2)(len)('ab')\n"
+    report = (
+        'import functools\nprint(module.VALUE, sys.modules["functools"] is functools, hasattr(functools, "reduce"))\n'
+    )
+    assert _loaded(tmp_path, source, report) == "9 True True\n"
 
 
 def test_a_module_that_uses_lru_cache_gets_a_working_one(tmp_path: Path) -> None:
-    (tmp_path / "uses_cache.py").write_text(
-        "import functools\nCALLS = []\nsquare = functools.lru_cache(8)(lambda n: CALLS.append(n) or n * n)\n"
-    )
-    code = """
-import sys
-sys.path.insert(0, ".")
-from coalition_cli.sql import c_module
-module = c_module("uses_cache")
-print([module.square(n) for n in (3, 3, 4, 3)], module.CALLS, "functools" in sys.modules)
-"""
-    assert _python(code, tmp_path) == "[9, 9, 16, 9] [3, 4] False\n"
+    source = "import functools\nCALLS = []\nsquare = functools.lru_cache(8)(lambda n: CALLS.append(n) or n * n)\n"
+    report = 'print([module.square(n) for n in (3, 3, 4, 3)], module.CALLS, "functools" in sys.modules)\n'
+    assert _loaded(tmp_path, source, report) == "[9, 9, 16, 9] [3, 4] False\n"
 
 
 def test_no_stand_in_once_threads_may_run(tmp_path: Path) -> None:
