@@ -24,6 +24,7 @@ from coalition_cli.store import (
     TYPED_LINK,
     Store,
     kind_counts,
+    where_in,
 )
 
 TYPE_CHECKING = False
@@ -197,13 +198,10 @@ class StoreBuilder:
         parts resolves its references across parts by these few (`ids` and `sections` hold only
         the entries added here: reading a part's 50,000 ids back cost its joining a fifth)."""
         self._flush()
-        wanted = sorted(set(ids))
         found: set[str] = set()
         sections: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            query = f"SELECT id, kind FROM entry WHERE id IN ({', '.join('?' * len(chunk))})"
-            for entry_id, kind in self.db.execute(query, chunk):
+        for where, chunk in where_in("id", sorted(set(ids))):
+            for entry_id, kind in self.db.execute(f"SELECT id, kind FROM entry {where}", chunk):
                 found.add(entry_id)
                 if kind == "section":
                     sections.add(entry_id)

@@ -48,6 +48,13 @@ def kind_counts(rows: Iterable[tuple[Any, Any]]) -> dict[str, int]:
     return counts
 
 
+def where_in(column: str, values: list[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """`WHERE column IN (...)` over any number of values, MAX_VARIABLES at a time."""
+    for start in range(0, len(values), MAX_VARIABLES):
+        chunk = values[start : start + MAX_VARIABLES]
+        yield f"WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk
+
+
 def _id(value: object) -> str:
     """An id column: what the loader lets through as an id, nothing else (ids reach the screen)."""
     if not isinstance(value, str) or not is_id(value):
@@ -184,24 +191,15 @@ class Store:
         found = self._rows("WHERE id = ?", (entry_id,))
         return found[0] if found else None
 
-    @staticmethod
-    def _where_in(column: str, values: list[Any]) -> Iterator[tuple[str, list[Any]]]:
-        """`WHERE column IN (...)` over any number of values, MAX_VARIABLES at a time."""
-        for start in range(0, len(values), MAX_VARIABLES):
-            chunk = values[start : start + MAX_VARIABLES]
-            yield f"WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk
-
     def by_rowids(self, rowids: Iterable[int]) -> dict[int, Entry]:
         wanted = list(rowids)
-        found = {
-            rowid: e for where, chunk in self._where_in("rowid", wanted) for rowid, e in self._numbered(where, chunk)
-        }
+        found = {rowid: e for where, chunk in where_in("rowid", wanted) for rowid, e in self._numbered(where, chunk)}
         if len(found) != len(set(wanted)):
             raise CacheCorrupt("rows named by the store's own tables are missing")
         return found
 
     def by_ids(self, entry_ids: Iterable[str]) -> dict[str, Entry]:
-        return {e.id: e for where, chunk in self._where_in("id", list(entry_ids)) for e in self._rows(where, chunk)}
+        return {e.id: e for where, chunk in where_in("id", list(entry_ids)) for e in self._rows(where, chunk)}
 
     def of_kind(self, kind: str) -> list[Entry]:
         return [decode_entry(row) for row in self._of_kind(kind, ENTRY_COLUMNS)]
