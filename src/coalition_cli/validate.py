@@ -97,9 +97,8 @@ class Rules(FieldChecks):
         self.forward: list[tuple[Path, str, str]] = []  # (path, target, "entry" or "section") not yet seen
         self.entries = 0
         self._initials: dict[str, dict[str, list[str]]] = {}  # for suggestions: known ids by first letter
-        self.elsewhere: set[str] = set()  # ids read by other processes (parallel.py), for references
-        self.elsewhere_sections: set[str] = set()
-        self.lookup: Callable[[set[str]], tuple[set[str], set[str]]] | None = None  # see know()
+        # Which ids other processes read (parallel.py), and which are sections: see know().
+        self.lookup: Callable[[set[str]], tuple[set[str], set[str]]] | None = None
         self.checks: dict[str, Callable[[Any, Path], Any]] = {
             "id": self._id,
             "aliases": self._texts,
@@ -346,6 +345,8 @@ class Rules(FieldChecks):
     def _check_forward(self) -> None:
         """Each reference that pointed forward: resolved by the end, or told. Looked up one by one:
         gathering every id (a large handbook's 100,000) is only for suggesting one."""
+        elsewhere: set[str] = set()  # entries other processes read, among those still unresolved
+        elsewhere_sections: set[str] = set()
 
         def known(target: str, what: str) -> bool:
             if what == "section":
@@ -353,23 +354,22 @@ class Rules(FieldChecks):
                     target in self.sections
                     or target in self.base_sections
                     or target == LEAD
-                    or target in self.elsewhere_sections
+                    or target in elsewhere_sections
                 )
-            return target in self.ids or target in self.base_ids or target in self.elsewhere
+            return target in self.ids or target in self.base_ids or target in elsewhere
 
         if self.lookup is not None:
             unknown = {target for _, target, what in self.forward if not known(target, what)}
             if unknown:
-                found, sections = self.lookup(unknown)
-                self.elsewhere, self.elsewhere_sections = self.elsewhere | found, self.elsewhere_sections | sections
+                elsewhere, elsewhere_sections = self.lookup(unknown)
         every: dict[str, set[str]] = {}
         for path, target, what in self.forward:
             if not known(target, what):
                 if what not in every:
                     every[what] = (
-                        self.sections | self.base_sections | {LEAD} | self.elsewhere_sections
+                        self.sections | self.base_sections | {LEAD} | elsewhere_sections
                         if what == "section"
-                        else self.ids.keys() | self.base_ids | self.elsewhere
+                        else self.ids.keys() | self.base_ids | elsewhere
                     )
                 self._dangling(path, target, every[what], what)
 
