@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from typer.testing import Result
 
 from coalition_cli import cache as coalition_cache
-from coalition_cli import loader, render
+from coalition_cli import loader, meaning, render
 from coalition_cli.ask import ask
 from coalition_cli.builder import build_store
 from coalition_cli.handbook import KINDS
@@ -587,8 +587,9 @@ def test_cache_with_caching_off_or_a_folder_of_another_user(
 
 def test_lookups_on_a_cache_read_through_its_indexes(tmp_path: Path) -> None:
     """Every query the lookups run is answered through an index, not by reading a whole table,
-    but for the two that mean to: counting the index's rows (verify) and the bounded scan of names
-    that "did you mean" compares. The indexes are chosen for these queries (builder.finish):
+    but for those that mean to: counting the index's rows (verify), the bounded scan of names
+    that "did you mean" compares, and the entries' vectors that meaning compares the query with
+    (at most meaning.MAX_ENTRIES). The indexes are chosen for these queries (builder.finish):
     kinds by rank, links by relation only when typed."""
     path = tmp_path / "store.sqlite3"
     build_store(loader.load_handbook(), sqlite3.connect(path)).close()
@@ -613,4 +614,5 @@ def test_lookups_on_a_cache_read_through_its_indexes(tmp_path: Path) -> None:
     assert scans == {
         ("SCAN entries_docsize", "SELECT count(*) FROM entries_docsize"),
         ("SCAN name", "SELECT name.folded, entry.rowid FROM name JOIN entry ON entry.rowid = name.entry"),
+        ("SCAN entry_vector", f"SELECT rowid, norm, vector FROM entry_vector LIMIT {meaning.MAX_ENTRIES}"),
     }

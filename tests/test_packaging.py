@@ -1,4 +1,5 @@
-"""The wheel ships handbook.yaml, and an installed wheel finds it from any folder."""
+"""The wheel ships handbook.yaml and the table of word pieces, and an installed wheel finds them from
+any folder."""
 
 from __future__ import annotations
 
@@ -28,12 +29,15 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-def test_wheel_contains_the_handbook(wheel: Path) -> None:
+def test_wheel_contains_the_handbook_and_the_table_of_word_pieces(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read("coalition_cli/handbook.yaml") == (ROOT / "handbook.yaml").read_bytes()
+        table = ROOT / "src" / "coalition_cli" / "meaning.sqlite3"
+        assert archive.read("coalition_cli/meaning.sqlite3") == table.read_bytes()
         names = archive.namelist()
     assert "coalition_cli/cli.py" in names
     assert not any(name.startswith("tests/") for name in names)
+    assert wheel.stat().st_size < 15_000_000
 
 
 def test_unpacked_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -> None:
@@ -50,6 +54,11 @@ def test_unpacked_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     # The handbook came from the wheel's own copy, not from the checkout.
     assert result.stdout.decode().startswith(f"{site / 'coalition_cli' / 'handbook.yaml'}: valid, ")
+    # And so does the table of word pieces: search by meaning works from the unpacked wheel.
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    code = "from coalition_cli import meaning as m; print(m.table_path(), m.HandbookMeaning(None).is_english('ship'))"
+    found = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, timeout=60)
+    assert found.stdout.decode().split() == [str(site / "coalition_cli" / "meaning.sqlite3"), "True"], found.stderr
 
 
 # -- the manual page ---------------------------------------------------------------------------------

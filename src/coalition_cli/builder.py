@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from typing import Any, Protocol
 
     from coalition_cli.handbook import SourceInfo
+    from coalition_cli.meaning import Encoder
 
     class Stack(Protocol):
         """What a handbook stack says besides its entries (loader.Loaded, or a Handbook)."""
@@ -84,9 +85,23 @@ class StoreBuilder:
                                 relations TEXT, checksum TEXT, date TEXT, rank INTEGER, part TEXT DEFAULT '');
             CREATE TABLE name (folded TEXT, written TEXT, entry INTEGER, role INTEGER, key TEXT);
             CREATE TABLE link (source TEXT, target TEXT, relation TEXT);
+            CREATE TABLE entry_vector (rowid INTEGER PRIMARY KEY, norm REAL, vector BLOB);
+            CREATE TABLE word_vector (word TEXT PRIMARY KEY, norm REAL, vector BLOB);
             """
         )
         create_search_tables(db)
+        self._encoder: Encoder | None | bool = False  # made on the first batch; None without the table
+        # Whether the entries being read get vectors (with_vectors), and how many have them so far
+        # (at most meaning.MAX_ENTRIES).
+        self.meaning = True
+        self.vectors = 0
+
+    def with_vectors(self, wanted: bool) -> None:
+        """Whether the entries added from now on get vectors (loader.py: those of a file under
+        meaning.MAX_BYTES); the entries waiting to be written keep what was said for them."""
+        if wanted != self.meaning:
+            self._flush()
+            self.meaning = wanted
 
     def add(self, entry: Entry) -> None:
         self.rowid += 1
@@ -107,7 +122,31 @@ class StoreBuilder:
             ((rowid, *encode_entry(e), e.date, KINDS.index(e.kind)) for rowid, e in rows),
         )
         self._names_and_links(rows)
-        index_entries(self.db, rows)
+        texts = index_entries(self.db, rows)
+        if self.meaning:
+            self._vectors(texts)
+
+    def _vectors(self, texts: list[tuple[int, str]]) -> None:
+        """Each entry's vector (meaning.py), for search to rank it by meaning as well as words. An
+        installation without the table of word pieces ranks by words alone."""
+        from coalition_cli import meaning
+
+        if self._encoder is False:
+            try:
+                self._encoder = meaning.Encoder(meaning.PieceTable(), everything=True)
+            except meaning.MeaningUnavailable:
+                self._encoder = None
+        if not isinstance(self._encoder, meaning.Encoder):
+            return
+        rows = []
+        for rowid, text in texts:
+            if self.vectors >= meaning.MAX_ENTRIES:
+                break
+            vector = meaning.quantised(*self._encoder.sum_of(text))
+            if vector is not None:
+                rows.append((rowid, meaning.norm(meaning.int8(vector)), vector))
+                self.vectors += 1
+        self.db.executemany("INSERT INTO entry_vector VALUES (?, ?, ?)", rows)
 
     def _names_and_links(self, rows: list[tuple[int, Entry]]) -> None:
         """Every name of each entry, with its role (store.ROLE_*): its id, a title or alias, or an
@@ -143,7 +182,10 @@ class StoreBuilder:
         self.db.execute("DELETE FROM name WHERE entry = ?", (rowid,))
         self.db.execute("DELETE FROM link WHERE source = ?", (new.id,))
         self._names_and_links([(rowid, new)])
-        reindex_entry(self.db, rowid, old, new, part)
+        text = reindex_entry(self.db, rowid, old, new, part)
+        if self.db.execute("DELETE FROM entry_vector WHERE rowid = ?", (rowid,)).rowcount:
+            self.vectors -= 1
+            self._vectors([(rowid, text)])  # the entry had a vector: it has its extended one
 
     def close_part(self, items: int, unresolved: list[tuple[str, str]]) -> None:
         """In a process reading part of a handbook: what the parent needs to join it in, then close."""
@@ -176,6 +218,7 @@ class StoreBuilder:
                 raise NotInParts from None  # the same id in two parts: told by the one-process reading
             self.db.execute("INSERT INTO name SELECT * FROM part.name")
             self.db.execute("INSERT INTO link SELECT * FROM part.link")
+            self.db.execute("INSERT INTO entry_vector SELECT * FROM part.entry_vector")
             create_search_tables(self.db, part, copied=True)
             shadows = self.db.execute(
                 "SELECT name FROM part.sqlite_master WHERE type = 'table' AND name LIKE 'entries!_%' ESCAPE '!'"
@@ -264,9 +307,31 @@ class StoreBuilder:
         rows = ((phrase, SEP.join(group)) for phrase, group in phrases.items())
         self.db.executemany("INSERT INTO variant VALUES ('phrase', ?, ?)", rows)
         self.db.execute("CREATE INDEX variant_stem ON variant (stem, kind)")
+        self._word_vectors()
         self.db.executemany("INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)", key)
         self.db.commit()
         return Store(self.db)
+
+    def _word_vectors(self) -> None:
+        """The vectors of the index's commonest words (meaning.py), for the words of a query it
+        lacks to find their nearest in meaning ("goods": "commerce", "exports")."""
+        from coalition_cli import meaning
+        from coalition_cli.search_index import STOPWORDS
+
+        if not isinstance(self._encoder, meaning.Encoder):
+            return
+        counts: dict[str, int] = {}
+        for part in self.parts:
+            for word, docs in self.db.execute(f"SELECT term, doc FROM entries_vocab{part}"):
+                if len(word) > 2 and word.isalpha() and word.isascii() and word not in STOPWORDS:
+                    counts[word] = counts.get(word, 0) + int(docs)
+        common = sorted(counts, key=lambda word: (-counts[word], word))[: meaning.MAX_WORDS]
+        rows = []
+        for word in common:
+            vector = meaning.quantised(*self._encoder.sum_of(word))
+            if vector is not None:
+                rows.append((word, meaning.norm(meaning.int8(vector)), vector))
+        self.db.executemany("INSERT INTO word_vector VALUES (?, ?, ?)", rows)
 
 
 def _roles(entry: Entry) -> dict[str, int]:

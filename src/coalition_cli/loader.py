@@ -221,6 +221,7 @@ def _load(
     paths: Sequence[Path | str], sink: Sink, progress: Progress | None, with_bundled: bool, in_parts: bool
 ) -> Loaded:
     from coalition_cli.contested import NamesBeneath
+    from coalition_cli.meaning import MAX_BYTES as MEANING_BYTES
     from coalition_cli.parallel import PARALLEL_BYTES
     from coalition_cli.validate import Rules
     from coalition_cli.yaml_reader import YamlReader
@@ -259,6 +260,8 @@ def _load(
         header: Header | None = None
         # A file with files above it is read in one process: its names must all reach `beneath`.
         parted = in_parts and last and len(source.raw) >= PARALLEL_BYTES and hasattr(sink, "merge_part")
+        if hasattr(sink, "with_vectors"):
+            sink.with_vectors(len(source.raw) < MEANING_BYTES)  # a larger file is searched by its words
         try:
             check_text(source)
             if parted:

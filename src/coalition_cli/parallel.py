@@ -179,7 +179,8 @@ class Workers:
                 code = 1
                 try:
                     rules = Rules(name, base_ids, base_sections, beneath)
-                    code = _read_part(name, part_document(raw, part), temporary.path, number, rules, writer, parent)
+                    document = part_document(raw, part)
+                    code = _read_part(name, document, temporary.path, number, rules, writer, parent, builder.meaning)
                 finally:
                     os._exit(code)
             os.close(writer)
@@ -248,6 +249,7 @@ def _read_part(
     rules: Rules,
     progress: int,
     parent: int,
+    meaning: bool,
 ) -> int:
     """In a worker: read one part into its own store file; 0 if it holds no problem at all. A worker
     whose parent has gone (killed outright) stops at its next report."""
@@ -259,6 +261,7 @@ def _read_part(
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
     builder = StoreBuilder(db, first_rowid=number * ROWIDS_PER_PART)
+    builder.with_vectors(meaning)  # as the parent's for the same file
     padding = len(doc) - len(doc.lstrip(b"\n"))
     items = 0
 

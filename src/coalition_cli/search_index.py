@@ -44,8 +44,9 @@ STOPWORDS = frozenset(
     them then there these they this those to too was we were what when where which who whom whose
     why will with would you your
     about define definition describe explain me please tell
-    call called mean means meant meaning stand stands
-    make made makes go goes going gone went come came kind sort""".split()
+    call called mean means meant meaning stand stands refer refers referred referring
+    make made makes go goes going gone went come came kind sort
+    t s d ll ve re don didn doesn isn wasn aren weren couldn wouldn shouldn hasn haven hadn""".split()
 )
 # Fields that are not prose: links (ids), flags and the parts of a quantity (searched as one figure).
 _UNSEARCHED = frozenset(("mentions", "member", "value", "unit", "qualifier", "who", "said_by"))
@@ -192,20 +193,32 @@ def create_vocabulary_table(db: sqlite3.Connection, part: str = "") -> None:
 _INSERT = f"(rowid, {_COLUMNS}) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})"
 
 
-def index_entries(db: sqlite3.Connection, numbered: Iterable[tuple[int, Entry]]) -> None:
-    """Add entries (with their store rowids) to the search table."""
-    db.executemany(f"INSERT INTO entries {_INSERT}", [(rowid, *entry_columns(e)) for rowid, e in numbered])
+def index_entries(db: sqlite3.Connection, numbered: Iterable[tuple[int, Entry]]) -> list[tuple[int, str]]:
+    """Add entries (with their store rowids) to the search table; return each one's text as
+    meaning reads it (meaning_text), which is made of the same columns."""
+    rows = [(rowid, *entry_columns(e)) for rowid, e in numbered]
+    db.executemany(f"INSERT INTO entries {_INSERT}", rows)
+    return [(row[0], meaning_text(row[1:])) for row in rows]
 
 
-def reindex_entry(db: sqlite3.Connection, rowid: int, old: Entry, new: Entry, part: str = "") -> None:
-    """Replace an entry's row in the search table of the part that holds it. An index without the
-    text forgets a row by being told the text it was given (FTS5's 'delete' command)."""
+def meaning_text(columns: Sequence[str]) -> str:
+    """What an entry's vector is made from: its names, body, note and what is outside the article
+    (the index's columns, but for the hidden spellings of numbers)."""
+    return " ".join(column for column in columns[:4] if column)
+
+
+def reindex_entry(db: sqlite3.Connection, rowid: int, old: Entry, new: Entry, part: str = "") -> str:
+    """Replace an entry's row in the search table of the part that holds it, and return its new
+    text as meaning reads it. An index without the text forgets a row by being told the text it
+    was given (FTS5's 'delete' command)."""
     table = f"entries{part}"
     places = ", ".join("?" * len(COLUMNS))
     db.execute(
         f"INSERT INTO {table} ({table}, rowid, {_COLUMNS}) VALUES ('delete', ?, {places})", (rowid, *entry_columns(old))
     )
-    db.execute(f"INSERT INTO {table} {_INSERT}", (rowid, *entry_columns(new)))
+    columns = entry_columns(new)
+    db.execute(f"INSERT INTO {table} {_INSERT}", (rowid, *columns))
+    return meaning_text(columns)
 
 
 def stems(db: sqlite3.Connection, texts: Sequence[str]) -> list[str]:

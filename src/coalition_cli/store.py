@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import Any
 
-SCHEMA = 14  # bump when the tables change
+SCHEMA = 15  # bump when the tables change
 ROLE_NAME, ROLE_ID, ROLE_INDEX = 0, 1, 2  # what a name is to its entry (the name table's `role`)
 MAX_LISTED = 8  # candidates named in an "ambiguous" message
 MAX_NAME = 500  # characters of a name worth looking up: no entry's name is longer
@@ -235,6 +235,14 @@ class Store:
         )
         return [(_id(s), _id(t), _relation_name(r)) for s, t, r in rows]
 
+    def linked(self, entry: Entry) -> set[str]:
+        """The ids of every entry linked to this one, either way, by any kind of link or field."""
+        links = self.links(entry.id)
+        found = {target for _, target, _ in links} | {source for source, _, _ in links}
+        who = entry.details.get("who", ())
+        said_by = entry.details.get("said_by")
+        return found | set(who if isinstance(who, tuple) else ()) | ({said_by} if isinstance(said_by, str) else set())
+
     def links_of(self, relation: str, limit: int) -> list[tuple[str, str]]:
         """The first `limit` (source, target) links of one typed relation (RELATIONS), in handbook
         order. Only typed links are indexed by relation (link_relation): the rest are most links."""
@@ -243,6 +251,34 @@ class Store:
             (relation, limit),
         )
         return [(_id(source), _id(target)) for source, target in rows]
+
+    def vectors(self) -> dict[int, tuple[float, bytes]]:
+        """Every entry's vector (meaning.py) with its norm, by rowid: those of files under
+        meaning.MAX_BYTES, at most meaning.MAX_ENTRIES of them (builder.py)."""
+        from coalition_cli.meaning import DIMENSIONS, MAX_ENTRIES
+
+        found: dict[int, tuple[float, bytes]] = {}
+        for rowid, norm, vector in self._query("SELECT rowid, norm, vector FROM entry_vector LIMIT ?", (MAX_ENTRIES,)):
+            if not (isinstance(vector, bytes) and len(vector) == DIMENSIONS and isinstance(norm, float)):
+                raise CacheCorrupt("an entry's vector")
+            if not 0 < norm < float("inf"):
+                raise CacheCorrupt("an entry's vector")
+            found[int(rowid)] = (norm, vector)
+        return found
+
+    def word_vectors(self) -> list[tuple[str, float, bytes]]:
+        """The index's commonest words with their vectors (meaning.py) and norms."""
+        from coalition_cli.meaning import DIMENSIONS, MAX_WORDS
+
+        rows = self._query("SELECT word, norm, vector FROM word_vector LIMIT ?", (MAX_WORDS,))
+        found = []
+        for word, norm, vector in rows:
+            if not (isinstance(word, str) and isinstance(vector, bytes) and len(vector) == DIMENSIONS):
+                raise CacheCorrupt("a word's vector")
+            if not (isinstance(norm, float) and 0 < norm < float("inf")):
+                raise CacheCorrupt("a word's vector")
+            found.append((word, norm, vector))
+        return found
 
     def count(self) -> int:
         return int(self._query("SELECT count(*) FROM entry")[0][0])
