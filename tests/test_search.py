@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from coalition_cli.errors import NotFound, UsageProblem
 from coalition_cli.loader import load_handbook
-from coalition_cli.query import edit_distance
 from coalition_cli.search import SearchIndex
 from coalition_cli.search_index import _grouped_numbers
+from coalition_cli.spelling import edit_distance
 from coalition_cli.store import Store
 from coalition_cli.words import words
 from tests.helpers import MINIMAL, Invoke, memory_store
@@ -245,3 +245,80 @@ def test_grouped_numbers_are_what_the_pattern_finds(text: str) -> None:
 @given(st.one_of(_NUMBERS_AND_WORDS, st.text(max_size=24)))
 def test_words_are_what_the_pattern_finds(text: str) -> None:
     assert words(text) == re.findall(r"\w+", text)
+
+
+# -- a ranked list, never a verdict ------------------------------------------------------------------
+
+
+def test_a_word_no_entry_mentions_is_named_and_the_rest_still_searched(invoke: Invoke) -> None:
+    """One word the handbook lacks does not blank the search: the best matches for the rest are
+    shown, and stderr names the word; exit 0."""
+    result = invoke("search", "airspace", "xylophones")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].endswith("(fact: caspian-cruise-missiles)") or "airspace" in result.stdout
+    assert result.stderr == 'coalition: no entry mentions "xylophones"; showing the best matches for the rest\n'
+    data = json.loads(invoke("search", "airspace", "xylophones", "-f", "json").stdout)
+    assert data and all("airspace" in hit["matched"] for hit in data[:2])
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted"),
+    [
+        ("what goods did damascus ship to baghdad", "iraq-export-2010"),  # "ship": no entry's word
+        ("planes over iran", "iranian-iraqi-airspace"),  # "planes": near "flights" and "aircraft"
+    ],
+)
+def test_readers_words_find_what_the_handbook_says_otherwise(index: SearchIndex, query: str, wanted: str) -> None:
+    assert wanted in ids(index, query)[:3]
+
+
+def test_meaning_ranks_but_never_outranks_a_name(index: SearchIndex) -> None:
+    """Each hit says how alike in meaning it is; an entry the query names still comes first."""
+    hits = index.search("iran").hits
+    assert hits[0].entry.id == "iran" and hits[0].named
+    assert all(hit.similarity is None or -1 <= hit.similarity <= 1 for hit in hits)
+    assert any(hit.similarity is not None for hit in hits)
+
+
+def test_an_entry_found_by_meaning_alone_shows_its_summary(index: SearchIndex) -> None:
+    """A hit no word of the query matched has no match to cut a snippet around: it shows the start
+    of its summary, never its names or hidden spellings."""
+    hits = index.search("refugees").hits
+    alone = [hit for hit in hits if not hit.matched]
+    assert alone, [(hit.entry.id, hit.matched) for hit in hits]
+    for hit in alone:
+        assert hit.snippet.startswith(" ".join(hit.entry.summary.split()[:5]))
+
+
+def test_nothing_at_all_is_exit_1_and_an_empty_list(invoke: Invoke) -> None:
+    for query in (["qwzxv"], ["zzqx", "qwpl"]):
+        result = invoke("search", *query, "-f", "json")
+        assert result.exit_code == 1 and json.loads(result.stdout) == []
+
+
+def test_long_misspelt_words_are_corrected_when_one_word_is_clearly_meant(invoke: Invoke) -> None:
+    result = invoke("search", "alliense")
+    assert result.exit_code == 0
+    assert result.stderr == 'coalition: showing results for "alliance"\n'
+
+
+def test_a_word_of_english_is_never_corrected_to_another(write_handbook: Callable[[str], Path]) -> None:
+    """ "president" is not a misspelt "present", though it is two letters from it and the handbook
+    holds only "present"; "presidnet", no word of English, is corrected to it."""
+    text = MINIMAL.replace("A place that exists only in tests.", "A place that is present only in tests.")
+    with memory_store(load_handbook(write_handbook(text))) as store:
+        index = SearchIndex(store)
+        assert "president" not in index.search("present place").corrections
+        with pytest.raises(NotFound):
+            index.search("president")
+        assert index.search("presnet").corrections == {"presnet": "present"}
+
+
+def test_common_words_and_opposites_are_not_near_words(index: SearchIndex) -> None:
+    """Only a word that tells something is widened to the handbook's words near it in meaning
+    ("won" is near "showed" and "gave" in the table, which a reader never meant), and never to its
+    own opposite ("disagreements" sums the pieces of "dis" and "agreements")."""
+    assert index.meaning.near_words("won") == []
+    assert "enemy" in index.meaning.near_words("foe")
+    near = index.meaning.near_words("disagreements")
+    assert near and not any(word.startswith("agree") for word in near)

@@ -191,10 +191,11 @@ def test_aliases_are_weighed_by_what_they_copy(coalition_bin: str, tmp_path: Pat
 def test_spelling_correction_reads_only_near_words(store: object) -> None:
     """A misspelt word is compared with the words of its first letter and a near length, read by
     SQLite, at most MAX_NEAR of them: never every word of a large handbook."""
-    from coalition_cli.query import MAX_NEAR, Words
+    from coalition_cli.query import Words
+    from coalition_cli.spelling import MAX_NEAR
 
     words = Words(store)  # type: ignore[arg-type]
-    near = words.near("airspce", 1)
+    near = words.spelling.near("airspce", 1)
     assert near and all(term[0] == "a" and 6 <= len(term) <= 8 for term, _ in near)
     assert len(near) <= MAX_NEAR
 

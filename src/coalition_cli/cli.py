@@ -240,11 +240,13 @@ def search(
     """Search every entry: best matches first, each with a snippet.
 
     Any word of the query may match; entries matching more, and rarer, words rank higher, and
-    matches in titles and aliases count most. Common words (who, the, how many) are ignored, words
-    are stemmed (killed, killing), other spellings are known (advisor, Suleimani), a misspelt word
-    is corrected (said on stderr), and numbers and dates match however written (28,500 or 28500;
-    2020-01-03 or January 3, 2020). Put a phrase in double quotes, inside single ones for the
-    shell, to require it. Exits 1 when nothing matches, like grep (JSON output is then []).
+    matches in titles and aliases count most. Entries are also ranked by meaning, offline, so a
+    reader's own words find them (goods, ship, planes). Common words (who, the, how many) are
+    ignored, words are stemmed (killed, killing), other spellings are known (advisor, Suleimani),
+    a misspelt word is corrected and words no entry mentions are named (both on stderr), and
+    numbers and dates match however written (28,500 or 28500; 2020-01-03 or January 3, 2020). Put
+    a phrase in double quotes, inside single ones for the shell, to require it. Exits 1 only when
+    nothing matches at all, like grep (JSON output is then []).
     """
     commands.search(_session(ctx), query, kinds or [], limit, _value(fmt))
 
@@ -257,10 +259,12 @@ def ask(
 ) -> None:
     """Answer a question in one line, then say where the answer comes from.
 
-    Who, when, how many, where and what-is questions are answered from the entries' fields: a
-    fact's date or number, who it names, a term's meaning, with the section, the quote, and the
-    person the article attributes the claim to. When the handbook has no answer it says so and
-    exits 1 (JSON output is then null): it never guesses.
+    Who, when, how many and where questions are answered from the entries' fields and links (a
+    fact's date or number, who it names, a place), with the sentence that supports it; why, how,
+    what and yes-or-no questions with the handbook sentence that answers them; each with the
+    section, the quote and the person the article attributes the claim to. When the handbook has
+    no answer it says so, names what to read instead, and exits 1 (JSON output is then null): it
+    never guesses.
     """
     commands.ask(_session(ctx), question, _value(fmt))
 

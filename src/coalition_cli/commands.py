@@ -321,6 +321,12 @@ def search(session: Session, words: list[str], kind_words: list[str], limit: int
 
         corrected = re.sub(r"\w+", lambda m: result.corrections.get(unaccent(m[0]), m[0]), text)
         note(f'showing results for "{corrected}"')
+    if result.unmatched:
+        unknown = ", ".join(f'"{word}"' for word in result.unmatched)
+        if any(hit.matched for hit in result.hits):
+            note(f"no entry mentions {unknown}; showing the best matches for the rest")
+        else:
+            note(f"no entry mentions {unknown}; showing the entries nearest in meaning")
     output.deliver(HitsView(result.hits), chosen, pager=session.pager)
 
 

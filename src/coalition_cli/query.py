@@ -21,6 +21,7 @@ import itertools
 from coalition_cli.errors import UsageProblem
 from coalition_cli.handbook import unaccent
 from coalition_cli.search_index import STOPWORDS, name_key, stems
+from coalition_cli.spelling import MIN_CORRECTED, Speller
 from coalition_cli.sql import sqlite3
 from coalition_cli.words import (
     compounds,
@@ -33,11 +34,10 @@ from coalition_cli.words import words as find_words
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from coalition_cli.store import Store
 
-MIN_CORRECTED = 5  # shorter words have too many near neighbours to correct safely ("won" -> "own")
 MAX_FORMS = 24  # a query word matches at most this many of the index's words
 MAX_PHRASES = 16  # a phrase is tried in at most this many combinations of its words' forms
 # Bounds on what one search may cost, documented in the README: a longer query is refused (it is
@@ -45,8 +45,6 @@ MAX_PHRASES = 16  # a phrase is tried in at most this many combinations of its w
 MAX_QUERY_CHARS = 1_000
 MAX_QUERY_WORDS = 64
 MAX_CORRECTED = 8
-MAX_NEAR = 20_000  # words read from the index as candidates for one misspelt word
-RIVAL_RATIO = 2  # a correction's word must be this many times as common as any word as near
 
 
 # What a question asks for, told by its first words ("who", "how many", "in which year"), and the
@@ -59,6 +57,13 @@ QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("what year", ("fact", "event")),
     ("which year", ("fact", "event")),
     ("what date", ("fact", "event")),
+    ("what day", ("fact", "event")),
+    ("which day", ("fact", "event")),
+    ("what month", ("fact", "event")),
+    ("which month", ("fact", "event")),
+    ("what stage", ("fact", "event")),
+    ("what point", ("fact", "event")),
+    ("what time", ("fact", "event")),
     ("when", ("fact", "event")),
     ("whose", ("actor", "figure")),
     ("who", ("figure", "actor")),
@@ -72,7 +77,9 @@ QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("what was", ("term",)),
     ("what does", ("term",)),
 )
-_LEADING = frozenset(("in", "on", "from", "at", "to", "and", "so", "but", "of", "by"))
+_LEADING = frozenset(
+    "in on from at to and so but of by through across for with since after before during under over".split()
+)
 
 
 def question_of(query: str) -> str | None:
@@ -161,51 +168,6 @@ def check_query(query: str) -> None:
         raise UsageProblem(f"the query has {words} words; a query holds at most {MAX_QUERY_WORDS} ({advice})")
 
 
-# Letters next to each other on a QWERTY keyboard: typing one for the other is a slip, where "c" for
-# "n" is another word ("planes" is not a misspelling of "places").
-_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-_NEIGHBOURS = {
-    (a, b)
-    for row, below in zip(_ROWS, (*_ROWS[1:], ""), strict=True)
-    for i, a in enumerate(row)
-    for b in (row[i - 1 : i] + row[i + 1 : i + 2] + below[max(i - 1, 0) : i + 1])
-}
-_NEIGHBOURS |= {(b, a) for a, b in _NEIGHBOURS}
-_VOWELS = frozenset("aeiouy")
-
-
-def _substitution(a: str, b: str) -> int:
-    """One letter typed for another costs one when it is a slip (a neighbouring key, or one vowel
-    for another: "soleimany"), two otherwise."""
-    return 1 if (a, b) in _NEIGHBOURS or (a in _VOWELS and b in _VOWELS) or not (a + b).isascii() else 2
-
-
-def edit_distance(a: str, b: str, limit: int, slips: bool = True) -> int:
-    """Optimal-string-alignment distance (a swap of neighbours counts one; a letter typed for
-    another one, or with `slips` two unless `_substitution` finds it a slip), or limit+1 if above it."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else (_substitution(ca, cb) if slips else 1)
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
-
-
-def allowed_typos(word: str) -> int:
-    """Letters a misspelling may be off by: one up to nine letters ("solemani"), two beyond. Two in
-    a shorter word turns real words into other real words ("weapons" into "reasons")."""
-    return 1 if len(word) <= 9 else 2
-
-
 def _grouped(number: str) -> str | None:
     """A number as the index holds it when written with thousands separators: 28500 is "28 500"."""
     if len(number) < 4 or not number.isdigit() or number[0] == "0" or not number.isascii():
@@ -214,11 +176,28 @@ def _grouped(number: str) -> str | None:
     return " ".join([number[:head], *(number[i : i + 3] for i in range(head, len(number), 3))])
 
 
+def _no_word(_word: str) -> bool:
+    return False
+
+
+def _no_words(_word: str) -> list[str]:
+    return []
+
+
 class Words:
     """The handbook's words, as a query needs them: forms, spellings, synonyms, corrections."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self,
+        store: Store,
+        is_english: Callable[[str], bool] | None = None,
+        near_in_meaning: Callable[[str], list[str]] | None = None,
+    ) -> None:
         self.store = store
+        self.is_english = is_english or _no_word  # a word of English, never "corrected"
+        # The handbook's words nearest in meaning to a word it lacks ("goods": "commerce").
+        self.near_in_meaning = near_in_meaning or _no_words
+        self.spelling = Speller(store, self.stem, self.is_english)
         self.db = store.db
         self.parts = store.search_parts
         self._longest = store.longest_phrase
@@ -234,52 +213,6 @@ class Words:
         return self._groups[(kind, key)]
 
     # -- the index's words ---------------------------------------------------------------------
-
-    def near(self, word: str, limit: int) -> list[tuple[str, int]]:
-        """The handbook's words (folded, unstemmed) that could be within `limit` edits of a word,
-        with the number of entries holding each: those of its first letter and of a length that
-        could be, read from the index by SQLite, at most MAX_NEAR of them. (A slip in the first
-        letter is rare; reading every word of a large handbook for each unknown word is not.)"""
-        counts: dict[str, int] = {}
-        for part in self.parts:
-            rows = self.store.query(
-                f"SELECT term, doc FROM entries_vocab{part} WHERE term >= ? AND term < ?"
-                " AND length(term) BETWEEN ? AND ? LIMIT ?",
-                (word[:1], word[:1] + "\U0010ffff", len(word) - limit, len(word) + limit, MAX_NEAR),
-            )
-            for term, docs in rows:
-                counts[term] = counts.get(term, 0) + docs
-        # Numbers are never "corrected", and common words make poor suggestions.
-        return [(t, d) for t, d in counts.items() if t.isalpha() and len(t) > 2 and t not in STOPWORDS]
-
-    def correct(self, word: str) -> str | None:
-        """The handbook's word nearest a misspelling, if that is a confident guess: within
-        `allowed_typos`, and far more common than any other word as near."""
-        limit = allowed_typos(word)
-        near: list[tuple[int, int, str]] = []
-        for term, docs in self.near(word, limit):
-            distance = edit_distance(word, term, limit)
-            if distance <= limit:
-                near.append((distance, -docs, term))
-        if not near:
-            return None
-        near.sort()
-        best = near[0]
-        rivals = [other for other in near[1:] if other[0] == best[0] and self.stem(other[2]) != self.stem(best[2])]
-        if rivals and -best[1] < RIVAL_RATIO * -rivals[0][1]:
-            return None
-        return best[2]
-
-    def nearest_words(self, words: Iterable[str]) -> list[str]:
-        """Words the handbook has that are spelled like the given ones, for "did you mean"."""
-        nearest: list[str] = []
-        for word in list(words)[:3]:
-            limit = allowed_typos(word) + 1
-            scored = sorted(
-                (edit_distance(word, term, limit, slips=False), -docs, term) for term, docs in self.near(word, limit)
-            )
-            nearest += [term for distance, _, term in scored[:3] if distance <= limit and term not in nearest]
-        return nearest[:5]
 
     def stem(self, word: str) -> str:
         return self.stems([word])[0]
@@ -305,7 +238,9 @@ class Words:
             return
         wanted_stems = self.stems(wanted)
         candidates: set[str] = set()
-        prefixes = sorted({stem[:4] for stem in wanted_stems})
+        # By the start of each word and of its stem: "says" shares the stem "sai" of "say" but not
+        # its start, and a word's forms must not depend on what else was asked with it.
+        prefixes = sorted({stem[:4] for stem in wanted_stems} | {word[:4] for word in wanted})
         # A prefix inside another's range is read with it: each read counts every entry of its
         # words, and a large handbook's common words are in thousands.
         prefixes = [p for i, p in enumerate(prefixes) if not any(p.startswith(q) for q in prefixes[:i])]
@@ -409,6 +344,8 @@ class Words:
                 terms.append(Term(text=joined, alternatives=self.forms(joined), required=True))
         question = question_of(query)
         asking = set(question.split()) if question else set()  # "how long", "which year": not the topic
+        # A word typed with a capital (not the first) is a name: nothing else means what it does.
+        capitals = {unaccent(word) for word in find_words(query)[1:] if word[:1].isupper()}
         content = {w for w in words if w not in STOPWORDS and w not in asking} or set(words)
 
         in_phrases: set[str] = set()
@@ -441,12 +378,18 @@ class Words:
             term.count = self.count(term)
             if not term.count and word.isalpha() and len(word) >= MIN_CORRECTED and tries < MAX_CORRECTED:
                 tries += 1
-                fixed = self.correct(word)
+                fixed = self.spelling.correct(word)
                 if fixed is not None:
                     term = self.word_term(fixed)
                     term.corrected = True
                     term.count = self.count(term)
                     corrections[word] = fixed
+            if not term.count and word.isalpha() and word not in capitals and self.is_english(word):
+                near = self.near_in_meaning(word)
+                if near:
+                    term = self._group_term(word, near)
+                    term.corrected = True  # a guess at what was meant, as a correction is
+                    term.count = self.count(term)
             if term.count:
                 terms.append(term)
             else:

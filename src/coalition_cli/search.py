@@ -21,6 +21,7 @@ import math
 from coalition_cli.errors import NotFound
 from coalition_cli.handbook import OUTSIDE_MARKER, Entry, Record
 from coalition_cli.inert import MARK_END, MARK_START, is_safe, strip_marks
+from coalition_cli.meaning import HandbookMeaning
 from coalition_cli.query import Parsed, Term, Words, answer_kinds, check_query, quoted
 from coalition_cli.search_index import COLUMN_WEIGHTS, COLUMNS, snippet_table, varints
 
@@ -39,7 +40,12 @@ NAMING_BOOST = 2.0  # an entry named by the query (its title or alias) counts up
 CORRECTED_WEIGHT = 0.5  # a corrected word is a guess: it counts half towards coverage
 OUTSIDE_WEIGHT = 0.5  # a word found only in what is outside the article counts half towards coverage
 ANSWER_BOOST = 1.5  # an entry of the kind a question asks for ("who": a figure or an actor) counts more
-CONFIDENT = 0.5  # the share of the query's weight the best entry must cover to be an answer at all
+# Meaning: an entry's similarity to the query (cosine, meaning.py) adds MEANING_WEIGHT per unit above
+# MEANING_FLOOR to its score from words (scaled to the best entry's 1); an entry no word matched is
+# shown only when it is at least MEANING_ALONE alike.
+MEANING_WEIGHT = 0.5
+MEANING_FLOOR = 0.3
+MEANING_ALONE = 0.45
 DEFAULT_LIMIT = 10  # results shown unless --limit says otherwise
 # Where a snippet may come from, in order of preference, and what it is prefixed with: the words of a
 # note or of what is outside the article must never read as the article's own claims.
@@ -51,7 +57,7 @@ class Hit(Record):
     query's words it matched with the share of the query's weight they carry (0 to 1), and whether
     the query named it."""
 
-    __slots__ = ("entry", "score", "snippet", "matched", "coverage", "named")
+    __slots__ = ("entry", "score", "snippet", "matched", "coverage", "named", "similarity")
 
     def __init__(
         self,
@@ -61,6 +67,7 @@ class Hit(Record):
         matched: tuple[str, ...] = (),
         coverage: float = 1.0,
         named: bool = False,
+        similarity: float | None = None,
     ) -> None:
         self.entry = entry
         self.score = score
@@ -68,6 +75,7 @@ class Hit(Record):
         self.matched = matched
         self.coverage = coverage
         self.named = named
+        self.similarity = similarity  # how alike in meaning to the query (cosine), if it was compared
 
 
 class SearchResult(Record):
@@ -108,7 +116,8 @@ class SearchIndex:
         self.store = store
         self.parts = store.search_parts  # "" and, for a handbook indexed in parts, "_1", "_2"...
         self.entry_count = store.entry_count
-        self.words = Words(store)
+        self.meaning = HandbookMeaning(store)
+        self.words = Words(store, self.meaning.is_english, self.meaning.near_words)
 
     def parse(self, query: str) -> Parsed:
         return self.words.parse(query)
@@ -213,12 +222,14 @@ class SearchIndex:
     def _snippets(self, hits: dict[int, str], entries: dict[int, Entry], matches: dict[str, str]) -> dict[int, str]:
         """A marked snippet for each of the final hits only (snippets of every match would cost more
         than the search): from the body, else the note or what is outside the article (each said
-        as such), else the start of the summary. Never from the names or the hidden spellings."""
+        as such), else (an entry found by meaning alone) the start of the summary. Never from the
+        names or the hidden spellings."""
         marks = (MARK_START, MARK_END, "...", SNIPPET_TOKENS)
         found: dict[int, str] = {}
         columns = [COLUMNS.index(column) for column, _ in SNIPPET_COLUMNS]
-        table = snippet_table(self.store.db, entries.items())
-        for part, rowids in self._by_part(hits).items():  # each part's hits, with the part's expression
+        worded = {rowid: part for rowid, part in hits.items() if part in matches}
+        table = snippet_table(self.store.db, ((rowid, entries[rowid]) for rowid in worded)) if worded else ""
+        for part, rowids in self._by_part(worded).items():  # each part's hits, with the part's expression
             calls = ", ".join(f"snippet({table}, {column}, ?, ?, ?, ?)" for column in columns)
             places = ", ".join("?" * len(rowids))
             rows = self.store.query(
@@ -235,22 +246,64 @@ class SearchIndex:
                     snippets[0],
                 )
                 found[rowid] = " ".join(chosen.split())
+        for rowid in hits:
+            if rowid not in found:
+                words = entries[rowid].summary.split()
+                found[rowid] = " ".join(words[:SNIPPET_TOKENS]) + ("..." if len(words) > SNIPPET_TOKENS else "")
         return found
 
     def search(self, query: str, kinds: Iterable[str] = (), limit: int = DEFAULT_LIMIT) -> SearchResult:
-        """The best entries for the query, best first; raise NotFound, saying why, if none is good."""
+        """The best entries for the query, best first, however few of its words they match; raise
+        NotFound, saying why, only when nothing matches at all."""
         check_query(query)
         limit = max(1, min(limit, self.entry_count))  # more than every entry is every entry
         parsed = self.parse(query)
         terms, unmatched = parsed.terms, parsed.unmatched
         kinds = list(kinds)
-        if not terms or any(t.required and not t.count for t in terms):
-            missing = [t.text for t in terms if t.required and not t.count] or unmatched
-            if not missing and not any(c.isalnum() for c in query):
-                raise NotFound(f"nothing to search for in {quoted(query)}")
+        if not any(c.isalnum() for c in query):
+            raise NotFound(f"nothing to search for in {quoted(query)}")
+        phrases = [t.text for t in terms if t.required and not t.count]
+        if phrases:  # a phrase in double quotes must match as written
             self.store.verify()
-            raise NotFound(f"no entry matches {quoted(query)}", self.words.nearest_words(unmatched))
+            words = ", ".join(f'"{phrase}"' for phrase in phrases)
+            raise NotFound(f"no entry matches {quoted(query)}: no entry holds {words} as written")
+        scored, named, candidates, matches = self._by_words(parsed, kinds, limit) if terms else ({}, {}, {}, {})
+        # A phrase in double quotes must match as written, so what words did not find is not shown.
+        alike = {} if any(t.required for t in terms) else self._by_meaning(query, parsed, kinds)
+        order = _blended(scored, named, alike)[:limit]
+        if not order:
+            self.store.verify()
+            if kinds:
+                raise NotFound(f"no {' or '.join(kinds)} entry matches {quoted(query)}")
+            raise NotFound(_nothing_on(query, parsed), self.words.spelling.nearest_words(unmatched))
+        found = self.store.by_rowids(rowid for _, rowid in order)
+        parts = {rowid: candidates[rowid] if rowid in candidates else self._part_of(rowid) for _, rowid in order}
+        snippets = self._snippets(parts, found, matches)
+        hits = []
+        for score, rowid in order:
+            _, matched, coverage = scored.get(rowid, (0.0, (), 0.0))
+            similarity = alike.get(rowid)
+            hits.append(
+                Hit(
+                    found[rowid],
+                    score,
+                    snippets[rowid],
+                    matched,
+                    1.0 if rowid in named else round(coverage, 3),
+                    rowid in named,
+                    None if similarity is None else round(similarity, 3),
+                )
+            )
+        return SearchResult(hits=hits, corrections=parsed.corrections, unmatched=tuple(unmatched))
 
+    def _by_words(
+        self, parsed: Parsed, kinds: list[str], limit: int
+    ) -> tuple[dict[int, tuple[float, tuple[str, ...], float]], dict[int, str], dict[int, str], dict[str, str]]:
+        """Entries holding the query's words, each with its score (bm25, scaled by how much of the
+        query's weight it covers and how much of that is in its names), the words it matched and
+        that coverage; the entries the query names; every candidate's search part; and each part's
+        match expression, for snippets."""
+        terms, unmatched = parsed.terms, parsed.unmatched
         kind_filter = f" AND entry.kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
         # Candidates: each part's best by its own bm25, and every entry the query names; then every
         # candidate scored the same way.
@@ -289,11 +342,15 @@ class SearchIndex:
 
         weights = {}
         for term in terms:
-            weights[id(term)] = math.log(1 + self.entry_count / (1 + term.count)) * (
-                CORRECTED_WEIGHT if term.corrected else 1.0
+            weights[id(term)] = (
+                math.log(1 + self.entry_count / (1 + term.count))
+                * (CORRECTED_WEIGHT if term.corrected else 1.0)
+                * self.meaning.informative(term.text)
             )
-        total = sum(weights.values()) + sum(math.log(1 + self.entry_count) for _ in unmatched)
-        scored: list[tuple[float, int, tuple[str, ...], float]] = []
+        total = sum(weights.values()) + sum(
+            math.log(1 + self.entry_count) * self.meaning.informative(w) for w in unmatched
+        )
+        scored: dict[int, tuple[float, tuple[str, ...], float]] = {}
         for rowid in candidates:
             coverage = naming = 0.0
             matched = []
@@ -307,26 +364,50 @@ class SearchIndex:
             coverage, naming = (coverage / total, naming / total) if total else (0.0, 0.0)
             score = bm25[rowid] * (COVERAGE_BASE + coverage) * (1 + NAMING_BOOST * naming)
             score *= ANSWER_BOOST if rowid in answering else 1.0
-            scored.append((score, rowid, tuple(matched), 1.0 if rowid in named else round(coverage, 3)))
-        best_other = max((score for score, rowid, *_ in scored if rowid not in named), default=0.0)
-        # Named first, by construction: a named entry's score is its own plus the best of the rest.
-        # Rounded before sorting: sums of the same terms in another order (a handbook indexed in
-        # parts) must tie exactly, and ties keep the handbook's order.
-        scored = [(round(s + best_other if r in named else s, 4), r, m, c) for s, r, m, c in scored]
-        best = sorted(scored, key=lambda item: (-item[0], item[1]))[:limit]  # ties: the handbook's order
-        if not best:
-            self.store.verify()
-            raise NotFound(f"no {' or '.join(kinds)} entry matches {quoted(query)}")
-        if best[0][3] < CONFIDENT:
-            self.store.verify()
-            raise NotFound(_nothing_on(query, parsed), self.words.nearest_words(unmatched))
-        found = self.store.by_rowids(rowid for _, rowid, *_ in best)
-        snippets = self._snippets({rowid: candidates[rowid] for _, rowid, *_ in best}, found, matches)
-        hits = [
-            Hit(found[rowid], score, snippets[rowid], matched, coverage, rowid in named)
-            for score, rowid, matched, coverage in best
-        ]
-        return SearchResult(hits=hits, corrections=parsed.corrections, unmatched=tuple(unmatched))
+            if score > 0 or rowid in named:
+                scored[rowid] = (score, tuple(matched), coverage)
+        return scored, named, candidates, matches
+
+    def _by_meaning(self, text: str, parsed: Parsed, kinds: list[str]) -> dict[int, float]:
+        """How alike in meaning the query is to each entry that has a vector, of the kinds asked."""
+        known = {word for term in parsed.terms for form in term.alternatives for word in form.split()}
+        alike = self.meaning.entries_alike(text, known)
+        if kinds and alike:
+            return {rowid: alike[rowid] for rowid in self._of_kinds(dict.fromkeys(alike, ""), tuple(kinds))}
+        return alike
+
+    def _part_of(self, rowid: int) -> str:
+        rows = self.store.query("SELECT part FROM entry WHERE rowid = ?", (rowid,))
+        part = str(rows[0][0]) if rows else ""
+        if part not in self.parts:
+            from coalition_cli.rows import CacheCorrupt
+
+            raise CacheCorrupt("an entry in no search part")
+        return part
+
+
+def _blended(
+    scored: dict[int, tuple[float, tuple[str, ...], float]], named: dict[int, str], alike: dict[int, float]
+) -> list[tuple[float, int]]:
+    """(score, rowid) of every entry words or meaning found, best first: the score from words
+    scaled to the best entry's 1, plus MEANING_WEIGHT for each unit of similarity above
+    MEANING_FLOOR. An entry no word matched counts only when MEANING_ALONE alike; one the query
+    names comes first, by construction: its score is its own plus the best of the rest, and one.
+    Rounded before sorting: sums of the same terms in another order (a handbook indexed in parts)
+    must tie exactly, and ties keep the handbook's order."""
+    best_words = max((item[0] for rowid, item in scored.items() if rowid not in named), default=0.0)
+    blended: dict[int, float] = {}
+    for rowid in {*scored, *alike}:
+        words = scored[rowid][0] if rowid in scored else 0.0
+        similarity = alike.get(rowid, 0.0)
+        if words or rowid in named or similarity >= MEANING_ALONE:
+            meaning = MEANING_WEIGHT * max(0.0, similarity - MEANING_FLOOR)
+            blended[rowid] = (words / best_words if best_words else 0.0) + meaning
+    best_other = max((score for rowid, score in blended.items() if rowid not in named), default=0.0)
+    scores = [
+        (round(score + (best_other + 1 if rowid in named else 0.0), 4), rowid) for rowid, score in blended.items()
+    ]
+    return sorted(scores, key=lambda pair: (-pair[0], pair[1]))
 
 
 def _expressions(terms: list[Term], part: str) -> tuple[str, ...]:
@@ -348,11 +429,12 @@ def _expressions(terms: list[Term], part: str) -> tuple[str, ...]:
 
 
 def _nothing_on(query: str, parsed: Parsed) -> str:
-    """Why a search found nothing worth showing: the words the handbook does not know, if any."""
-    if parsed.unmatched:
+    """Why a search found nothing at all: the words the handbook does not know, if some of the
+    query's words are known (when none is, the suggestions say enough)."""
+    if parsed.unmatched and parsed.terms:
         words = ", ".join(f'"{word}"' for word in parsed.unmatched)
-        return f"the handbook has nothing on {quoted(query)}: no entry mentions {words}"
-    return f"the handbook has nothing on {quoted(query)}: no entry matches most of it"
+        return f"no entry matches {quoted(query)}: no entry mentions {words}"
+    return f"no entry matches {quoted(query)}"
 
 
 def search_entries(store: Store, query: str, kinds: Iterable[str] = (), limit: int = DEFAULT_LIMIT) -> SearchResult:
