@@ -9,6 +9,7 @@ import pytest
 from coalition_cli.ask import Asker, format_date
 from coalition_cli.errors import NotFound
 from coalition_cli.store import Store
+from coalition_cli.words import sentences
 from tests.helpers import Invoke, Run, assert_clean_plain
 
 
@@ -93,3 +94,141 @@ def test_the_fast_path_answers_as_the_typer_app_does(run: Run) -> None:
     typer_path = run("--no-pager", "ask", "when was the deal made", "--format", "plain")
     assert fast.returncode == typer_path.returncode == 0
     assert fast.stdout == typer_path.stdout and fast.stdout.startswith(b"September 2015\n")
+
+
+# -- answers from the handbook's sentences --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "holds"),
+    [
+        ("why was trade with iraq vital to syria", "survival"),
+        ("why did the coalition keep assad in power", "collapse"),
+        ("how did iran keep its influence with so few advisers", "MOD"),
+        ("what did the late-2015 deal prepare the ground for", "intervention"),
+    ],
+)
+def test_why_and_how_are_answered_with_the_sentence_that_says_so(store: Store, question: str, holds: str) -> None:
+    """When no field answers the question, the answer is the handbook sentence that does, whole:
+    never a name on its own."""
+    answer = Asker(store).ask(question)
+    assert holds in f"{answer.text} {answer.basis or ''}"
+    sentence = answer.basis or answer.text
+    assert sentence.endswith((".", '"')) and len(sentence.split()) > 5
+    assert sentence in " ".join(answer.entry.summary.split() + [str(v) for v in answer.entry.details.values()]) or (
+        sentence.split()[0] in answer.entry.summary
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "why did russia use iraqi airspace",
+        "why did iran back hezbollah",
+        "why was soleimani important",
+        "why is it called the 4+1",
+    ],
+)
+def test_a_why_question_is_never_answered_with_a_name(store: Store, question: str) -> None:
+    try:
+        answer = Asker(store).ask(question)
+    except NotFound:
+        return
+    names = {name.lower() for entry in store.entries for name in entry.names()}
+    assert answer.text.lower() not in names and len(answer.text.split()) > 5, answer.text
+
+
+def test_sentences_are_split_around_abbreviations() -> None:
+    assert sentences("He was killed by a U.S. drone strike near Baghdad. The article says so.") == [
+        "He was killed by a U.S. drone strike near Baghdad.",
+        "The article says so.",
+    ]
+    assert sentences("Lt. Gen. Soleimani led it. Then what?") == ["Lt. Gen. Soleimani led it.", "Then what?"]
+    assert sentences("The U.S. keeps troops. Russia, e.g. its air force, does too.") == [
+        "The U.S. keeps troops.",
+        "Russia, e.g. its air force, does too.",
+    ]
+    assert sentences('It said "no." Then it ended. J. Smith agreed!') == [
+        'It said "no."',
+        "Then it ended.",
+        "J. Smith agreed!",
+    ]
+
+
+def test_an_answer_is_not_cut_at_an_abbreviation(store: Store) -> None:
+    answer = Asker(store).ask("how did soleimani get killed")
+    text = f"{answer.text} {answer.basis or ''}"
+    assert "U.S. drone" in text and "airport" in text
+
+
+def test_a_declined_question_says_what_to_read_instead(invoke: Invoke) -> None:
+    result = invoke("ask", "how", "did", "russia", "hit", "syrian", "targets", "from", "so", "far", "away")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith('coalition: the handbook has no answer to "how did russia hit')
+    hint = result.stderr.rsplit("(try: coalition show ", 1)[1].rstrip(")\n")
+    assert invoke("show", hint).exit_code == 0  # the hint names an entry that exists
+
+
+@pytest.mark.parametrize(
+    ("question", "note"),
+    [
+        ("who attended the september 2015 meeting", "who attended"),
+        ("in which city was the 4+1 agreement signed", "where"),
+        ("how many russian advisers worked with the regular syrian forces", "no number for the Russian"),
+        ("how many iranian advisers were in syria at the peak", "not at the peak"),
+        ("who is carlos antonio alcala cordones", "does not say who"),
+    ],
+)
+def test_what_the_article_leaves_out_is_declined_with_the_note(store: Store, question: str, note: str) -> None:
+    """The editor's note says what the article does not give; a question that asks for just that
+    is declined with the note, not answered from the nearest field."""
+    with pytest.raises(NotFound) as declined:
+        Asker(store).ask(question)
+    assert note in str(declined.value)
+
+
+def test_a_note_about_something_else_does_not_decline(store: Store) -> None:
+    """The 47's note says the article gives no number for the Russian advisers: a question about
+    the troops in South Korea, or about the Iranians after the peak, is still answered."""
+    asker = Asker(store)
+    assert asker.ask("how many us troops are in south korea").text == "28,500 troops"
+    assert (
+        asker.ask("how many iranian advisers did the regular syrian forces have after the peak").text == "47 advisers"
+    )
+
+
+def test_a_choice_is_answered_by_what_the_comparison_puts_first(store: Store) -> None:
+    asker = Asker(store)
+    assert asker.ask("who had more advisers with the regular army, the russians or the iranians").text == "Russia"
+    assert asker.ask("who had more advisers with the regular army, the iranians or the russians").text == "Russia"
+
+
+def test_yes_or_no_only_when_a_sentence_settles_it(store: Store) -> None:
+    asker = Asker(store)
+    answer = asker.ask("was soleimani killed in damascus")
+    assert answer.text.startswith("No: ") and "Baghdad" in answer.text
+    assert asker.ask("was soleimani killed in baghdad").text.startswith("Yes: ")
+    with pytest.raises(NotFound):
+        asker.ask("is the isis threat as big as when the coalition formed")  # no sentence says yes or no
+
+
+def test_an_answer_never_restates_the_questions_subject(store: Store) -> None:
+    """ "Who commanded the Quds Force" is Soleimani; "who took over the Quds Force after Soleimani"
+    asks for someone else, whom the handbook does not name."""
+    with pytest.raises(NotFound):
+        Asker(store).ask("who took over the quds force after soleimani")
+
+
+def test_numbers_below_ten_are_words_and_counts_of_links_are_numbers(store: Store) -> None:
+    asker = Asker(store)
+    assert asker.ask("how long did the assad family rule syria").text == "five decades"
+    assert asker.ask("how many members make up the 4+1").text.startswith("five: ")
+    with pytest.raises(NotFound):
+        asker.ask("which two states joined the axis of resistance")  # it has three members; two were not asked of it
+
+
+def test_a_field_answer_comes_with_the_sentence_it_rests_on(invoke: Invoke) -> None:
+    plain = invoke("ask", "where", "was", "soleimani", "killed").stdout.splitlines()
+    assert plain[0] == "Baghdad" and plain[1].startswith("Context: ") and "airport" in plain[1]
+    data = json.loads(invoke("ask", "where", "was", "soleimani", "killed", "-f", "json").stdout)
+    assert data["answer"] == "Baghdad" and "airport" in data["context"]

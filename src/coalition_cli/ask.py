@@ -6,19 +6,25 @@ An answer is read off the handbook, never composed. In order:
    members of the 4+1");
 2. a field of the one actor or figure the question names, when it asks for that field ("what did
    Iraq provide": its contributions; "who was Qassem Soleimani": his role);
-3. a field of the entry search finds (with the kinds that answer such a question counting more):
-   a fact's date ("when") or number ("how many"), the actors a fact names as having done it
-   ("who"), the place it is linked to ("where"), a term's expansion or the first sentence of an
-   entry's summary ("what is").
-The entry search finds answers only when it is plainly what the question is about:
-- search itself declines a question most of whose words the handbook does not hold;
-- the entry covers at least ASK_CONFIDENT of the question's weight, in its own title and text (not
-  only in index terms: "Iran-led" in an index does not make the Axis of Resistance who led anything);
-- every actor, figure or place the question names is the entry, linked to it or in its title, so
-  "how many U.S. troops are in Iraq and Syria" is not answered with the troops in South Korea;
-- what a number counts is what the question counts ("how many Russian advisers" is not the 47
-  Iranian ones).
-Anything else is "the handbook has no answer" (exit 1): never a confident wrong answer.
+3. a field of an entry search finds, for the questions fields answer: a fact's date ("when") or
+   number ("how many"), the actors a fact names as having done it ("who"), the place it is linked
+   to ("where"), a term's expansion ("what is");
+4. otherwise (why, how, did, what happened...), the handbook sentence that best answers it: from the
+   summaries, fields, key points and notes of the entries search finds, scored by how much of the
+   question's weight it holds (rare words count most) and by how alike in meaning it is (meaning.py).
+A field's answer comes with the sentence of its entry that best supports it.
+
+Never a confident wrong answer, so the handbook declines (exit 1) when:
+- the question names something no entry mentions ("Turkey", "Wagner");
+- the entry's note says the article does not give what is asked ("does not say who attended");
+- a field's entry or a sentence does not hold enough of the question, in its own words: the entry
+  covers at least ASK_CONFIDENT of the question's weight, a sentence scores at least SENTENCE_ENOUGH;
+- an actor, figure or place the question names is not the entry, linked to it, in its title or
+  in the sentence ("how many U.S. troops are in Iraq and Syria" is not the troops in South Korea),
+  and what a number counts is what the question counts ("how many Russian advisers" is not 47);
+- the answer would be the question's own subject ("who took over the Quds Force after Soleimani"
+  is not Soleimani), or a name where the question asks why or how.
+A declined question says what search found first, to read instead.
 """
 
 from __future__ import annotations
@@ -28,30 +34,48 @@ import re
 from coalition_cli.errors import NotFound
 from coalition_cli.handbook import Entry, Record, fold
 from coalition_cli.query import check_query, quoted
-from coalition_cli.question import Question, in_title
+from coalition_cli.question import HOW_MANY, NAMES, WHEN, WHERE, Question, in_title, named_in
 from coalition_cli.search import SearchIndex
-from coalition_cli.search_index import MONTHS
+from coalition_cli.search_index import MONTHS, STOPWORDS
+from coalition_cli.sentence_answers import SentenceReader, words_of
+from coalition_cli.words import sentences
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from coalition_cli.search import Hit
     from coalition_cli.store import Store
 
-ASK_CONFIDENT = 0.6  # the share of the question's weight the answering entry must cover
-CANDIDATES = 5  # search hits considered, best first
+ASK_CONFIDENT = 0.6  # the share of the question's weight a field's entry must cover
+CANDIDATES = 6  # search hits considered, best first
+SENTENCE_ENTRIES = 2  # of which the first this many are read for a sentence that answers
 MAX_ANSWERS = 8  # entries one answer may list: more would be a list, not an answer
 MAX_LINKS = 500  # links of one kind read for one question
-WHEN = ("when", "what year", "which year", "what date")
-HOW_MANY = ("how many", "how much", "how long", "what number")
-WHERE = ("where", "which country", "what country", "which city", "which sea")
-_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
+SENTENCE_ENOUGH = 0.8  # the score (sentence_answers.py) a sentence needs to be an answer
 _YEAR = re.compile(r"\b\d{4}\b")
+# What a note says the article leaves out, and the words that tie it to a kind of question.
+_UNSAID = re.compile(
+    r"\b(?:does not|do not|did not|doesn't|never|without)\s+(?:say|says|saying|give|gives|giving|name|names|"
+    r"naming|date|dates|dating|state|states|stating)\b|\bgives? no\b|\bno (?:number|date|day|figure|name)\b|"
+    r"\bnot (?:at|from|in|the)\b",
+    re.IGNORECASE,
+)
+_FORM_WORDS = {
+    **dict.fromkeys(WHEN, frozenset(("when", "date"))),
+    **dict.fromkeys(HOW_MANY, frozenset(("number", "figure"))),
+    **dict.fromkeys(WHERE, frozenset(("where",))),
+    **dict.fromkeys(NAMES, frozenset(("who", "whom", "whose"))),
+}
+# Words that ask for a particular kind of thing ("on what day", "in which city"): a note that says
+# the article leaves that out answers the question too.
+_SPECIFIC = frozenset("day month year city country worth value size count total".split())
 
 
 class Answer(Record):
     """One direct answer: its text, the entry it was read from, the section and quote it rests on,
-    who the article attributes it to, and any of it that is from outside the article."""
+    who the article attributes it to, any of it that is from outside the article, and the
+    handbook's sentence it rests on when the answer is a field's value."""
 
-    __slots__ = ("question", "text", "entry", "section", "quote", "said_by", "outside", "note")
+    __slots__ = ("question", "text", "entry", "section", "quote", "said_by", "outside", "note", "basis")
 
     def __init__(
         self,
@@ -62,6 +86,7 @@ class Answer(Record):
         quote: str | None,
         said_by: str | None = None,
         outside: str | None = None,
+        basis: str | None = None,
     ) -> None:
         self.question = question
         self.text = text
@@ -71,6 +96,7 @@ class Answer(Record):
         self.said_by = said_by
         self.outside = outside
         self.note = entry.note  # the editor's caution on what the article says here, if any
+        self.basis = basis
 
 
 def format_date(date: str) -> str:
@@ -83,8 +109,17 @@ def format_date(date: str) -> str:
 
 
 def first_sentence(text: str) -> str:
-    found = _FIRST_SENTENCE.match(text.strip())
-    return found.group(1) if found else text.strip()
+    found = sentences(text.strip())
+    return found[0] if found else text.strip()
+
+
+_SMALL = "zero one two three four five six seven eight nine".split()
+
+
+def spelled(quantity: str) -> str:
+    """A quantity with a number below ten in words, as prose writes it: "5 decades" is "five decades"."""
+    head, _, rest = quantity.partition(" ")
+    return f"{_SMALL[int(head)]} {rest}".strip() if head.isdigit() and int(head) < 10 else quantity
 
 
 def _listed(names: list[str]) -> str:
@@ -97,56 +132,78 @@ class Asker:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.index = SearchIndex(store)
+        self.sentences = SentenceReader(store, self.index)
 
     def ask(self, text: str) -> Answer:
         """The answer to a question, or NotFound saying that the handbook has none."""
         check_query(text)
-        declined = NotFound(f"the handbook has no answer to {quoted(text)}")
-        question = Question(text, self.index.parse(text), self.store)
+        declined = f"the handbook has no answer to {quoted(text)}"
+        question = Question(text, self.index.parse(text), self.store, self.index.meaning.informative)
         if not question.topical:
-            raise NotFound(declined.message + ": it asks about nothing in particular")
-        for route in (self._by_relation, self._by_field):
-            answer = route(question)
-            if answer is not None:
-                return answer
+            raise NotFound(declined + ": it asks about nothing in particular")
+        if question.strangers:
+            unknown = ", ".join(f'"{word}"' for word in question.strangers)
+            raise NotFound(declined + f": no entry mentions {unknown}")
         try:
             hits = self.index.search(text, limit=CANDIDATES).hits
         except NotFound:
             unknown = ", ".join(f'"{word}"' for word in question.parsed.unmatched)
-            raise NotFound(declined.message + (f": no entry mentions {unknown}" if unknown else "")) from None
-        for hit in hits:
-            if hit.coverage < ASK_CONFIDENT:
-                break
-            if not self._about(hit.entry, question) or question.own_coverage(hit.entry) < ASK_CONFIDENT:
-                continue
-            answer = self._from_fields(question, hit.entry)
-            if answer is not None:
-                return answer
-            if question.asked is None:
-                break  # a question of no known form is answered by the best entry or not at all
-        raise declined
+            raise NotFound(declined + (f": no entry mentions {unknown}" if unknown else "")) from None
+        entries = [hit.entry for hit in hits]
+        answer = self._typed(question, hits) if question.form not in ("why", "how", "yes-no") else None
+        if answer is None:
+            answer = self._definition(question)
+        if answer is None and question.asked not in HOW_MANY:  # a number is a field's, never a sentence's
+            answer = self._by_sentence(question, entries[:SENTENCE_ENTRIES])
+        # What the entries the question is most about say the article leaves out, before any answer.
+        about = [hit.entry for hit in hits if hit.coverage >= ASK_CONFIDENT][:3]
+        for entry in ([answer.entry] if answer is not None else []) + about:
+            unsaid = self._unsaid(question, entry)
+            if unsaid is not None:
+                raise NotFound(f"{declined}: {unsaid} (try: coalition show {entry.id})")
+        if answer is not None:
+            return answer
+        raise NotFound(f"{declined} (try: coalition show {entries[0].id})")
 
-    # -- which entry ---------------------------------------------------------------------------
+    # -- answers from fields and links ---------------------------------------------------------
 
-    def _linked(self, entry: Entry) -> set[str]:
-        """Every entry linked to this one, either way, by any kind of link or field."""
-        links = self.store.links(entry.id)
-        linked = {target for _, target, _ in links} | {source for source, _, _ in links}
-        who = entry.details.get("who", ())
-        said_by = entry.details.get("said_by")
-        return linked | set(who if isinstance(who, tuple) else ()) | ({said_by} if isinstance(said_by, str) else set())
+    def _typed(self, question: Question, hits: list[Hit]) -> Answer | None:
+        """An answer from a typed link or a field, with the sentence that supports it."""
+        answer = self._by_relation(question) or self._by_field(question)
+        if answer is None:
+            for hit in hits:
+                if hit.coverage < ASK_CONFIDENT:
+                    break
+                if not self._about(hit.entry, question) or question.own_coverage(hit.entry) < ASK_CONFIDENT:
+                    continue
+                answer = self._from_fields(question, hit.entry)
+                if answer is not None or question.asked is None:
+                    break  # a question of no known form is answered by the best entry or not at all
+        if answer is None:
+            return None
+        if question.form in NAMES and self._restates(question, answer):
+            return None
+        best = self.sentences.best(question, [answer.entry], typed=False)
+        if best is not None and best[1].text != answer.text:
+            answer.basis = best[1].text
+        return answer
+
+    def _restates(self, question: Question, answer: Answer) -> bool:
+        """Whether a name answer is only what the question already names (the question's subject)."""
+        named = {fold(name) for entry in question.named.values() for name in entry.names()}
+        return all(fold(part) in named for part in re.split(r", | and ", answer.text))
 
     def _about(self, entry: Entry, question: Question) -> bool:
         """Whether every actor, figure and place the question names is the entry, linked to it or
         in its title; and whatever a number counts is in its title."""
-        linked = self._linked(entry) | {entry.id}
+        linked = self.store.linked(entry) | {entry.id}
         if not all(i in linked or in_title(entry, named) for i, named in question.things.items()):
             return False
         return all(i == entry.id or in_title(entry, named) for i, named in question.counted.items())
 
-    # -- the answer ----------------------------------------------------------------------------
-
-    def _answer(self, question: Question, text: str, entry: Entry, outside: str | None = None) -> Answer:
+    def _answer(
+        self, question: Question, text: str, entry: Entry, outside: str | None = None, basis: str | None = None
+    ) -> Answer:
         quote = entry.quote
         section = quote.section if quote is not None else (entry.source[0] if entry.source else None)
         said_by = entry.details.get("said_by")
@@ -154,7 +211,7 @@ class Asker:
         if isinstance(said_by, str):
             speaker = self.store.get(said_by)
             who_said = speaker.title if speaker is not None else said_by
-        return Answer(question.text, text, entry, section, quote.text if quote else None, who_said, outside)
+        return Answer(question.text, text, entry, section, quote.text if quote else None, who_said, outside, basis)
 
     def _names(self, ids: tuple[str, ...]) -> str:
         found = self.store.by_ids(ids)
@@ -165,23 +222,29 @@ class Asker:
         has a `commanded` link to it. "Who was killed by the U.S.", "whose airspace did Russia use",
         "what kind of forces did Iran back": what the named entry's links point to (narrowed to
         those whose title says what is asked for). "Who was killed": the one such link, if only one."""
-        inbound = question.asked == "who" and not question.passive
         for relation in question.relations:
             links = self.store.links_of(relation, MAX_LINKS + 1)
             if len(links) > MAX_LINKS:
                 continue  # a relation this common answers nothing in particular
+            # "Who commanded X": what links to X; a group's members, however asked, link to it.
+            inbound = (question.asked == "who" and not question.passive) or relation == "member-of"
             for entry in question.named.values():
                 if inbound:
                     ends = tuple(s for s, t in links if t == entry.id)
                 else:
                     ends = tuple(t for s, t in links if s == entry.id)
                 ends = self._described(ends, question.asked_for)
-                if 0 < len(ends) <= MAX_ANSWERS:
-                    return self._linked_answer(question, ends, entry)
+                if not 0 < len(ends) <= MAX_ANSWERS or question.number not in (None, len(ends)):
+                    continue  # none, too many for one answer, or not as many as asked ("which two states")
+                if question.asked in HOW_MANY:  # "how many members": the links counted
+                    answer = self._linked_answer(question, ends, entry)
+                    answer.text = f"{spelled(str(len(ends)))}: {answer.text}"
+                    return answer
+                return self._linked_answer(question, ends, entry)
             if question.passive and len(links) == 1:  # "who was killed (in the drone strike)"
                 source, target = links[0]
                 found = self.store.get(target)
-                if found is not None and set(question.named) <= self._linked(found) | {source, target}:
+                if found is not None and set(question.named) <= self.store.linked(found) | {source, target}:
                     return self._linked_answer(question, (target,), found)
         return None
 
@@ -206,6 +269,8 @@ class Asker:
         if len(people) != 1:
             return None
         entry = people[0]
+        if question.own_coverage(entry) < ASK_CONFIDENT:
+            return None  # "what role did Turkey play in the Syrian war" is not Syria's role
         wanted = question.fields or (["role"] if question.identity and not question.about else [])
         for field in wanted:
             value = entry.details.get(field)
@@ -224,11 +289,14 @@ class Asker:
             if entry.date:
                 return self._answer(question, format_date(entry.date), entry)
             if entry.kind in ("event", "fact") and entry.outside and _YEAR.search(entry.outside):
-                return self._answer(question, "The article gives no date.", entry, entry.outside)
+                raise NotFound(
+                    f"the handbook has no answer to {quoted(question.text)}: the article gives no date"
+                    f" (outside the article: {entry.outside})"
+                )
             return None
         if asked in HOW_MANY:
-            return self._answer(question, entry.quantity, entry) if entry.quantity else None
-        if asked in ("who", "whose"):
+            return self._answer(question, spelled(entry.quantity), entry) if entry.quantity else None
+        if asked in NAMES:
             who = entry.details.get("who")
             if asked == "who" and isinstance(who, tuple) and who and not question.passive:
                 return self._answer(question, self._names(who), entry)
@@ -251,7 +319,97 @@ class Asker:
         stands_for = entry.details.get("stands_for")
         if entry.kind == "term" and isinstance(stands_for, str):
             return self._answer(question, f"{entry.title}: {stands_for}", entry, entry.outside)
-        return self._answer(question, first_sentence(entry.summary), entry, entry.outside)
+        return None
+
+    # -- answers from sentences ----------------------------------------------------------------
+
+    def _by_sentence(self, question: Question, entries: list[Entry]) -> Answer | None:
+        """The handbook sentence that best answers the question, if one answers it well enough: for
+        a yes-or-no question, only when that sentence settles it."""
+        best = self.sentences.best(question, entries, typed=True)
+        if best is None or best[0] < SENTENCE_ENOUGH:
+            return None
+        sentence = best[1]
+        entry = sentence.entry
+        options = self.sentences.options(question)
+        if options:
+            chosen = self.sentences.chosen(options, sentence)
+            if chosen is None:
+                return None
+            answer = self._answer(question, chosen.title, entry)
+            answer.basis = sentence.text
+            return answer
+        if question.form == "yes-no":
+            verdict = self.sentences.verdict(question, sentence)
+            if verdict is None:
+                return None
+            return self._answer(question, f"{verdict}: {sentence.text}", entry)
+        if self.sentences.answers_by_name(question, entry):
+            if question.number not in (None, 1):
+                return None  # "which two states": one name is not the answer
+            answer = self._answer(question, entry.title, entry)
+            answer.basis = sentence.text
+            return answer
+        return self._answer(question, sentence.text, entry)
+
+    def _definition(self, question: Question) -> Answer | None:
+        """ "What is the Axis of Resistance", "who was Soleimani": the one entry the question names
+        and asks nothing else about, told by the first sentence of its summary (an actor's or
+        figure's role, if it has one), with the next one as its support."""
+        if not question.identity or question.about or question.parsed.unmatched or len(question.named) != 1:
+            return None
+        entry = next(iter(question.named.values()))
+        if re.search(r"\bstands?\s+for\b", question.text, re.IGNORECASE):  # "what does IRGC stand for"
+            stands_for = entry.details.get("stands_for")
+            if isinstance(stands_for, str):
+                return self._answer(question, stands_for, entry)
+            if entry.outside:  # "MOD": the article does not expand it; a general gloss, marked
+                return self._answer(question, "The article does not expand it.", entry, entry.outside)
+            if fold(entry.title) not in question.naming_words:
+                return self._answer(question, entry.title, entry)
+            return None
+        told = sentences(entry.summary)
+        role = entry.details.get("role")
+        if isinstance(role, str):
+            return self._answer(question, role, entry, basis=told[0] if told else None)
+        if not told:
+            return None
+        outside = entry.outside if entry.kind == "term" else None  # a general gloss, marked as such
+        return self._answer(question, told[0], entry, outside, basis=told[1] if len(told) > 1 else None)
+
+    def _unsaid(self, question: Question, entry: Entry) -> str | None:
+        """The entry's note's sentence, when it says the article does not give what the question
+        asks ("does not say where the agreement was reached or who attended"): the part it says is
+        left out names the kind of thing asked (where, who, a number; a day, a city, if the question
+        asks for one) and something the question asks about. None otherwise."""
+        form = question.asked or question.form
+        if not entry.note or form not in _FORM_WORDS:
+            return None
+        asked = set(question.words)
+        topic = asked - STOPWORDS - (set() if question.identity else question.naming_words)
+        # ...and the other forms and words of those ("deal": agreement).
+        topic |= {
+            word
+            for term in question.parsed.terms
+            if set(term.text.split()) & topic
+            for form in term.alternatives
+            for word in form.split()
+        }
+        kind = _FORM_WORDS[form] | (asked & _SPECIFIC)
+        for sentence in sentences(entry.note):
+            for found in _UNSAID.finditer(sentence):
+                clause = re.split(r";|, but\b", sentence[found.start() :])[0]  # within its sentence
+                words = words_of(clause)
+                # A clause about something the question does not name is not about what it asks.
+                others = set(named_in(self.store, fold(clause).split())[0]) - set(question.named) - {entry.id}
+                denied = found.group().lower().startswith("not ")
+                if denied:  # "not at the peak": the question asks "at the peak"
+                    said = words_of(re.split(r"[,;]", clause)[0]) - {"not", "the", "a", "an"}
+                    if said and said <= asked and not others:
+                        return sentence[0].lower() + sentence[1:] if sentence[:4] == "The " else sentence
+                elif words & kind and words & topic and not others:
+                    return sentence[0].lower() + sentence[1:] if sentence[:4] == "The " else sentence
+        return None
 
 
 def ask(store: Store, question: str) -> Answer:

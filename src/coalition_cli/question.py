@@ -19,10 +19,18 @@ from coalition_cli.search_index import STOPWORDS, entry_text, name_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from coalition_cli.query import Parsed
     from coalition_cli.store import Store
 
 MAX_NAMED_SPAN = 4  # words in the longest name looked for inside a question
+# The forms of question (query.QUESTIONS) that a date, a number, a place or a name answers.
+DATED = ("what year", "which year", "what date", "what day", "which day", "what month", "which month")
+WHEN = ("when", *DATED, "what stage", "what point", "what time")
+HOW_MANY = ("how many", "how much", "how long", "what number")
+WHERE = ("where", "which country", "what country", "which city", "which sea")
+NAMES = ("who", "whose")
 NAMED_KINDS = ("actor", "figure", "place")  # the things a question can be about beside its topic
 # Verbs (and nouns) of a question, and the typed link that answers it: "who commanded the Quds
 # Force" is whatever has a `commanded` link to it; "whose airspace did Russia use" whatever Russia's
@@ -47,35 +55,77 @@ FIELD_WORDS: dict[str, str] = {
     **dict.fromkeys(("differ", "differed", "different", "difference", "differences"), "differences"),
 }
 _PASSIVE = re.compile(r"^\W*who\s+(?:was|were|got|is|are|has been|had been)\s+(\w+(?:ed|en)|slain|shot)\b", re.I)
-_IDENTITY = re.compile(r"^\W*(?:who|what)\s+(?:is|was|are|were)\b", re.I)  # "who was Qassem Soleimani"
+# "who was Qassem Soleimani", "what does 4+1 mean"
+_IDENTITY = re.compile(
+    r"^\W*(?:who|what)\s+(?:is|was|are|were)\b|^\W*what\s+(?:does|do|did)\b.*\b(?:mean|means|refer|stand)", re.I
+)
 _MADE_UP = re.compile(r"\b(?:made|make|makes)\s+up\b|\bconsist", re.I)  # "who made up the axis": its members
 _AUXILIARIES = frozenset("did do does was were is are has have had can could will would".split())
+# A question that opens with one of these asks yes or no ("did Russia use Iranian airspace").
+_YES_NO = _AUXILIARIES | frozenset(("should", "may", "might", "must", "shall"))
 _WORD = re.compile(r"\w+")
+_NUMBERS = {word: number for number, word in enumerate("zero one two three four five six seven eight nine".split())}
 _POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b", re.IGNORECASE)
+
+
+def form_of(text: str, asked: str | None) -> str | None:
+    """What kind of answer a question wants: the question words of query.QUESTIONS ("who", "how
+    many", "when"...), else "why", "how", "yes-no" (it opens with an auxiliary: "did", "is"),
+    "which" or "what"; None for a query that is no question."""
+    if asked is not None:
+        return asked
+    words = [word.lower() for word in _WORD.findall(text)[:2]]
+    if not words:
+        return None
+    if words[0] in ("why", "how", "which", "what", "who", "whose", "where", "when"):
+        return str(words[0])
+    if words[0] == "whom":
+        return "who"
+    return "yes-no" if words[0] in _YES_NO else None
+
+
+def _equally(_word: str) -> float:
+    return 1.0
 
 
 class Question:
     """One question, read."""
 
-    def __init__(self, text: str, parsed: Parsed, store: Store) -> None:
+    def __init__(
+        self, text: str, parsed: Parsed, store: Store, informative: Callable[[str], float] | None = None
+    ) -> None:
+        told = informative or _equally  # how much a word tells in English at large
         self.text = text
         self.parsed = parsed
         self.asked = parsed.question
+        self.form = form_of(text, parsed.question)
+        # Words typed with a capital letter (not the first) that no entry holds: a name the handbook
+        # does not know ("Turkey", "Wagner"), so anything it answers would be about something else.
+        capitals = {fold(word) for word in _WORD.findall(text)[1:] if word[:1].isupper()}
+        self.strangers = [word for word in parsed.unmatched if word in capitals]
         self.passive = bool(_PASSIVE.match(text))
         self.identity = bool(_IDENTITY.match(text))
         self.words = fold(_POSSESSIVE.sub("", text)).split()
         self.topical = any(word not in STOPWORDS for word in self.words)  # "who what when" asks nothing
         self.named, naming_words = named_in(store, self.words)
+        self.naming_words = naming_words
         self.things = {i: e for i, e in self.named.items() if e.kind in NAMED_KINDS}
-        self.about = [t for t in parsed.terms if not set(t.text.split()) <= naming_words]
+        self.about = [t for t in parsed.terms if not set(fold(t.text).split()) <= naming_words]
         entries = store.entry_count
-        self.weights = [math.log(1 + entries / (1 + term.count)) for term in self.about]
-        self.unknown = sum(math.log(1 + entries) for _ in parsed.unmatched)
+        self.weights = [math.log(1 + entries / (1 + term.count)) * told(term.text) for term in self.about]
+        self.unknown = sum(math.log(1 + entries) * told(word) for word in parsed.unmatched)
+        # Every term's weight, names' too, for how much of the question a sentence holds.
+        self.term_weights = [
+            math.log(1 + entries / (1 + term.count)) * (0.5 if term.corrected else 1.0) * told(term.text)
+            for term in parsed.terms
+        ]
         self.relations = sorted({VERBS[word] for word in self.words if word in VERBS})
         if _MADE_UP.search(text):
             self.relations.append("member-of")
         self.fields = sorted({FIELD_WORDS[word] for word in self.words if word in FIELD_WORDS})
         self.counted = self._counted(store)
+        # How many things the answer is to name, when the question says ("which two states").
+        self.number = next((_NUMBERS[w] for w in self.words[1:3] if w in _NUMBERS), None)
         self.asked_for = self._asked_for(naming_words)
 
     def _asked_for(self, naming_words: set[str]) -> list[str]:
@@ -118,21 +168,24 @@ class Question:
 
 def named_in(store: Store, words: list[str]) -> tuple[dict[str, Entry], set[str]]:
     """The entries named (by a whole name: id, title, alias or index term) in any span of the
-    words, by id; and the words of those names."""
-    spans = {
-        name_key(" ".join(words[start : start + size]))
-        for size in range(1, MAX_NAMED_SPAN + 1)
-        for start in range(len(words) - size + 1)
-        if not set(words[start : start + size]) <= STOPWORDS  # "is" in a question is no name ("IS")
-    }
+    words, by id; and the words of those names. The longest name wins its words: "the Iranian
+    general" is Soleimani, not Iran as well."""
     found: dict[str, Entry] = {}
     naming: set[str] = set()
-    for span in sorted(spans - {""}):
-        rowids = store.named(span, [])
-        if rowids:
+    taken: set[int] = set()
+    for size in range(min(MAX_NAMED_SPAN, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            places = set(range(start, start + size))
+            if places & taken or set(words[start : start + size]) <= STOPWORDS:  # "is" is no name ("IS")
+                continue
+            span = name_key(" ".join(words[start : start + size]))
+            rowids = store.named(span, []) if span else {}
+            if not rowids:
+                continue
+            taken |= places
             naming.update(span.split())
-        for entry in store.by_rowids(rowids).values():
-            found[entry.id] = entry
+            for entry in store.by_rowids(rowids).values():
+                found[entry.id] = entry
     return found, naming
 
 

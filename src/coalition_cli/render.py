@@ -251,6 +251,9 @@ class HitsView(View):
         ]
 
 
+CONTEXT_MARKER = "Context"  # the handbook's sentence an answer's name, date or number rests on
+
+
 class AnswerView(View):
     """One direct answer, then where it comes from: `ask`."""
 
@@ -264,6 +267,8 @@ class AnswerView(View):
     def plain(self) -> str:
         answer = self.answer
         lines = [answer.text + (f" ({self.attribution()})" if answer.said_by else "")]
+        if answer.basis:
+            lines.append(f"{CONTEXT_MARKER}: {answer.basis}")
         if answer.outside:
             lines.append(f"{OUTSIDE_MARKER}: {answer.outside}")
         if answer.note:
@@ -278,6 +283,8 @@ class AnswerView(View):
     def markdown(self) -> str:
         answer = self.answer
         lines = [f"**{md(answer.text)}**" + (f" ({md(self.attribution())})" if answer.said_by else "")]
+        if answer.basis:
+            lines += ["", f"*{CONTEXT_MARKER}:* {md(answer.basis)}"]
         if answer.outside:
             lines += ["", f"*{OUTSIDE_MARKER}:* {md(answer.outside)}"]
         if answer.note:
@@ -295,6 +302,7 @@ class AnswerView(View):
         return {
             "question": answer.question,
             "answer": answer.text,
+            "context": answer.basis,
             "according_to": answer.said_by,
             "outside": answer.outside,
             "note": answer.note,

@@ -142,3 +142,64 @@ def _spans(text: str) -> list[tuple[int, str]]:
     if start >= 0:
         spans.append((start, text[start:]))
     return spans
+
+
+# Words after whose full stop a sentence goes on: titles, ranks and the like, as English writes them.
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st jr sr lt col gen maj capt sgt adm cmdr gov sen rep pres vs etc al approx fig"
+    " e.g i.e cf jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text: split after a full stop, question or exclamation mark (and any
+    closing quote or bracket) that a space and a new sentence's first character follow; not after
+    an abbreviation ("Lt. Gen.", "e.g."), nor after initials ("U.S.", "J. Smith"), which a capital
+    letter follows as often as a new sentence does."""
+    found: list[str] = []
+    start = 0
+    length = len(text)
+    index = 0
+    while index < length:
+        char = text[index]
+        if char not in ".!?":
+            index += 1
+            continue
+        end = index + 1
+        while end < length and text[end] in "\"'\u201d\u2019)]":
+            end += 1
+        if end < length and not text[end].isspace():
+            index = end
+            continue
+        after = end
+        while after < length and text[after].isspace():
+            after += 1
+        if after < length and not (text[after].isupper() or text[after].isdigit() or text[after] in "\"'\u201c\u2018("):
+            index = end
+            continue
+        if char == "." and _abbreviated(text, start, index):
+            index = end
+            continue
+        sentence = text[start:end].strip()
+        if sentence:
+            found.append(sentence)
+        start = index = after
+    rest = text[start:].strip()
+    if rest:
+        found.append(rest)
+    return found
+
+
+def _abbreviated(text: str, start: int, stop: int) -> bool:
+    """Whether the full stop at `stop` ends an abbreviation or an initial rather than a sentence."""
+    begin = stop
+    while begin > start and (text[begin - 1].isalpha() or text[begin - 1] == "."):
+        begin -= 1
+    word = text[begin:stop]
+    if not word:
+        return False
+    if len(word) == 1 and word.isupper():
+        return True  # an initial: "J. Smith"
+    if "." in word and all(len(part) <= 2 for part in word.split(".")):
+        return True  # "U.S", "e.g": letters with full stops between them
+    return word.lower() in ABBREVIATIONS
