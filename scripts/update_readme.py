@@ -24,6 +24,8 @@ TOUR = [
     "coalition ask how many iranian advisers were in syria",
     "coalition search the kremlin",
     "coalition search who led the coalition --limit 3",
+    "coalition search what goods did damascus ship to baghdad --limit 3",
+    "coalition ask why was trade with iraq vital to syria",
     "coalition list",
     "coalition list facts",
     "coalition timeline",
