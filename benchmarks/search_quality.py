@@ -4,9 +4,10 @@
 
 The sets that measure are in tests/data/blind/, written blind (from the article alone, never the
 handbook) in readers' own words: `tune` (tuned on: a guard, not a measure), `dev` (looked at while
-tuning: a second opinion) and `final` (scored once, never tuned on: the measure). The older sets,
-written from the entries (questions.yaml, questions-readers.yaml, ask.yaml), are reported after
-them as what they are: sets tuned on in earlier rounds.
+tuning), `final` and `extra` (each scored once before it was tuned on) and `final-2` (scored once,
+never tuned on: the measure). The older sets, written from the entries (questions.yaml,
+questions-readers.yaml, ask.yaml), are reported after them as what they are: sets tuned on in
+earlier rounds.
 
 For search, over the questions with an answer: recall@1 and recall@3 (an entry that holds the answer
 among the first 1 or 3 hits), the mean reciprocal rank over the first ten, and how many came back
@@ -40,8 +41,16 @@ BLIND = {
     "tune": DATA / "blind" / "tune.yaml",
     "dev": DATA / "blind" / "dev.yaml",
     "final": DATA / "blind" / "final.yaml",
+    "extra": DATA / "blind" / "extra.yaml",
+    "final-2": DATA / "blind" / "final-2.yaml",
 }
-ROLES = {"tune": "tuned on", "dev": "looked at while tuning", "final": "never tuned on"}
+ROLES = {
+    "tune": "tuned on",
+    "dev": "looked at while tuning",
+    "final": "scored once, then tuned on",
+    "extra": "scored once, then tuned on",
+    "final-2": "never tuned on",
+}
 # The older sets, written from the entries' titles or words in earlier rounds, and tuned on then.
 OLDER_SEARCH = {"entries' words": DATA / "questions.yaml", "readers' words": DATA / "questions-readers.yaml"}
 OLDER_ASK = DATA / "ask.yaml"

@@ -162,9 +162,9 @@ def test_an_answer_is_not_cut_at_an_abbreviation(store: Store) -> None:
 
 
 def test_a_declined_question_says_what_to_read_instead(invoke: Invoke) -> None:
-    result = invoke("ask", "how", "did", "russia", "hit", "syrian", "targets", "from", "so", "far", "away")
+    result = invoke("ask", "how", "did", "the", "coalition", "pay", "for", "the", "war")
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr.startswith('coalition: the handbook has no answer to "how did russia hit')
+    assert result.stderr.startswith('coalition: the handbook has no answer to "how did the coalition pay')
     hint = result.stderr.rsplit("(try: coalition show ", 1)[1].rstrip(")\n")
     assert invoke("show", hint).exit_code == 0  # the hint names an entry that exists
 
@@ -204,12 +204,15 @@ def test_a_choice_is_answered_by_what_the_comparison_puts_first(store: Store) ->
 
 
 def test_yes_or_no_only_when_a_sentence_settles_it(store: Store) -> None:
+    """No, when the best sentence puts another place where the question puts one; never yes from a
+    sentence that merely holds the question's words ("is Hezbollah a state member of the coalition":
+    "four states ... plus Hezbollah")."""
     asker = Asker(store)
     answer = asker.ask("was soleimani killed in damascus")
     assert answer.text.startswith("No: ") and "Baghdad" in answer.text
-    assert asker.ask("was soleimani killed in baghdad").text.startswith("Yes: ")
-    with pytest.raises(NotFound):
-        asker.ask("is the isis threat as big as when the coalition formed")  # no sentence says yes or no
+    for question in ("was soleimani killed in baghdad", "is hezbollah a state member of the coalition"):
+        with pytest.raises(NotFound):
+            asker.ask(question)
 
 
 def test_an_answer_never_restates_the_questions_subject(store: Store) -> None:

@@ -36,7 +36,7 @@ from coalition_cli.handbook import Entry, Record, fold
 from coalition_cli.query import check_query, quoted
 from coalition_cli.question import HOW_MANY, NAMES, WHEN, WHERE, Question, in_title, named_in
 from coalition_cli.search import SearchIndex
-from coalition_cli.search_index import MONTHS, STOPWORDS
+from coalition_cli.search_index import MONTHS, STOPWORDS, name_key
 from coalition_cli.sentence_answers import SentenceReader, words_of
 from coalition_cli.words import sentences
 
@@ -50,7 +50,8 @@ CANDIDATES = 6  # search hits considered, best first
 SENTENCE_ENTRIES = 2  # of which the first this many are read for a sentence that answers
 MAX_ANSWERS = 8  # entries one answer may list: more would be a list, not an answer
 MAX_LINKS = 500  # links of one kind read for one question
-SENTENCE_ENOUGH = 0.8  # the score (sentence_answers.py) a sentence needs to be an answer
+SENTENCE_ENOUGH = 0.9  # the score (sentence_answers.py) a sentence needs to be an answer...
+WHY_ENOUGH = 1.15  # ...to a "why": a sentence on the subject is more often no reason for it
 _YEAR = re.compile(r"\b\d{4}\b")
 # What a note says the article leaves out, and the words that tie it to a kind of question.
 _UNSAID = re.compile(
@@ -152,7 +153,7 @@ class Asker:
         entries = [hit.entry for hit in hits]
         answer = self._typed(question, hits) if question.form not in ("why", "how", "yes-no") else None
         if answer is None:
-            answer = self._definition(question)
+            answer = self._definition(question) or self._described_as(question)
         if answer is None and question.asked not in HOW_MANY:  # a number is a field's, never a sentence's
             answer = self._by_sentence(question, entries[:SENTENCE_ENTRIES])
         # What the entries the question is most about say the article leaves out, before any answer.
@@ -184,8 +185,8 @@ class Asker:
         if question.form in NAMES and self._restates(question, answer):
             return None
         best = self.sentences.best(question, [answer.entry], typed=False)
-        if best is not None and best[1].text != answer.text:
-            answer.basis = best[1].text
+        if best is not None and best.sentence.text != answer.text:
+            answer.basis = best.sentence.text
         return answer
 
     def _restates(self, question: Question, answer: Answer) -> bool:
@@ -269,7 +270,7 @@ class Asker:
         if len(people) != 1:
             return None
         entry = people[0]
-        if question.own_coverage(entry) < ASK_CONFIDENT:
+        if question.unnamed:
             return None  # "what role did Turkey play in the Syrian war" is not Syria's role
         wanted = question.fields or (["role"] if question.identity and not question.about else [])
         for field in wanted:
@@ -327,9 +328,9 @@ class Asker:
         """The handbook sentence that best answers the question, if one answers it well enough: for
         a yes-or-no question, only when that sentence settles it."""
         best = self.sentences.best(question, entries, typed=True)
-        if best is None or best[0] < SENTENCE_ENOUGH:
+        if best is None or best.score < (WHY_ENOUGH if question.form == "why" else SENTENCE_ENOUGH):
             return None
-        sentence = best[1]
+        sentence = best.sentence
         entry = sentence.entry
         options = self.sentences.options(question)
         if options:
@@ -351,6 +352,20 @@ class Asker:
             answer.basis = sentence.text
             return answer
         return self._answer(question, sentence.text, entry)
+
+    def _described_as(self, question: Question) -> Answer | None:
+        """ "What military rank does the article give Soleimani": the one entry the words asked for
+        name ("military rank" is Lieutenant General's index term), told by its title, with the first
+        sentence of its summary as its support."""
+        if question.form not in ("what", "which") or not question.described:
+            return None
+        key = name_key(" ".join(question.described))
+        rowids = self.store.named(key, []) if key else {}
+        if len(rowids) != 1:
+            return None
+        entry = next(iter(self.store.by_rowids(rowids).values()))
+        told = sentences(entry.summary)
+        return self._answer(question, entry.title, entry, basis=told[0] if told else None)
 
     def _definition(self, question: Question) -> Answer | None:
         """ "What is the Axis of Resistance", "who was Soleimani": the one entry the question names

@@ -78,7 +78,8 @@ QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("what does", ("term",)),
 )
 _LEADING = frozenset(
-    "in on from at to and so but of by through across for with since after before during under over".split()
+    "in on from at to and so but of by through across for with since after before during under over"
+    " exactly roughly approximately about just precisely then".split()
 )
 
 

@@ -84,6 +84,18 @@ def form_of(text: str, asked: str | None) -> str | None:
     return "yes-no" if words[0] in _YES_NO else None
 
 
+def _opening(text: str) -> str:
+    """A question from its question word on, past a phrase that leads it ("Besides the MOD, where
+    could they be found": "where could they be found")."""
+    head, comma, rest = text.partition(",")
+    if comma and _WORD.findall(rest)[:1] and _WORD.findall(rest)[0].lower() in _ASKING:
+        return rest
+    return text
+
+
+_ASKING = frozenset("who whom whose what which when where why how".split())
+
+
 def _equally(_word: str) -> float:
     return 1.0
 
@@ -98,22 +110,27 @@ class Question:
         self.text = text
         self.parsed = parsed
         self.asked = parsed.question
-        self.form = form_of(text, parsed.question)
+        self.form = form_of(_opening(text), parsed.question)
         # Words typed with a capital letter (not the first) that no entry holds: a name the handbook
         # does not know ("Turkey", "Wagner"), so anything it answers would be about something else.
         capitals = {fold(word) for word in _WORD.findall(text)[1:] if word[:1].isupper()}
         self.strangers = [word for word in parsed.unmatched if word in capitals]
+        self.capitals = capitals
         self.passive = bool(_PASSIVE.match(text))
         self.identity = bool(_IDENTITY.match(text))
-        self.words = fold(_POSSESSIVE.sub("", text)).split()
+        self.words = fold(_POSSESSIVE.sub("", _opening(text))).split()
         self.topical = any(word not in STOPWORDS for word in self.words)  # "who what when" asks nothing
         self.named, naming_words = named_in(store, self.words)
         self.naming_words = naming_words
+        # Names typed with a capital that name no entry ("Turkey", which only a gloss mentions).
+        self.unnamed = sorted(word for word in self.capitals - naming_words - STOPWORDS if len(word) > 2)
         self.things = {i: e for i, e in self.named.items() if e.kind in NAMED_KINDS}
         self.about = [t for t in parsed.terms if not set(fold(t.text).split()) <= naming_words]
         entries = store.entry_count
         self.weights = [math.log(1 + entries / (1 + term.count)) * told(term.text) for term in self.about]
-        self.unknown = sum(math.log(1 + entries) * told(word) for word in parsed.unmatched)
+        # Words the handbook lacks weigh the most a word can: no entry holds them.
+        self.unknown_weights = {word: math.log(1 + entries) * told(word) for word in parsed.unmatched}
+        self.unknown = sum(self.unknown_weights.values())
         # Every term's weight, names' too, for how much of the question a sentence holds.
         self.term_weights = [
             math.log(1 + entries / (1 + term.count)) * (0.5 if term.corrected else 1.0) * told(term.text)
@@ -131,11 +148,17 @@ class Question:
     def _asked_for(self, naming_words: set[str]) -> list[str]:
         """The words that describe what the answer is ("what kind of Syrian forces did Iran back":
         forces), between the question word and the first auxiliary, besides names and verbs."""
+        return [word for word in self.described if word not in naming_words and word not in VERBS]
+
+    @property
+    def described(self) -> list[str]:
+        """The question's words between its question word and its first auxiliary, but for common
+        ones ("what military rank does the article give": military, rank); none without one."""
         words: list[str] = []
         for word in self.words[1:]:
             if word in _AUXILIARIES:
                 return words
-            if word not in STOPWORDS and word not in naming_words and word not in VERBS:
+            if word not in STOPWORDS:
                 words.append(word)
         return []  # no auxiliary: "who made up the axis" asks for no particular description
 
