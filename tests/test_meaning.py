@@ -35,7 +35,7 @@ TEXT = st.text(
 
 @pytest.fixture(scope="module")
 def pieces() -> dict[str, bytes]:
-    return meaning.PieceTable().everything()
+    return _everything()
 
 
 def _texts(handbook: Handbook) -> list[str]:
@@ -80,7 +80,7 @@ _PIECES: dict[str, bytes] = {}
 
 def _everything() -> dict[str, bytes]:
     if not _PIECES:
-        _PIECES.update(meaning.PieceTable().everything())
+        _PIECES.update(meaning.shared_table().everything())
     return _PIECES
 
 
@@ -123,6 +123,7 @@ def test_the_table_is_traced_to_its_weights() -> None:
 
 def test_search_goes_on_by_words_without_the_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(meaning, "table_path", lambda: str(tmp_path / "missing.sqlite3"))
+    monkeypatch.setattr(meaning, "_SHARED", [])  # the process's table, opened by an earlier test
     with memory_store(load_handbook()) as store:
         assert store.vectors() == {}  # built without vectors
         index = SearchIndex(store)

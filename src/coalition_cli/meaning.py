@@ -302,6 +302,20 @@ class PieceTable:
         self.db.close()
 
 
+_SHARED: list[PieceTable] = []
+
+
+def shared_table() -> PieceTable:
+    """The table, opened once in a process (it never changes) and closed when the process ends."""
+    if not _SHARED:
+        table = PieceTable()
+        import atexit
+
+        atexit.register(table.close)
+        _SHARED.append(table)
+    return _SHARED[0]
+
+
 def _uri_path(path: str) -> str:
     """A file path as the path of a SQLite URI: the characters that would end it or be read as an
     escape are escaped (urllib's quote would cost a lookup the import of `re`)."""
@@ -315,6 +329,8 @@ class Encoder:
         self.table = table
         self.known: dict[str, bytes] = table.everything() if everything else {}
         self.everything = everything
+        if everything:
+            table.close()  # everything it holds is known now
         self._words: dict[str, tuple[int, int]] = {}  # word: (packed sum of its pieces, how many)
 
     def _learn(self, words: Iterable[str]) -> None:
@@ -373,14 +389,14 @@ class HandbookMeaning:
     how alike a text is to each entry. Everything here does without the table, as search does
     (MeaningUnavailable is caught): words then count alike and only words match."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store | None) -> None:
         self.store = store
         self._encoder: Encoder | None = None
 
     def encoder(self) -> Encoder:
         """The encoder of texts into vectors, made on first need; MeaningUnavailable without the table."""
         if self._encoder is None:
-            self._encoder = Encoder(PieceTable())
+            self._encoder = Encoder(shared_table())
         return self._encoder
 
     def informative(self, text: str) -> float:
@@ -416,7 +432,7 @@ class HandbookMeaning:
             vector = self.encoder().vector(word)
         except MeaningUnavailable:
             return []
-        if vector is None:
+        if vector is None or self.store is None:
             return []
         query = Query(vector)
         alike = [
@@ -440,7 +456,7 @@ class HandbookMeaning:
             vector = encoder.vector(" ".join(words))
         except MeaningUnavailable:
             return {}
-        if vector is None:
+        if vector is None or self.store is None:
             return {}
         query = Query(vector)
         return {rowid: query.similarity(stored, size) for rowid, (size, stored) in self.store.vectors().items()}
