@@ -14,11 +14,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from coalition_cli.browse import BrowseApp
+from coalition_cli import browse
+from coalition_cli.browse import TYPING_PAUSE, BrowseApp
 from coalition_cli.cache import open_store
 from coalition_cli.handbook import Handbook
 from coalition_cli.store import Store
 from tests.helpers import Invoke, Tmux, clean_env
+
+TYPED = TYPING_PAUSE * 4  # seconds to wait after typing: the search runs once typing pauses
 
 
 def drive(store: Store, steps: Callable[[BrowseApp, Pilot[None]], Awaitable[None]], query: str = "") -> BrowseApp:
@@ -50,7 +53,7 @@ def test_search_as_you_type_open_follow_and_come_back(store: Store, handbook: Ha
 
     async def steps(app: BrowseApp, pilot: Pilot[None]) -> None:
         await pilot.press(*"soleimani")
-        await pilot.pause()
+        await pilot.pause(TYPED)
         seen["results"] = prompts(app, "#results")
         seen["beside"] = pane(app)  # the highlighted result, shown as the keys are typed
         await pilot.press("enter")  # open it: focus goes to its links
@@ -100,7 +103,7 @@ def test_nothing_found_says_so(store: Store) -> None:
 
     async def steps(app: BrowseApp, pilot: Pilot[None]) -> None:
         await pilot.press(*"zzqx")
-        await pilot.pause()
+        await pilot.pause(TYPED)
         seen.extend(prompts(app, "#results"))
 
     drive(store, steps)
@@ -180,3 +183,18 @@ def test_no_other_command_imports_textual(args: list[str]) -> None:
         [sys.executable, "-c", code, *args], capture_output=True, text=True, env=clean_env(), check=False
     )
     assert done.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_enter_before_the_pause_searches_what_is_typed(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search box searches once typing pauses; Enter typed sooner opens the first result for
+    the whole query, not for what was typed when the last search ran (here, nothing)."""
+    monkeypatch.setattr(browse, "TYPING_PAUSE", 30.0)  # no pause comes before the Enter
+    seen: dict[str, object] = {}
+
+    async def steps(app: BrowseApp, pilot: Pilot[None]) -> None:
+        await pilot.press(*"soleimani", "enter")
+        await pilot.pause()
+        seen["opened"] = app.current.id if app.current else None
+
+    drive(store, steps)
+    assert seen["opened"] == "soleimani"

@@ -25,10 +25,13 @@ from coalition_cli.render import EntryView
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from coalition_cli.relations import Node
     from coalition_cli.store import Store
 
 MAX_LISTED = 200  # results and list entries shown at once: a large handbook is searched, not scrolled
+TYPING_PAUSE = 0.15  # seconds without a key before the search box's text is searched
 ENTRY, TIMELINE, TREE = "entry", "timeline", "tree"
 
 
@@ -71,6 +74,7 @@ class BrowseApp(App[None]):
         self.current: Entry | None = None
         self.history: list[Entry] = []
         self.view = ENTRY
+        self._pending: Timer | None = None  # the search waiting for typing to pause
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -111,9 +115,21 @@ class BrowseApp(App[None]):
         self.status(f"{len(entries)} {'result' if len(entries) == 1 else 'results'}" if text.strip() else "")
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.show_results(event.value)
+        """Search once typing pauses: a search per key would queue behind a quick typist, and
+        results for a query already typed past would land after the reader moved on."""
+        if self._pending is not None:
+            self._pending.stop()
+        value = event.value
+        self._pending = self.set_timer(TYPING_PAUSE, lambda: self._search_now(value))
 
-    def on_input_submitted(self, _event: Input.Submitted) -> None:
+    def _search_now(self, text: str) -> None:
+        self._pending = None
+        self.show_results(text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self._pending is not None:  # Enter before the pause: the results for what is typed now
+            self._pending.stop()
+            self._search_now(event.value)
         results = self.query_one("#results", OptionList)
         if results.option_count and results.highlighted is not None:
             option = results.get_option_at_index(results.highlighted)
