@@ -1,10 +1,11 @@
 """Write a large handbook made from the shipped one, for measuring how coalition scales.
 
-    python benchmarks/generate.py OUT.yaml [--entries 10000] [--events]
+    python benchmarks/generate.py OUT.yaml [--entries 10000] [--short | --events]
 
 By default each copy of the shipped entries gets its ids suffixed (`iran-7`), with its references
 pointing inside the same copy, so the result is a valid handbook of the requested size whose text is
-real prose. With --events it is instead an analyst's own notes file layered on the shipped handbook
+real prose; with --short each keeps its names, links and quotes and little prose. With --events it
+is instead an analyst's own notes file layered on the shipped handbook
 (`base: bundled`): dated event records of about 800 bytes each, their summaries stitched from the
 shipped handbook's sentences, linked to its actors and resting on its sections. Search quality on
 either means nothing; size and shape are what count.
@@ -64,6 +65,25 @@ def scaled_handbook(entries: int) -> dict[str, Any]:
     return {**{k: v for k, v in data.items() if k not in scaled}, **scaled}
 
 
+PROSE = ("key_points", "note", "outside", "contributions", "differences", "role", "mentions")
+
+
+def shaped_entries(entries: int) -> dict[str, Any]:
+    """The shipped entries copied as scaled_handbook does, keeping what makes a handbook's shape
+    (names, links, quotes) with two aliases and two index terms at most and a summary of twelve
+    words: some 450 bytes an entry, as a reader's large file of short entries would be."""
+    data = scaled_handbook(entries)
+    for kind in KINDS:
+        for entry in data[PLURALS[kind]]:
+            for key in PROSE:
+                entry.pop(key, None)
+            entry["summary"] = " ".join(entry["summary"].split()[:12]).rstrip(".,;:") + "."
+            for key in ("aliases", "index"):
+                if key in entry:
+                    entry[key] = entry[key][:2]
+    return data
+
+
 def event_records(entries: int, seed: int = 7) -> dict[str, Any]:
     """An analyst's notes file of `entries` dated event records on the shipped handbook."""
     import random
@@ -102,13 +122,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--entries", type=int, default=10_000)
-    parser.add_argument("--events", action="store_true", help="dated event records layered on the shipped handbook")
+    shape = parser.add_mutually_exclusive_group()
+    shape.add_argument("--events", action="store_true", help="dated event records layered on the shipped handbook")
+    shape.add_argument("--short", action="store_true", help="names, links and quotes, with little prose")
     args = parser.parse_args()
     # The C writer (a 100,000-entry file in seconds), writing copies where entries share a list
     # rather than anchors and aliases, as a reader's own file would.
     base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     dumper = type("Dumper", (base,), {"ignore_aliases": lambda *_: True})
-    data = event_records(args.entries) if args.events else scaled_handbook(args.entries)
+    if args.events:
+        data = event_records(args.entries)
+    else:
+        data = shaped_entries(args.entries) if args.short else scaled_handbook(args.entries)
     text = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}: {args.entries:,} entries, {len(text.encode()) / 1e6:.1f} MB", file=sys.stderr)

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from coalition_cli import relations
 from coalition_cli.fields import MAX_TEXT
 from coalition_cli.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from coalition_cli.relations import MAX_NODES
-from tests.helpers import clean_env
+from tests.helpers import Invoke, clean_env
 
 MEMORY_LIMIT = 1536 * 1024 * 1024  # address space, bytes
 TIME_LIMIT = 120  # seconds
@@ -191,3 +192,19 @@ def test_init_leaves_nothing_behind_when_it_cannot_write(coalition_bin: str, tmp
     )
     assert result.returncode == 1
     assert result.stderr == "coalition: cannot write missing-folder/notes.yaml: No such file or directory\n"
+
+
+@pytest.mark.parametrize("budget", range(1, 8))
+def test_path_says_when_it_stopped_at_its_budget(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    # A line a0 - a1 - a2 - a3, each link written at both ends: every budget either finds the
+    # chain or says it stopped reading, never that there is none.
+    line = [actor(n, related=[f"a{m}" for m in (n - 1, n + 1) if 0 <= m < 4]) for n in range(4)]
+    path = handbook(tmp_path, line)
+    monkeypatch.setattr(relations, "MAX_LINKS", budget)
+    result = invoke("path", "a0", "a3", env={"COALITION_HANDBOOK": str(path), "COALITION_NO_CACHE": "1"})
+    if result.exit_code == 0:
+        assert "Actor 3" in result.stdout
+    else:
+        assert result.exit_code == 1 and f"within the first {budget:,} links read" in result.stderr, result.stderr

@@ -587,7 +587,8 @@ def test_cache_with_caching_off_or_a_folder_of_another_user(
 
 def test_lookups_on_a_cache_read_through_its_indexes(tmp_path: Path) -> None:
     """Every query the lookups run is answered through an index, not by reading a whole table,
-    but for those that mean to: counting the index's rows (verify), the bounded scan of names
+    but for those that mean to: counting the rows (verify: the search index's, and the entries'
+    vectors, at most meaning.MAX_ENTRIES of them), the bounded scan of names
     that "did you mean" compares, and the entries' vectors that meaning compares the query with
     (at most meaning.MAX_ENTRIES). The indexes are chosen for these queries (builder.finish):
     kinds by rank, links by relation only when typed."""
@@ -597,6 +598,7 @@ def test_lookups_on_a_cache_read_through_its_indexes(tmp_path: Path) -> None:
     statements: list[str] = []
     store.db.set_trace_callback(statements.append)
     with contextlib.closing(store):
+        store.verify()  # as opening a cache does
         assert store.of_kind("actor") and store.ids_of_kind("fact") and store.counts()["figure"]
         assert store.links("iran") and store.related_of(store.find_entry("iran"))
         assert store.links_of("commanded", 5) and store.suggest_names("irn") and store.names_starting("ir", None, 5)
@@ -613,6 +615,52 @@ def test_lookups_on_a_cache_read_through_its_indexes(tmp_path: Path) -> None:
         }
     assert scans == {
         ("SCAN entries_docsize", "SELECT count(*) FROM entries_docsize"),
+        ("SCAN entry_vector", "SELECT count(*) FROM entry_vector"),
         ("SCAN name", "SELECT name.folded, entry.rowid FROM name JOIN entry ON entry.rowid = name.entry"),
         ("SCAN entry_vector", f"SELECT rowid, norm, vector FROM entry_vector LIMIT {meaning.MAX_ENTRIES}"),
     }
+
+
+@pytest.mark.parametrize("built_ns", [str(10**30), "-1", "0", str(2**63 - 1)])
+def test_a_cache_built_at_an_absurd_time_is_doubted_and_shown(
+    run: Run, handbook_file: Path, cache: Path, built_ns: str
+) -> None:
+    show(run, handbook_file, cache)
+    [cache_file] = cache_files(cache)
+    tamper(cache_file, "Words the handbook never held.")
+    update(cache_file, "UPDATE meta SET value = ? WHERE name = 'built_ns'", (built_ns,))
+    listed = run("cache", env={"XDG_CACHE_HOME": str(cache)})
+    assert listed.returncode == 0 and listed.stderr == b"", listed.stderr[-500:]
+    assert " built ?  " in listed.stdout.decode()
+    shown = show(run, handbook_file, cache)  # a clock gone wrong is no proof the cache is current
+    assert shown.returncode == 0 and NEW_SUMMARY.encode() in shown.stdout and b"never held" not in shown.stdout
+
+
+ROW_TABLES = ["name", "link", "entry_vector", "word_vector", "entries_docsize"]
+
+
+@pytest.mark.parametrize("table", ROW_TABLES)
+def test_a_row_deleted_by_hand_is_noticed_before_any_answer(
+    invoke: Invoke, tmp_path: Path, handbook: Any, table: str
+) -> None:
+    # One row gone is damage no checksum covers (the row is not there to check): the counts
+    # recorded at build are checked when the cache is opened, and it is rebuilt.
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    commands = [["show", "iran"], ["show", "actor", "iran"], ["related", "iran"], ["search", "airspace"]]
+    expected = [invoke(*args, env=env) for args in commands]
+    [cache_file] = cache_files(tmp_path / "xdg")
+    with contextlib.closing(sqlite3.connect(cache_file)) as db:
+        column = "entry" if table == "name" else "rowid"
+        if table == "name":  # the actor's own names: "iran" would fall to entries that mention it
+            db.execute("DELETE FROM name WHERE entry = (SELECT rowid FROM entry WHERE id = 'iran')")
+        else:
+            db.execute(f"DELETE FROM {table} WHERE {column} = (SELECT min({column}) FROM {table})")
+        assert db.total_changes >= 1
+        db.commit()
+    damaged = cache_file.stat().st_ino
+    coalition_cache._distrusted.clear()
+    for args, before in zip(commands, expected, strict=True):
+        after = invoke(*args, env=env)
+        assert (after.exit_code, after.stdout) == (before.exit_code, before.stdout), (table, args)
+    [rebuilt] = cache_files(tmp_path / "xdg")
+    assert rebuilt.stat().st_ino != damaged  # replaced by the first command, whatever it read

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import signal
 import subprocess
 import time
@@ -22,6 +23,8 @@ from coalition_cli.loader import check_handbook, load_handbook
 from tests.helpers import MINIMAL, Run, as_at_a_prompt
 
 Write = Callable[..., Path]
+
+FACT = "facts:\n  - {{id: f, title: F, value: {value}, unit: u, summary: s, source: [first]}}\n"
 
 BROKEN: dict[str, bytes | str] = {
     "empty": "",
@@ -42,6 +45,12 @@ BROKEN: dict[str, bytes | str] = {
     "python-tag": MINIMAL + 'x: !!python/object/apply:os.system ["echo pwned"]\n',
     "python-name": "format: !!python/name:os.system\n",
     "escaped-control": MINIMAL.replace("A place that exists only in tests.", '"bell \\a here"'),
+    # Numbers no source gives and JSON cannot write, and one longer than Python will read.
+    "nan": MINIMAL + FACT.format(value="!!float nan"),
+    "infinity": MINIMAL + FACT.format(value="!!float -inf"),
+    "overflowing-float": MINIMAL + FACT.format(value="1.0e+999"),
+    "long-integer": MINIMAL + FACT.format(value="9" * 5000),
+    "long-tagged-integer": MINIMAL + FACT.format(value="!!int " + "9" * 5000),
     "billion-laughs": "\n".join(
         ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
         + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
@@ -140,6 +149,23 @@ def test_unreadable_path_is_one_line(run: Run, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("nan", "must be a finite number, not nan"),
+        ("infinity", "must be a finite number, not -inf"),
+        ("overflowing-float", "must be a finite number, not inf"),
+        ("long-integer", "a number of 5,000 digits"),
+        ("long-tagged-integer", "a number of 5,000 digits"),
+    ],
+)
+def test_numbers_json_cannot_write_or_python_cannot_read_are_refused(
+    broken_file: Callable[[str], Path], name: str, words: str
+) -> None:
+    _, problems = check_handbook(broken_file(name))
+    assert len(problems) == 1 and words in problems[0].message, problems
+
+
 def test_control_characters_escaped_in_yaml_are_refused(broken_file: Callable[[str], Path]) -> None:
     _, problems = check_handbook(broken_file("escaped-control"))
     assert [p.message for p in problems] == [
@@ -162,6 +188,23 @@ def big_handbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("big") / "big.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def _small_files_only() -> None:
+    """Files of this process may grow to 64 KB, and a write past that fails rather than killing it."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (65_536, 65_536))
+
+
+def test_a_full_disk_with_caching_off_is_one_line_exit_4(coalition_bin: str, big_handbook: Path) -> None:
+    # Uncached, the index is built in a temporary database that spills to disk once it is large.
+    env = {**os.environ, "COALITION_NO_CACHE": "1", "COALITION_HANDBOOK": str(big_handbook)}
+    result = subprocess.run(
+        [coalition_bin, "show", "iran"], env=env, capture_output=True, timeout=120, preexec_fn=_small_files_only
+    )
+    err = result.stderr.decode()
+    assert (result.returncode, result.stdout, err.count("\n")) == (4, b"", 1), err[-800:]
+    assert err.startswith("coalition: cannot build the handbook's index in a temporary database: ")
 
 
 @pytest.mark.parametrize("fmt", ["plain", "markdown", "json", "rich"])

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coalition_cli.inert import is_safe, one_line, unsafe, visible
-from tests.helpers import MINIMAL, Invoke
+from tests.helpers import MINIMAL, Invoke, Run
 
 # What a terminal acts on or a reader cannot see, judged from the Unicode database here rather
 # than from the program's own list: controls (C0 but tab and newline, DEL, C1), format characters
@@ -138,7 +138,8 @@ def test_nothing_typed_drives_the_terminal_in_an_error(invoke: Invoke, args: lis
 @pytest.mark.parametrize(
     ("summary", "written"),
     [
-        ("## Not a heading", "\\## Not a heading"),
+        ("## Not a heading", "\\#\\# Not a heading"),
+        ("Fake {#iran onclick=x} [a]{.b}", "Fake \\{\\#iran onclick=x\\} \\[a\\]\\{.b\\}"),
         ("- not a list", "\\- not a list"),
         ("1. not a list", "1\\. not a list"),
         ("> not a quote", "\\> not a quote"),
@@ -190,3 +191,18 @@ def test_names_with_joiners_are_cleared_without_re(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
     assert result.stdout == "True True True\nFalse\nFalse a\u200c\\x0ab\n"
+
+
+def test_a_file_name_cannot_add_columns_or_lines_to_plain_output(run: Run, tmp_path: Path) -> None:
+    # Line-oriented output is read by cut, awk and while-read loops: a TAB or a newline in a file's
+    # name would add a column or forge a line of its own.
+    name = "evil\tname\nforged.yaml"
+    (tmp_path / name).write_text(MINIMAL.replace("format: 1", "format: 1\nbase: bundled"), encoding="utf-8")
+    env = {"COALITION_HANDBOOK": str(tmp_path / name), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    counts = run("list", env=env).stdout.decode().splitlines()
+    listed = run("list", "actors", env=env).stdout.decode().splitlines()
+    cache = run("cache", env=env).stdout.decode().splitlines()
+    assert [line.count("\t") for line in counts] == [1] * 7 + [2, 2], counts
+    assert {line.count("\t") for line in listed} == {3}, listed
+    assert len(cache) == 2 and "evil\\x09name\\x0aforged.yaml" in cache[1], cache
+    assert not any(line.startswith("forged") for line in counts + listed + cache)

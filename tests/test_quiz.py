@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from coalition_cli.ask import format_date
 from coalition_cli.handbook import Entry, Handbook, fold
 from coalition_cli.quiz import QUESTION_KINDS, Question, iso_date
+from coalition_cli.reading import MAX_ECHO
 from tests.helpers import Invoke, Run
 
 LETTERS = "abcd"
@@ -168,3 +169,18 @@ def test_a_quiz_from_a_readers_own_handbook(invoke: Invoke, tmp_path: Path) -> N
 )  # fmt: skip
 def test_a_date_however_written(text: str, iso: str | None) -> None:
     assert iso_date(text) == iso
+
+
+def test_a_typed_reply_is_echoed_inert_and_cut_short(run: Run) -> None:
+    # A transcript (input piped in) shows each reply after its prompt: what was typed, not what it
+    # would do to a terminal, and not a line of megabytes.
+    escape = "\x1b]0;owned\x07\x1b[2J"
+    replies = f"{escape}\n{'x' * 100_000}\nb\n"
+    done = run("quiz", "--seed", "9", "--count", "3", "--typed", input=replies.encode())
+    out = done.stdout.decode()
+    assert done.returncode == 0 and done.stderr == b""
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b]0;owned\\x07\\x1b[2J" in out
+    echoed = [line for line in out.splitlines() if line.startswith("> ")]
+    assert len(echoed) == 3 and max(len(line) for line in echoed) <= len("> ") + MAX_ECHO + len("...")
+    assert "3/3" in out and "Score: " in out and " of 3." in out  # the long line was one reply

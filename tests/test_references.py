@@ -61,9 +61,9 @@ def test_bibtex_fields_escape_what_tex_would_read(run: Run, tmp_path: Path) -> N
     )
     bib = run("--handbook", str(notes), "cite", "odd", "-f", "bib").stdout.decode()
     note = next(line for line in bib.splitlines() if line.strip().startswith("note"))
-    assert "\\{brace\\}" in note and "100\\%" in note and "\\&" in note and "\\$x\\_1" in note and "\\#2" in note
-    unescaped = re.sub(r"\\[{}]", "", note)
-    assert unescaped.count("{") == unescaped.count("}")  # braces balanced, as BibTeX counts them
+    assert "\\textbraceleft{}brace\\textbraceright{}" in note and "100\\%" in note and "\\&" in note
+    assert "\\$x\\_1" in note and "\\#2" in note
+    assert note.count("{") == note.count("}")  # balanced as BibTeX counts them: escaped or not, every one
 
 
 def test_csl_json_renders_in_a_citation_style(run: Run) -> None:

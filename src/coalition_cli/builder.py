@@ -269,6 +269,7 @@ class StoreBuilder:
         # Kinds are read by rank (KINDS order), and links by relation only when typed: indexing
         # every entry's kind and every link's relation cost a large handbook 0.17 s of its build.
         self.db.execute(f"CREATE INDEX link_relation ON link (relation) WHERE {TYPED_LINK}")
+        self._word_vectors()
         source = loaded.source
         meta = {
             "schema": str(SCHEMA),
@@ -281,6 +282,9 @@ class StoreBuilder:
             "path": os.pathsep.join(loaded.files),
             "entries": str(int(self.db.execute("SELECT count(*) FROM entry").fetchone()[0])),
             "names": str(int(self.db.execute("SELECT count(*) FROM name").fetchone()[0])),
+            "links": str(int(self.db.execute("SELECT count(*) FROM link").fetchone()[0])),
+            "vectors": str(int(self.db.execute("SELECT count(*) FROM entry_vector").fetchone()[0])),
+            "word_vectors": str(int(self.db.execute("SELECT count(*) FROM word_vector").fetchone()[0])),
             **{f"count_{kind}": str(count) for kind, count in kind_counts(self.db.execute(KIND_COUNTS)).items()},
             "indexed": str(sum(_indexed(self.db, part) for part in self.parts)),
             "longest_phrase": str(max((len(m.split()) for g in loaded.thesaurus for m in g), default=0)),
@@ -307,7 +311,6 @@ class StoreBuilder:
         rows = ((phrase, SEP.join(group)) for phrase, group in phrases.items())
         self.db.executemany("INSERT INTO variant VALUES ('phrase', ?, ?)", rows)
         self.db.execute("CREATE INDEX variant_stem ON variant (stem, kind)")
-        self._word_vectors()
         self.db.executemany("INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)", key)
         self.db.commit()
         return Store(self.db)

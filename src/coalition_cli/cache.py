@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     Key = list[tuple[bytes, int, int, int, int, int, str]]
 
 RACY_NS = 2_000_000_000  # a file changed this close to the build may change again unseen: hash it
+SQLITE_IOERR, SQLITE_FULL = 10, 13  # SQLite's primary result codes for a failed write and a full disk
+FUTURE_NS = 86_400 * 10**9  # a cache built more than a day ahead of the clock is not trusted
 PRUNE_AT_MOST = 200  # cache files looked at for pruning after a build
 
 _distrusted: set[str] = set()  # cache files found corrupt during this run: never opened again
@@ -96,6 +98,7 @@ def _open_cached(path: str, files: Sequence[Path | str] | None = None) -> Store 
             db.close()
             return None
         store = Store(db, file=path)
+        store.verify()
         if settle and all(settle):
             proc = f"/proc/self/fd/{descriptor}"  # the file that was checked, not one swapped in since
             _settle(proc if os.path.exists(proc) else path)
@@ -119,6 +122,8 @@ def _current(
     if meta.get("schema") != str(SCHEMA) or meta.get("version") != __version__:
         return False
     built = int(meta["built_ns"])
+    if not 0 < built <= time.time_ns() + FUTURE_NS:
+        return False  # built before 1970 or in the future: a clock or a file gone wrong, so doubt it
     recorded = db.execute("SELECT path, dev, ino, size, mtime_ns, ctime_ns, hash FROM source_file").fetchall()
     if files is not None:
         wanted = [os.fsencode(os.path.realpath(file)) for file in files]
@@ -253,10 +258,19 @@ def _build_unwinding(
         if cached is None:  # not readable as this user's own (a file system that says otherwise)
             return _build_unwinding(files, None, None, progress)
         return cached
-    except (OSError, sqlite3.Error):
+    except (OSError, sqlite3.Error) as error:
         if builder is not None:
             builder.db.close()
         if temporary is None:
+            code = getattr(error, "sqlite_errorcode", 0) & 0xFF  # the extended code's low byte is the primary
+            if code in (SQLITE_FULL, SQLITE_IOERR):
+                from coalition_cli.errors import OutputFailed
+
+                where = os.environ.get("SQLITE_TMPDIR") or os.environ.get("TMPDIR") or "/tmp"
+                raise OutputFailed(
+                    f"cannot build the handbook's index in a temporary database: {error}"
+                    f" (is {where} full? free some space, or point TMPDIR elsewhere)"
+                ) from None
             raise
         # Writing the cache failed (a full disk): build again without one.
         temporary.remove()
@@ -288,7 +302,8 @@ def describe(path: str, size: int) -> CacheFile:
             db.close()
         files = [file for (file,) in recorded if isinstance(file, bytes)]
         found.handbooks = [shown_path(file) for file in files]
-        found.built_ns = int(meta.get("built_ns", 0))
+        built = int(meta.get("built_ns", 0))
+        found.built_ns = built if 0 < built <= time.time_ns() + FUTURE_NS else 0  # shown as "?" otherwise
         found.entries = int(meta.get("entries", 0))
         if len(files) != len(recorded) or not recorded:
             found.state = "unreadable"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from functools import lru_cache
 from typing import Any
@@ -258,6 +259,10 @@ class FieldChecks:
     def _number(self, value: Any, path: Path) -> int | float | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self._expect(path, "a number (write 28500, not 28,500)", value)
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            # JSON has no such number, and no source gives one: NaN or infinity is a mistake.
+            self.problem(path, f"{self.where(path)}must be a finite number, not {value}")
             return None
         return value
 

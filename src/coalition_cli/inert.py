@@ -158,8 +158,9 @@ def strip_marks(snippet: str) -> str:
 
 # Characters that markdown (CommonMark, GitHub's and pandoc's) reads as markup anywhere in a line:
 # emphasis, code, links, HTML and entities, tables, and pandoc's math, citations, super- and
-# subscripts. A backslash before any ASCII punctuation shows it as written, in all of them.
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&$@^~"})
+# subscripts, and its attributes and spans ({#id .class key=value}, and a heading's closing #). A
+# backslash before any ASCII punctuation shows it as written, in all of them.
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&$@^~{}#"})
 # ... and at the start of a line: headings, block quotes, lists, thematic breaks, setext underlines.
 _LINE_START = r"^([ \t]*)([#=+\-:]|\d+(?=[.)]))"
 

@@ -14,6 +14,10 @@ from coalition_cli.commands import Session, entry_named, note
 from coalition_cli.errors import NotFound, UsageProblem
 from coalition_cli.output import Format, choose_format
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
+
 
 def related(session: Session, words: list[str], depth: int, fmt: str | None) -> None:
     from coalition_cli.relation_views import RelationsView
@@ -81,13 +85,33 @@ def quiz(session: Session, count: int, kinds: list[str], seed: int | None, typed
         sys.stdout.flush()
 
     def read() -> str:
-        line = sys.stdin.readline() if sys.stdin is not None else ""
-        if line and not sys.stdin.isatty():
-            write(line if line.endswith("\n") else line + "\n")  # a transcript reads as a dialogue
+        line = _reply(sys.stdin) if sys.stdin is not None else ""
+        if line and sys.stdin is not None and not sys.stdin.isatty():
+            from coalition_cli.inert import one_line
+
+            # A transcript reads as a dialogue; what was typed is shown inert, and cut short.
+            echo = one_line(line.rstrip("\n"))
+            write((echo if len(echo) <= MAX_ECHO else echo[:MAX_ECHO] + "...") + "\n")
         return line
 
     ask_all(questions, typed, store.source_title, write, read)
     output.write(f"The same questions again: coalition quiz --seed {seed}\n")
+
+
+MAX_REPLY = 1_000  # characters of a quiz reply read; the rest of a longer line is skipped
+MAX_ECHO = 200  # characters of a reply written back into a transcript
+
+
+def _reply(stream: TextIO) -> str:
+    """One line of input, at most MAX_REPLY characters of it (with its newline): a line of
+    megabytes is not a reply, and is not held in memory whole."""
+    line = stream.readline(MAX_REPLY)
+    if line and not line.endswith("\n"):
+        rest = stream.readline(MAX_REPLY)
+        while rest and not rest.endswith("\n"):
+            rest = stream.readline(MAX_REPLY)
+        line += "\n" if rest else ""
+    return line
 
 
 def browse(session: Session, words: list[str]) -> None:

@@ -39,14 +39,15 @@ def _note(citation: Citation, quote: tuple[str, str]) -> str:
 
 
 def _bib(text: str) -> str:
-    """Text for a BibTeX field: its special characters escaped, braces balanced (a brace is
-    written as a command BibTeX passes through whole, never as a group it would count)."""
+    """Text for a BibTeX field: its special characters escaped, and braces written as LaTeX's
+    commands for them: BibTeX counts every brace, escaped or not, so a lone "}" (even as "\\}")
+    would end the field, and what follows would be read as fields of its own."""
     replaced = []
     for char in text:
         if char == "{":
-            replaced.append("\\{")
+            replaced.append("\\textbraceleft{}")
         elif char == "}":
-            replaced.append("\\}")
+            replaced.append("\\textbraceright{}")
         elif char == "\\":
             replaced.append("\\textbackslash{}")
         elif char in "&%$#_":

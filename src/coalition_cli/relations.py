@@ -185,8 +185,8 @@ def shortest_chain(store: Store, start: Entry, end: Entry, typed_only: bool = Fa
                     reached[other] = (untyped, current, link)
         best.update(reached)
         level = list(reached)
-    if end.id not in best:
-        return Chain(start, end, None)
+    if end.id not in best:  # a budget spent on the last links read may have hidden the way on
+        return Chain(start, end, None, bounded=budget <= 0)
     ids: list[tuple[str, str]] = []  # (entry, the link that reached it), end first
     current = end.id
     while current != start.id:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from coalition_cli.citations import citation_json, citation_markdown, citation_of, citation_plain
 from coalition_cli.handbook import FIELD_LABELS, OUTSIDE_MARKER, PLURALS, Entry
-from coalition_cli.inert import md, md_marked, strip_marks
+from coalition_cli.inert import md, md_marked, one_line, strip_marks
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ class EntriesView(View):
         for entry in self.entries:
             detail = detail_of(entry)
             if self.origins:
-                lines.append("\t".join([entry.id, entry.title, detail, entry.origin]))
+                lines.append("\t".join([entry.id, entry.title, detail, one_line(entry.origin)]))
             else:
                 lines.append("\t".join([entry.id, entry.title, *([detail] if detail else [])]))
         return "".join(line + "\n" for line in lines)
@@ -206,7 +206,7 @@ class CountsView(View):
 
     def plain(self) -> str:
         text = "".join(f"{plural}\t{count}\n" for plural, count in self.counts)
-        return text + "".join(f"file\t{file}\t{count}\n" for file, count in self.files)
+        return text + "".join(f"file\t{one_line(file)}\t{count}\n" for file, count in self.files)
 
     def markdown(self) -> str:
         text = "| kind | count |\n| --- | --- |\n" + "".join(f"| {p} | {c} |\n" for p, c in self.counts)
@@ -407,9 +407,9 @@ class CacheView(View):
         return rows
 
     def plain(self) -> str:
-        lines = [self.summary()]
+        lines = [one_line(self.summary())]
         for state, size, entries, built, handbooks in self.rows():
-            lines.append(f"  {state:<10} {size:>7}  {entries:>7} entries  built {built}  {handbooks}")
+            lines.append(f"  {state:<10} {size:>7}  {entries:>7} entries  built {built}  {one_line(handbooks)}")
         return "".join(line + "\n" for line in lines)
 
     def markdown(self) -> str:

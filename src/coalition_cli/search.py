@@ -264,7 +264,6 @@ class SearchIndex:
             raise NotFound(f"nothing to search for in {quoted(query)}")
         phrases = [t.text for t in terms if t.required and not t.count]
         if phrases:  # a phrase in double quotes must match as written
-            self.store.verify()
             words = ", ".join(f'"{phrase}"' for phrase in phrases)
             raise NotFound(f"no entry matches {quoted(query)}: no entry holds {words} as written")
         scored, named, candidates, matches = self._by_words(parsed, kinds, limit) if terms else ({}, {}, {}, {})
@@ -272,7 +271,6 @@ class SearchIndex:
         alike = {} if any(t.required for t in terms) else self._by_meaning(query, parsed, kinds)
         order = _blended(scored, named, alike)[:limit]
         if not order:
-            self.store.verify()
             if kinds:
                 raise NotFound(f"no {' or '.join(kinds)} entry matches {quoted(query)}")
             raise NotFound(_nothing_on(query, parsed), self.words.spelling.nearest_words(unmatched))

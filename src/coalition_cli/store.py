@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import Any
 
-SCHEMA = 15  # bump when the tables change
+SCHEMA = 16  # bump when the tables change
 ROLE_NAME, ROLE_ID, ROLE_INDEX = 0, 1, 2  # what a name is to its entry (the name table's `role`)
 MAX_LISTED = 8  # candidates named in an "ambiguous" message
 MAX_NAME = 500  # characters of a name worth looking up: no entry's name is longer
@@ -183,7 +183,6 @@ class Store:
     @property
     def entries(self) -> tuple[Entry, ...]:
         if self._entries is None:
-            self.verify()
             self._entries = tuple(self._rows())
         return self._entries
 
@@ -212,14 +211,12 @@ class Store:
         """These columns of one kind's rows, in handbook order, read by rank (the rank index holds
         it), which the row's checksum does not cover: a rank that is not its row's kind, or a row
         missing from the counts, is damage (a listing of a kind is where a lost row would hide)."""
-        self.verify()
         rows = self._query(f"SELECT kind, {columns} FROM entry WHERE rank = ? ORDER BY rowid", (KINDS.index(kind),))
         if any(row[0] != kind for row in rows):
             raise CacheCorrupt("an entry's rank is not its kind")
         return [tuple(row[1:]) for row in rows]
 
     def counts(self) -> dict[str, int]:
-        self.verify()
         return kind_counts(self._query(KIND_COUNTS))
 
     def origin_counts(self) -> dict[str, int]:
@@ -285,7 +282,6 @@ class Store:
 
     def dated_facts(self) -> list[Entry]:
         """Facts and events that carry a date, oldest first (ISO dates sort as text; ties keep file order)."""
-        self.verify()
         return self._rows("WHERE kind IN ('fact', 'event') AND date IS NOT NULL", order="date, rowid")
 
     def source_title(self, source_id: str) -> str:
@@ -350,7 +346,6 @@ class Store:
                 if len(rowids) > MAX_LISTED:
                     labels.append("and more")
                 raise AmbiguousName(name, labels)
-        self.verify()
         raise NotFound(what, self.suggest_names(query, kind))
 
     def named(self, key: str, kinds: list[str]) -> dict[int, str]:
@@ -386,23 +381,30 @@ class Store:
         return list(found.values())
 
     def verify(self) -> None:
-        """Before saying a name or a word is not in a cached handbook, or listing every entry of a
-        kind, make sure no rows have gone from the cache since it was built: rows missing from a
-        table read like entries missing from the handbook. Raises CacheCorrupt (and the command
-        runs again on a fresh store) if so."""
-        if self.file is None:
-            return
+        """That every table of a cache holds as many rows as it was built with, kind by kind: a row
+        deleted by hand would otherwise change answers unseen (a name gone makes "iran" ambiguous,
+        an entry gone reads as one missing from the handbook). Checked once, as the cache is
+        opened, through each table's smallest index; raises CacheCorrupt if not."""
         kinds = kind_counts(self._query(KIND_COUNTS))
         counted = {
             **{f"count_{kind}": kinds[kind] for kind in KINDS},
-            "names": self._query("SELECT count(*) FROM name")[0][0],
+            **{
+                name: self._query(f"SELECT count(*) FROM {table}")[0][0]
+                for name, table in [
+                    ("entries", "entry"),
+                    ("names", "name"),
+                    ("links", "link"),
+                    ("vectors", "entry_vector"),
+                    ("word_vectors", "word_vector"),
+                ]
+            },
             "indexed": sum(
                 self._query(f"SELECT count(*) FROM entries{part}_docsize")[0][0] for part in self.search_parts
             ),
         }
-        recorded = {name: self._meta.get(name) for name in counted}
-        if any(str(counted[name]) != recorded[name] for name in counted):
-            raise CacheCorrupt("rows are missing")
+        missing = [name for name, count in counted.items() if str(count) != self._meta.get(name)]
+        if missing:
+            raise CacheCorrupt(f"rows are missing ({', '.join(missing)})")
 
     def suggest_names(self, query: str, kind: str | None = None) -> list[str]:
         """The entries whose names are spelled most like the query, best first."""

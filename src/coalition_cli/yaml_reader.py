@@ -25,6 +25,7 @@ import yaml
 from coalition_cli.errors import HandbookError, Problem
 
 MAX_DEPTH = 64  # a handbook nests five levels deep; far deeper is an attack or an accident
+MAX_DIGITS = 4_300  # Python reads no longer integer; no handbook number comes near it
 ALIAS_ALLOWANCE = 100_000  # values that aliases may add beyond the file's own (stops "billion laughs")
 _TOO_MANY_ALIASES = "aliases expand to more than {:,} values; refusing (a handbook never needs this)"
 
@@ -187,10 +188,10 @@ class YamlReader:
                             top.key = key
                         continue
                     text = event.value
-                    if event.tag in plain_tags:
+                    if event.tag in plain_tags and (len(text) <= MAX_DIGITS or not event.implicit[0]):
                         special = not text or text[0] in _SPECIAL_START
                         value = _plain(text) if special and event.implicit[0] else text
-                    else:
+                    else:  # a tag, or text as long as a number too long to read: looked at closely
                         value = self._scalar(event)
                     if event.anchor:
                         anchors[event.anchor] = (value, size)
@@ -294,11 +295,19 @@ class YamlReader:
     def _scalar(self, event: Any) -> Any:
         tag, text = event.tag, event.value
         if tag is None or tag == "!":
-            return _plain(text) if event.implicit[0] else text
+            if not event.implicit[0]:
+                return text
+            if len(text) > MAX_DIGITS and _INT_PATTERN.match(text):  # Python reads no longer integer
+                self._problem(event, f"a number of {len(text):,} digits is longer than any a handbook holds")
+                return None
+            return _plain(text)
         try:
             if tag == _STR:
                 return text
             if tag == _INT:
+                if len(text) > MAX_DIGITS:
+                    self._problem(event, f"a number of {len(text):,} digits is longer than any a handbook holds")
+                    return None
                 return int(text.replace("_", ""), 10)
             if tag == _FLOAT:
                 return float(text)
