@@ -23,9 +23,10 @@ from rich.text import Text
 
 from coalition_cli.ansi import KIND_STYLES, Ink, Styled, cells
 from coalition_cli.card import card
+from coalition_cli.citations import entry_source, quote_place, yours
 from coalition_cli.handbook import OUTSIDE_MARKER, Entry, Handbook
 from coalition_cli.loader import load_handbook
-from coalition_cli.render import entry_rows, source_titles
+from coalition_cli.render import entry_rows
 from tests.helpers import TerminalStream, imported_modules, run_in_terminal
 
 WIDTHS = (20, 33, 39, 40, 41, 59, 60, 61, 73, 80, 100, 137, 200)
@@ -51,11 +52,13 @@ def rich_panel(handbook: Handbook, entry: Entry, width: int) -> RenderableType:
     """The card as rich drew it (terminal.entry_panel before card.py)."""
     style = KIND_STYLES.get(entry.kind, "white")
     rows: list[tuple[str, Text]] = []
+    if yours(handbook, entry):
+        rows.append(("From", Text(yours(handbook, entry), style="yellow")))
     for label, value in entry_rows(entry, handbook):
         rows.append((label, Text("\n".join(f"- {item}" for item in value) if isinstance(value, tuple) else value)))
     if entry.quote is not None:
         quote = Text(f"\u201c{entry.quote.text}\u201d", style="italic")
-        quote.append(f"\n{handbook.source_title(entry.quote.section)}", style="dim")
+        quote.append(f"\n{quote_place(handbook, entry)}", style="dim")
         rows.append(("Quote", quote))
     if entry.note:
         rows.append(("Note", Text(entry.note, style="yellow")))
@@ -69,7 +72,7 @@ def rich_panel(handbook: Handbook, entry: Entry, width: int) -> RenderableType:
             related.append(", " if index else "")
             related.append(entry_id, style=KIND_STYLES.get(other.kind, "") if other is not None else "")
         rows.append(("Related", related))
-    rows.append(("Source", Text(source_titles(handbook, entry.source), style="dim")))
+    rows.append(("Source", Text(entry_source(handbook, entry), style="dim")))
     ident = Text(f"{entry.kind}: {entry.id}", style=style)
     if width < 60:
         indent = 2 if width >= 40 else 0

@@ -136,7 +136,8 @@ def test_one_json_shape_for_one_thing(invoke: Invoke) -> None:
     listed = json.loads(invoke("list", "-f", "json").stdout)
     found = json.loads(invoke("search", "soleimani", "-f", "json").stdout)
     in_export = next(item for item in exported["figures"] if item["id"] == "soleimani")
-    assert in_export == {key: value for key, value in shown.items() if key != "kind"}
+    assert in_export == {key: value for key, value in shown.items() if key not in ("kind", "origin")}
+    assert shown["origin"]["shipped"] is True and cited["origin"] == listed[0]["origin"] == found[0]["origin"]
     assert cited["quote"] == shown["quote"] and set(shown["quote"]) == {"text", "section"}
     for brief in (cited, next(i for i in listed if i["id"] == "soleimani"), found[0]):
         assert {key: brief[key] for key in ("kind", "id", "title")} == {

@@ -110,7 +110,8 @@ def test_list_shows_which_file_each_entry_comes_from(invoke: Invoke, notes: Path
     terms = invoke("list", "terms", env=env).stdout.splitlines()
     assert terms[-1] == f"my-reading\tMy reading list\t\t{notes}"
     rows = json.loads(invoke("list", "terms", "-f", "json", env=env).stdout)
-    assert rows[-1]["origin"] == str(notes)
+    assert rows[-1]["origin"] == {"file": str(notes), "shipped": False}
+    assert {row["origin"]["shipped"] for row in rows[:-1]} == {True}
 
 
 @pytest.mark.parametrize("spelling", ["{sep}{notes}", "@bundled{sep}{notes}"])

@@ -44,7 +44,8 @@ def test_exit_codes(run: Run, tmp_path: Path) -> None:
 
 def test_environment_handbook(run: Run, minimal_handbook: Path) -> None:
     result = run("list", "actors", env={"COALITION_HANDBOOK": str(minimal_handbook)})
-    assert result.stdout == b"somewhere\tSomewhere\tstate\n"
+    # A reader's own handbook, not the shipped one: each row says the file it came from.
+    assert result.stdout == f"somewhere\tSomewhere\tstate\t{minimal_handbook}\n".encode()
 
 
 def test_output_cut_short_by_head_is_quiet(coalition_bin: str, tmp_path: Path) -> None:

@@ -32,9 +32,10 @@ from __future__ import annotations
 import re
 
 from coalition_cli.errors import NotFound
-from coalition_cli.handbook import Entry, Record, fold
+from coalition_cli.handbook import Entry, fold
 from coalition_cli.query import check_query, quoted
 from coalition_cli.question import HOW_MANY, NAMES, WHEN, WHERE, Question, in_title, named_in
+from coalition_cli.records import Record
 from coalition_cli.search import SearchIndex
 from coalition_cli.search_index import MONTHS, STOPWORDS, name_key
 from coalition_cli.sentence_answers import SentenceReader, words_of

@@ -12,8 +12,9 @@ import os
 
 from coalition_cli import __version__
 from coalition_cli.errors import NotInParts
-from coalition_cli.handbook import KINDS, Entry, Extension, extended, fold, unaccent
-from coalition_cli.rows import ENTRY_COLUMNS, SEP, decode_entry, encode_entry
+from coalition_cli.handbook import KINDS, Entry, fold, unaccent
+from coalition_cli.origins import Extension, extended
+from coalition_cli.rows import ENTRY_COLUMNS, SEP, decode_entry, encode_entry, encode_source
 from coalition_cli.sql import sqlite3
 from coalition_cli.store import (
     KIND_COUNTS,
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Any, Protocol
 
-    from coalition_cli.handbook import SourceInfo
     from coalition_cli.meaning import Encoder
+    from coalition_cli.origins import Origin, SourceInfo
 
     class Stack(Protocol):
         """What a handbook stack says besides its entries (loader.Loaded, or a Handbook)."""
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
         def files(self) -> Sequence[str]: ...
         @property
         def warnings(self) -> Sequence[object]: ...
+        @property
+        def origins(self) -> Sequence[Origin]: ...
 
     Key = list[tuple[bytes, int, int, int, int, int, str]]
 
@@ -76,6 +79,7 @@ class StoreBuilder:
             """
             CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE listing (name TEXT, position INTEGER, value TEXT);
+            CREATE TABLE origin (position INTEGER PRIMARY KEY, file TEXT, shipped INTEGER, source TEXT);
             CREATE TABLE variant (kind TEXT, stem TEXT, words TEXT);
             CREATE TABLE source_file (path BLOB, dev INTEGER, ino INTEGER, size INTEGER, mtime_ns INTEGER,
                                       ctime_ns INTEGER, hash TEXT);
@@ -280,6 +284,7 @@ class StoreBuilder:
             "source_lead": source.lead,
             "source_note": source.note,
             "path": os.pathsep.join(loaded.files),
+            "origins": str(len(loaded.origins)),
             "entries": str(int(self.db.execute("SELECT count(*) FROM entry").fetchone()[0])),
             "names": str(int(self.db.execute("SELECT count(*) FROM name").fetchone()[0])),
             "links": str(int(self.db.execute("SELECT count(*) FROM link").fetchone()[0])),
@@ -312,6 +317,8 @@ class StoreBuilder:
         self.db.executemany("INSERT INTO variant VALUES ('phrase', ?, ?)", rows)
         self.db.execute("CREATE INDEX variant_stem ON variant (stem, kind)")
         self.db.executemany("INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)", key)
+        origins = [(o.file, int(o.shipped), o.source and encode_source(o.source)) for o in loaded.origins]
+        self.db.executemany("INSERT INTO origin VALUES (?, ?, ?, ?)", ((n, *row) for n, row in enumerate(origins)))
         self.db.commit()
         return Store(self.db)
 

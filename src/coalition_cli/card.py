@@ -23,8 +23,9 @@ from coalition_cli.ansi import (
     style,
     width_of,
 )
+from coalition_cli.citations import entry_source, quote_place, yours
 from coalition_cli.handbook import OUTSIDE_MARKER
-from coalition_cli.render import entry_rows, source_titles
+from coalition_cli.render import entry_rows
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,11 +61,14 @@ def card(handbook: HandbookView, entry: Entry, width: int, ink: Ink) -> str:
 def _rows(handbook: HandbookView, entry: Entry) -> list[tuple[str, Styled]]:
     """Each label and its value, in the order every format shows them."""
     rows: list[tuple[str, Styled]] = []
+    mark = yours(handbook, entry)
+    if mark:
+        rows.append(("From", Styled(mark, "yellow")))
     for label, value in entry_rows(entry, handbook):
         rows.append((label, Styled("\n".join(f"- {item}" for item in value) if isinstance(value, tuple) else value)))
     if entry.quote is not None:
         quote = Styled(f"\u201c{entry.quote.text}\u201d", "italic")
-        rows.append(("Quote", quote.append(f"\n{handbook.source_title(entry.quote.section)}", "dim")))
+        rows.append(("Quote", quote.append(f"\n{quote_place(handbook, entry)}", "dim")))
     if entry.note:
         rows.append(("Note", Styled(entry.note, "yellow")))
     if entry.outside:
@@ -77,7 +81,7 @@ def _rows(handbook: HandbookView, entry: Entry) -> list[tuple[str, Styled]]:
             related.append(", " if index else "")
             related.append(entry_id, KIND_STYLES.get(other.kind, "") if other is not None else "")
         rows.append(("Related", related))
-    rows.append(("Source", Styled(source_titles(handbook, entry.source), "dim")))
+    rows.append(("Source", Styled(entry_source(handbook, entry), "dim")))
     return rows
 
 

@@ -298,7 +298,7 @@ def list_entries(session: Session, kind_word: str | None, fmt: str | None) -> No
     if kind is None:
         view: CountsView | EntriesView = CountsView(store)
     else:
-        view = EntriesView(store.of_kind(kind), origins=len(store.files) > 1)
+        view = EntriesView(store, store.of_kind(kind))
     output.deliver(view, choose_format(fmt), pager=session.pager)
 
 
@@ -327,7 +327,7 @@ def search(session: Session, words: list[str], kind_words: list[str], limit: int
             note(f"no entry mentions {unknown}; showing the best matches for the rest")
         else:
             note(f"no entry mentions {unknown}; showing the entries nearest in meaning")
-    output.deliver(HitsView(result.hits), chosen, pager=session.pager)
+    output.deliver(HitsView(session.store(), result.hits), chosen, pager=session.pager)
 
 
 def ask(session: Session, words: list[str], fmt: str | None) -> None:
@@ -439,6 +439,15 @@ title: My notes on the coalition
 # The shipped handbook goes beneath this file, so its entries can be extended and linked to here.
 base: bundled
 
+# Everything here is marked as yours wherever it is shown, and cited as "your notes, {name}",
+# never as the article. To cite a source of your own instead, name it (title is required):
+# source:
+#   title: "The report you read"
+#   author: Its author
+#   publisher: Its publisher
+#   date: 2024-12-08
+#   url: https://example.org/the-report
+
 # Add aliases, a note and related ids to entries of the shipped handbook. A note added here is
 # shown after the entry's own, marked with this file's name: it is yours, not the article's.
 extend:
@@ -462,10 +471,10 @@ terms:
 def init(path: Path) -> None:
     """Write a starter notes handbook, never over an existing file, and never half of one: the
     text is made before the file is, and a file that could not be written whole is removed."""
-    from coalition_cli.inert import shell_word, shown_path
+    from coalition_cli.inert import one_line, shell_word, shown_path
 
     word = shell_word(path)
-    content = STARTER.format(path=word).encode("utf-8")
+    content = STARTER.format(path=word, name=one_line(shown_path(os.path.basename(path)))).encode("utf-8")
     shown = shown_path(path)
     if os.path.lexists(path):
         raise NothingDone(f"{shown} already exists; give another path, or remove it first")

@@ -87,16 +87,25 @@ class NamesBeneath:
         self.words: dict[str, Owner] = {}
         self._sorted: list[str] | None = None
         self._longest = self._longest_drawn = 0  # the longest name and drawing beneath, once sorted
-        self._staged: list[tuple[str, str, str, list[str]]] = []
+        self.indexed: dict[str, Owner] = {}  # index terms beneath, folded
+        self._staged: list[tuple[str, str, str, list[str], tuple[str, ...]]] = []
 
     def stage(self, entry: Entry) -> None:
-        """Keep an entry's names until its file is read (entries of one file do not contest)."""
-        self._staged.append((entry.kind, entry.id, entry.origin, entry.names()))
+        """Keep an entry's names and index terms until its file is read (entries of one file do not
+        contest)."""
+        self._staged.append((entry.kind, entry.id, entry.origin, entry.names(), entry.index))
 
     def settle(self) -> None:
-        """The file is read: its staged names are beneath the next file."""
-        for kind, entry_id, origin, names in self._staged:
+        """The file is read: its staged names are beneath the next file. An index term is found only
+        as a whole (after names and their starts), so it is kept apart from the names."""
+        for kind, entry_id, origin, names, index in self._staged:
             self._add(kind, entry_id, origin, names)
+            for term in index:
+                owner = Owner(kind, entry_id, origin, term)
+                folded = fold(term)
+                self.indexed.setdefault(folded, owner)
+                for word in folded.split()[1:]:  # "kremlin" of "the Kremlin": a reader's word for it
+                    self.words.setdefault(word, owner)
         self._staged = []
         self._sorted = None
 
@@ -110,13 +119,16 @@ class NamesBeneath:
             for word in folded.split()[1:]:
                 self.words.setdefault(word, owner)
 
-    def clash(self, name: str, entry_id: str, folded: str | None = None) -> tuple[Owner, str] | None:
+    def clash(
+        self, name: str, entry_id: str, folded: str | None = None, starts: bool = True
+    ) -> tuple[Owner, str] | None:
         """The entry beneath (not `entry_id` itself) that `name` (folded: `folded`) would take from,
-        or be mistaken for, and how: "same", "lookalike", "start" or "word"."""
+        or be mistaken for, and how: "same", "lookalike", "start" or "word" ("start" only when
+        `starts`: an index term is looked up after the starts of names, so takes none of them)."""
         folded = fold(name) if folded is None else folded
         if not folded:
             return None
-        owner = self.exact.get(folded)
+        owner = self.exact.get(folded) or self.indexed.get(folded)
         if owner is not None and owner.id != entry_id:
             return owner, "same"
         self._names_sorted()
@@ -127,12 +139,23 @@ class NamesBeneath:
                 owner = self.drawn.get(drawn)
                 if owner is not None and owner.id != entry_id:
                     return owner, "lookalike"
-        owner = self._starting(folded)
+        owner = self._starting(folded) if starts else None
         if owner is not None and owner.id != entry_id:
             return owner, "start"
         owner = self.words.get(folded) if " " not in folded else None  # a word beneath is one word
         if owner is not None and owner.id != entry_id:
             return owner, "word"
+        return None
+
+    def named_in(self, folded: str) -> Owner | None:
+        """The entry beneath whose name is the longest run of words in a folded text, if any."""
+        words = folded.split()
+        for size in range(len(words), 0, -1):
+            for start in range(len(words) - size + 1):
+                span = " ".join(words[start : start + size])
+                owner = self.exact.get(span) or self.indexed.get(span)
+                if owner is not None:
+                    return owner
         return None
 
     def _names_sorted(self) -> list[str]:
@@ -151,6 +174,13 @@ class NamesBeneath:
         if at < len(names) and names[at].startswith(folded):
             return self.exact[names[at]]
         return None
+
+
+def question_message(name: str, asked: str, owner: Owner | None) -> str:
+    """The warning for a name that reads as a question ("who led the coalition"): `ask` would
+    answer that question from this entry, not the article."""
+    about = f', a question about "{owner.written}" ({owner.kind} "{owner.id}" in {owner.file})' if owner else ""
+    return f'the name "{name}" reads as a "{asked}" question{about}; "ask {name}" may now answer from this entry'
 
 
 def clash_message(name: str, owner: Owner, how: str) -> str:

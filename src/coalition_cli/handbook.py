@@ -6,15 +6,16 @@ renderers read.
 
 from __future__ import annotations
 
-import os
-
 from coalition_cli.errors import UsageProblem
-from coalition_cli.inert import one_line
+from coalition_cli.origins import Origin, origin_in, section_quoting
+from coalition_cli.records import Record
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs a lookup a few milliseconds
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Any, Protocol
+
+    from coalition_cli.origins import SourceInfo
 
 KINDS: tuple[str, ...] = ("section", "actor", "figure", "fact", "term", "place", "event")
 PLURALS: dict[str, str] = {
@@ -201,29 +202,6 @@ def _fold(text: str) -> str:
     return " ".join(re.split(r"[\W_]+", bare)).strip()
 
 
-class Record:
-    """A small value treated as immutable: its fields in `__slots__`, equality and repr from them.
-
-    Not a dataclass: importing dataclasses (and the inspect module it needs) costs more than a
-    whole cached lookup.
-    """
-
-    __slots__: tuple[str, ...] = ()
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Record) and type(self) is type(other) and self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__name__}({fields})"
-
-
 class Quote(Record):
     """Words copied exactly from the source, with the section they come from."""
 
@@ -344,56 +322,6 @@ class Entry(Record):
         return data
 
 
-class SourceInfo(Record):
-    """The document the handbook rests on."""
-
-    __slots__ = ("title", "lead", "note")
-
-    def __init__(self, title: str, lead: str | None = None, note: str | None = None) -> None:
-        self.title = title
-        self.lead = lead
-        self.note = note
-
-
-class Extension(Record):
-    """What a later handbook adds to an entry defined in a handbook beneath it."""
-
-    __slots__ = ("id", "aliases", "note", "related", "origin", "index")
-
-    def __init__(
-        self,
-        id: str,
-        aliases: tuple[str, ...] = (),
-        note: str | None = None,
-        related: tuple[str, ...] = (),
-        origin: str = "",
-        index: tuple[str, ...] = (),
-    ) -> None:
-        self.id = id
-        self.aliases = aliases
-        self.note = note
-        self.related = related
-        self.origin = origin
-        self.index = index
-
-
-def extended(entry: Entry, extension: Extension) -> Entry:
-    """An entry with what a later handbook adds to it. Extensions only add: aliases and related ids
-    (each once, in order) and a note, as a paragraph of its own that names the file it came from,
-    since it is the reader's and not the source's."""
-    note = entry.note
-    if extension.note:
-        # The file's name made inert: a name may hold any character, a note may not.
-        added = f"{one_line(os.path.basename(extension.origin))}: {extension.note}"
-        note = f"{note}\n\n{added}" if note else added
-    return entry.replace(
-        aliases=tuple(dict.fromkeys(entry.aliases + extension.aliases)),
-        related=tuple(dict.fromkeys(entry.related + extension.related)),
-        index=tuple(dict.fromkeys(entry.index + extension.index)),
-        note=note,
-    )
-
-
 class Handbook:
     """A whole handbook held in memory, in file order, with lookups by id and kind: what `export`
     shows and tests read. Commands otherwise read the store, a few rows at a time."""
@@ -409,6 +337,7 @@ class Handbook:
         files: tuple[str, ...] = (),
         warnings: tuple[str, ...] = (),
         thesaurus: tuple[tuple[str, ...], ...] = (),
+        origins: tuple[Origin, ...] = (),
     ) -> None:
         self.title = title
         self.source = source
@@ -417,6 +346,9 @@ class Handbook:
         self.format = format
         self.variants = variants
         self.files = files or (path,)
+        if not origins:  # a handbook made, not read: none of it is the shipped file's
+            origins = tuple(Origin(file, False) for file in self.files)
+        self.origins = origins
         self.warnings = warnings  # collisions between layers, told on every run
         self.thesaurus = thesaurus
         self._by_id = {entry.id: entry for entry in entries}
@@ -438,6 +370,13 @@ class Handbook:
                     self._linked_from.setdefault(target, []).append(other.id)
         return both_ways(entry, self._linked_from.get(entry.id, ()))
 
+    def origin_of(self, entry: Entry) -> Origin:
+        return origin_in(self.origins, entry.origin)
+
+    def article_section(self, text: str) -> str | None:
+        shipped = {origin.file for origin in self.origins if origin.shipped}
+        return section_quoting((e.quote for e in self.entries if e.quote and e.origin in shipped), text)
+
     def source_title(self, source_id: str) -> str:
         """A section's heading, or a description of the lead, for citing where a claim comes from."""
         if source_id == LEAD:
@@ -447,12 +386,7 @@ class Handbook:
 
     def to_data(self) -> dict[str, Any]:
         """The whole handbook in its file's shape, so an export can be loaded back as a handbook."""
-        source: dict[str, Any] = {"title": self.source.title}
-        if self.source.lead is not None:
-            source["lead"] = self.source.lead
-        if self.source.note is not None:
-            source["note"] = self.source.note
-        data: dict[str, Any] = {"format": self.format, "title": self.title, "source": source}
+        data: dict[str, Any] = {"format": self.format, "title": self.title, "source": self.source.to_data()}
         if self.variants:
             data["variants"] = [list(group) for group in self.variants]
         if self.thesaurus:
@@ -473,6 +407,7 @@ if TYPE_CHECKING:
         title: str
         source: SourceInfo
         files: tuple[str, ...]
+        origins: tuple[Origin, ...]
 
         @property
         def entries(self) -> tuple[Entry, ...]: ...
@@ -484,6 +419,12 @@ if TYPE_CHECKING:
         def related_of(self, entry: Entry) -> tuple[str, ...]: ...
 
         def source_title(self, source_id: str) -> str: ...
+
+        def origin_of(self, entry: Entry) -> Origin:
+            """The file the entry came from, and whether its words are the article's."""
+
+        def article_section(self, text: str) -> str | None:
+            """The article's section where the shipped handbook quotes these words verbatim, if any."""
 
 
 def both_ways(entry: Entry, linked_from: Iterable[str]) -> tuple[str, ...]:

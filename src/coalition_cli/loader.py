@@ -13,8 +13,9 @@ import os
 import stat
 
 from coalition_cli.errors import HandbookError, NotInParts, Problem
-from coalition_cli.handbook import KINDS, PLURALS, Entry, Extension, Handbook, SourceInfo, extended
+from coalition_cli.handbook import KINDS, PLURALS, Entry, Handbook
 from coalition_cli.inert import shown_path
+from coalition_cli.origins import Extension, Origin, SourceInfo, extended
 from coalition_cli.stack import bundled_handbook_path
 
 TYPE_CHECKING = False  # typing, pathlib and the rest are not imported by a run served from the cache
@@ -180,6 +181,7 @@ class Loaded:
         self.variants: tuple[tuple[str, ...], ...] = ()
         self.thesaurus: tuple[tuple[str, ...], ...] = ()
         self.files: list[str] = []
+        self.origins: list[Origin] = []  # each file's, in the order of files
         self.sources: list[Source] = []
         self.warnings: list[Problem] = []
         self.problems: list[Problem] = []
@@ -292,6 +294,7 @@ def _load(
         loaded.variants += header.variants
         loaded.thesaurus += header.thesaurus
         loaded.files.append(name)
+        loaded.origins.append(Origin(name, _is_shipped(source, bundled), header.source))
         if beneath is not None:
             beneath.settle()
     loaded.sources = sources
@@ -366,6 +369,17 @@ def _wants_bundled(sources: list[Source]) -> bool:
     # tries every byte of a large file.
     pattern = re.compile(rb"\n(?:base|\"base\"|'base')[ \t]*:[ \t]*[\"']?bundled\b")
     return any(pattern.search(b"\n" + source.raw[:100]) or pattern.search(source.raw) for source in sources)
+
+
+def _is_shipped(source: Source, bundled: Path) -> bool:
+    """Whether a file is the handbook that ships with the program (or a copy of it, byte for byte):
+    the one file whose words are the article's."""
+    if _same_file(source.path, bundled):
+        return True
+    try:
+        return bundled.stat().st_size == len(source.raw) and bundled.read_bytes() == source.raw
+    except OSError:
+        return False
 
 
 def _same_file(path: Path | str, other: Path | str) -> bool:
@@ -455,4 +469,5 @@ def load_memory(paths: Sequence[Path | str]) -> Handbook:
         thesaurus=loaded.thesaurus,
         files=tuple(loaded.files),
         warnings=tuple(str(warning) for warning in loaded.warnings),
+        origins=tuple(loaded.origins),
     )

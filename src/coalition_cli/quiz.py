@@ -10,8 +10,9 @@ same fields of other entries. The same seed asks the same questions with the sam
 from __future__ import annotations
 
 from coalition_cli.ask import format_date
-from coalition_cli.handbook import Entry, Record, fold
+from coalition_cli.handbook import Entry, fold
 from coalition_cli.inert import md
+from coalition_cli.records import Record
 from coalition_cli.relations import MAX_LINKS, link_type
 from coalition_cli.render import View, brief_json
 

@@ -1,14 +1,16 @@
 """Citations as reference managers import them: BibTeX, CSL-JSON and RIS, one item per entry.
 
-Every item cites the one source article, at the section the entry rests on, with its quote when it
-has one. What the article does not give is left out rather than invented: it names no author, no
-date and no publisher, and each item says so in its note. Checked in the tests with the real tools
-(bibtex with plain.bst, citeproc-py, rispy).
+An entry of the shipped handbook cites the one source article, at the section the entry rests on,
+with its quote when it has one. What the article does not give is left out rather than invented: it
+names no author, no date and no publisher, and each item says so in its note. An entry of a reader's
+own file cites what that file names as its source (title, author, date, publisher, address), or
+"your notes, FILE"; its note says whose it is (citations.py). Checked in the tests with the real
+tools (bibtex with several styles, citeproc-py, rispy).
 """
 
 from __future__ import annotations
 
-from coalition_cli.citations import Citation, where
+from coalition_cli.citations import Citation, linked, quote_origin, where
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,14 +26,28 @@ def item_id(citation: Citation) -> str:
 
 
 def _note(citation: Citation, quote: tuple[str, str]) -> str:
-    """Where in the article, the quote, what the item is cited for, and what is not known."""
-    place = where(citation, lambda title: f"{quote[0]}{title}{quote[1]}")
-    parts = [place[:1].upper() + place[1:]]
+    """Whose words these are, where in the document, the quote, what the item is cited for, and
+    what is not known."""
+
+    def quoted(text: str) -> str:
+        return f"{quote[0]}{text}{quote[1]}"
+
+    parts = []
+    if citation.yours:
+        parts.append(f"From {citation.origin.name}, the reader's own notes, not the article")
+        pointed = linked(citation, quoted)
+        if pointed:
+            parts.append(pointed[:1].upper() + pointed[1:])
+    place = where(citation, quoted)
+    if place:
+        parts.append(place[:1].upper() + place[1:])
     if citation.quote:
-        parts.append(f"Quoted: {quote[0]}{citation.quote}{quote[1]}")
+        said = quote_origin(citation, quoted)
+        parts.append(f"Quoted: {quoted(citation.quote)}" + (f" ({said})" if said else ""))
     entry = citation.entry
-    parts.append(f"Cited for the entry {quote[0]}{entry.title}{quote[1]} ({entry.kind} {entry.id})")
-    parts.append(UNKNOWN.rstrip("."))
+    parts.append(f"Cited for the entry {quoted(entry.title)} ({entry.kind} {entry.id})")
+    if not citation.yours:
+        parts.append(UNKNOWN.rstrip("."))
     return ". ".join(parts) + "."
 
 
@@ -66,12 +82,18 @@ def bibtex(citation: Citation) -> str:
     kept (in braces: styles lowercase titles), a `key` to sort by (there is no author), what it is
     in `howpublished`, and the rest in `note`."""
     title = _bib(citation.document)
-    fields = [
-        ("key", _bib(citation.document)),
-        ("title", f"{{{title}}}"),
-        ("howpublished", "Web article"),
-        ("note", _bib(_note(citation, ("``", "''")))),
-    ]
+    source = citation.source
+    fields = [("key", _bib(citation.document)), ("title", f"{{{title}}}")]
+    if source is not None and source.author:
+        fields.append(("author", f"{{{_bib(source.author)}}}"))  # one name as written, not split up
+    if source is not None and source.publisher:
+        fields.append(("publisher", _bib(source.publisher)))
+    if source is not None and source.date:
+        fields += [("year", source.date[:4]), ("date", source.date)]
+    if source is not None and source.url:
+        fields.append(("url", _bib(source.url)))
+    fields.append(("howpublished", "Reader's notes" if citation.yours and source is None else "Web article"))
+    fields.append(("note", _bib(_note(citation, ("``", "''")))))
     body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields)
     return f"@misc{{{item_id(citation)},\n{body}}}\n"
 
@@ -82,14 +104,23 @@ def bibtex(citation: Citation) -> str:
 def csl_item(citation: Citation) -> dict[str, Any]:
     """One CSL-JSON item: a web page, its section and its note. The quote goes in the note, not
     in `abstract`: it is a sentence of the article, not a summary of it."""
+    source = citation.source
     item: dict[str, Any] = {
         "id": item_id(citation),
-        "type": "webpage",
+        "type": "document" if citation.yours and source is None else "webpage",
         "title": citation.document,
         "section": "; ".join(title for title in citation.titles),
         "note": _note(citation, ("\u201c", "\u201d")),
         "language": "en",
     }
+    if source is not None and source.author:
+        item["author"] = [{"literal": source.author}]
+    if source is not None and source.publisher:
+        item["publisher"] = source.publisher
+    if source is not None and source.date:
+        item["issued"] = {"date-parts": [[int(part) for part in source.date.split("-")]]}
+    if source is not None and source.url:
+        item["URL"] = source.url
     return item
 
 
@@ -99,14 +130,21 @@ def csl_item(citation: Citation) -> dict[str, Any]:
 def ris(citation: Citation) -> str:
     """One RIS record: an electronic source (ELEC), its title, section and note (with the quote:
     AB would file it as the article's abstract)."""
+    source = citation.source
     tags = [
-        ("TY", "ELEC"),
+        ("TY", "GEN" if citation.yours and source is None else "ELEC"),
         ("ID", item_id(citation)),
         ("TI", citation.document),
-        ("SE", "; ".join(citation.titles)),
-        ("LA", "en"),
-        ("N1", _note(citation, ("\u201c", "\u201d"))),
     ]
+    if source is not None and source.author:
+        tags.append(("AU", source.author))
+    if source is not None and source.publisher:
+        tags.append(("PB", source.publisher))
+    if source is not None and source.date:
+        tags += [("PY", source.date[:4]), ("DA", source.date.replace("-", "/"))]
+    if source is not None and source.url:
+        tags.append(("UR", source.url))
+    tags += [("SE", "; ".join(citation.titles)), ("LA", "en"), ("N1", _note(citation, ("\u201c", "\u201d")))]
     lines = [f"{tag}  - {' '.join(value.split())}" for tag, value in tags]
     # Lines end with LF, which every reader takes: a CR would not be inert on a terminal.
     return "\n".join([*lines, "ER  - "]) + "\n"

@@ -7,7 +7,8 @@ it has a type: a typed relation as written ("commanded") or its inverse ("comman
 
 from __future__ import annotations
 
-from coalition_cli.handbook import RELATIONS, Entry, Record
+from coalition_cli.handbook import RELATIONS, Entry
+from coalition_cli.records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -8,7 +8,16 @@ views with rich for a terminal.
 
 from __future__ import annotations
 
-from coalition_cli.citations import citation_json, citation_markdown, citation_of, citation_plain
+from coalition_cli.citations import (
+    citation_json,
+    citation_markdown,
+    citation_of,
+    citation_plain,
+    entry_source,
+    quote_origin,
+    quote_place,
+    yours,
+)
 from coalition_cli.handbook import FIELD_LABELS, OUTSIDE_MARKER, PLURALS, Entry
 from coalition_cli.inert import md, md_marked, one_line, strip_marks
 
@@ -22,6 +31,7 @@ if TYPE_CHECKING:
     from coalition_cli.cachedir import CacheFile
     from coalition_cli.errors import Problem
     from coalition_cli.handbook import HandbookView
+    from coalition_cli.origins import Origin
     from coalition_cli.search import Hit
     from coalition_cli.store import Store
 
@@ -107,6 +117,9 @@ class EntryView(View):
     def plain(self) -> str:
         handbook, entry = self.handbook, self.entry
         lines = [f"{entry.title} ({entry.kind}: {entry.id})", "", entry.summary, ""]
+        mark = yours(handbook, entry)
+        if mark:
+            lines.insert(1, f"From: {mark}")
         for label, value in entry_rows(entry, handbook):
             if isinstance(value, tuple):
                 lines.append(f"{label}:")
@@ -114,7 +127,7 @@ class EntryView(View):
             else:
                 lines.append(f"{label}: {value}")
         if entry.quote is not None:
-            lines.append(f'Quote: "{entry.quote.text}" ({handbook.source_title(entry.quote.section)})')
+            lines.append(f'Quote: "{entry.quote.text}" ({quote_place(handbook, entry)})')
         if entry.note:
             lines.append(f"Note: {entry.note}")
         if entry.outside:
@@ -122,7 +135,7 @@ class EntryView(View):
         related = handbook.related_of(entry)
         if related:
             lines.append(f"Related: {', '.join(related)}")
-        lines.append(f"Source: {source_titles(handbook, entry.source)}")
+        lines.append(f"Source: {entry_source(handbook, entry)}")
         return "\n".join(lines) + "\n"
 
     def markdown(self, level: int = 2, anchors: Anchors | None = None) -> str:
@@ -138,7 +151,11 @@ class EntryView(View):
         lines = [f"{'#' * level} {md(title)}", ""]
         if title != entry.title:
             lines += [f"**{md(entry.title)}**", ""]
-        lines += [f"*{entry.kind}* `{entry.id}`", "", md(entry.summary), ""]
+        lines += [f"*{entry.kind}* `{entry.id}`", ""]
+        mark = yours(handbook, entry)
+        if mark:
+            lines += [f"*From {md(mark)}.*", ""]
+        lines += [md(entry.summary), ""]
         for label, value in entry_rows(entry, handbook):
             if isinstance(value, tuple):
                 lines.append(f"- **{label}:**")
@@ -158,15 +175,19 @@ class EntryView(View):
 
     def data(self) -> Any:
         """The entry in its file's shape, but with its links from both ends, as shown."""
-        return {**entry_json(self.entry), "related": list(self.handbook.related_of(self.entry))}
+        entry = self.entry
+        origin = self.handbook.origin_of(entry).to_json()
+        return {**entry_json(entry), "related": list(self.handbook.related_of(entry)), "origin": origin}
 
 
 class EntriesView(View):
-    """A table of entries: `list KIND`; `origins` adds the file each came from."""
+    """A table of entries: `list KIND`; with the file each came from when it is not only the
+    shipped handbook (`origins`), so a reader's own entries are told apart."""
 
-    def __init__(self, entries: Sequence[Entry], *, origins: bool = False) -> None:
+    def __init__(self, handbook: HandbookView, entries: Sequence[Entry]) -> None:
+        self.handbook = handbook
         self.entries = entries
-        self.origins = origins
+        self.origins = len(handbook.files) > 1 or not all(origin.shipped for origin in handbook.origins)
 
     def plain(self) -> str:
         """One entry per line, tab-separated (id, title, detail, and the file), like `gh` when piped."""
@@ -188,11 +209,11 @@ class EntriesView(View):
         return "\n".join(lines) + "\n"
 
     def data(self) -> Any:
-        return [entry_row_json(entry, self.origins) for entry in self.entries]
+        return [entry_row_json(entry, self.handbook.origin_of(entry)) for entry in self.entries]
 
 
-def entry_row_json(entry: Entry, origins: bool) -> dict[str, Any]:
-    return {**brief_json(entry), "detail": detail_of(entry), **({"origin": entry.origin} if origins else {})}
+def entry_row_json(entry: Entry, origin: Origin) -> dict[str, Any]:
+    return {**brief_json(entry), "detail": detail_of(entry), "origin": origin.to_json()}
 
 
 class CountsView(View):
@@ -215,27 +236,31 @@ class CountsView(View):
         return text
 
     def data(self) -> Any:
-        return [entry_row_json(entry, bool(self.files)) for entry in self.handbook.entries]
+        return [entry_row_json(entry, self.handbook.origin_of(entry)) for entry in self.handbook.entries]
 
 
 class HitsView(View):
-    """Search results, best first, each with its snippet: `search`."""
+    """Search results, best first, each with its snippet and, for a reader's own entry, its mark:
+    `search`."""
 
-    def __init__(self, hits: Sequence[Hit]) -> None:
+    def __init__(self, handbook: HandbookView, hits: Sequence[Hit]) -> None:
         self.hits = hits
+        self.marks = [yours(handbook, hit.entry) for hit in hits]
+        self.origins = [handbook.origin_of(hit.entry) for hit in hits]
 
     def plain(self) -> str:
         lines = []
-        for hit in self.hits:
-            lines.append(f"{hit.entry.title} ({hit.entry.kind}: {hit.entry.id})")
+        for hit, mark in zip(self.hits, self.marks, strict=True):
+            lines.append(f"{hit.entry.title} ({hit.entry.kind}: {hit.entry.id})" + (f" - {mark}" if mark else ""))
             lines.append(f"  {strip_marks(hit.snippet)}")
         return "".join(line + "\n" for line in lines)
 
     def markdown(self) -> str:
         lines = []
-        for hit in self.hits:
+        for hit, mark in zip(self.hits, self.marks, strict=True):
             snippet = md_marked(hit.snippet)
-            lines.append(f"- **{md(hit.entry.title)}** ({hit.entry.kind} `{hit.entry.id}`): {snippet}")
+            where = f"{hit.entry.kind} `{hit.entry.id}`" + (f"; *{md(mark)}*" if mark else "")
+            lines.append(f"- **{md(hit.entry.title)}** ({where}): {snippet}")
         return "".join(line + "\n" for line in lines)
 
     def data(self) -> Any:
@@ -246,8 +271,9 @@ class HitsView(View):
                 "snippet": strip_marks(hit.snippet),
                 "matched": list(hit.matched),
                 "coverage": hit.coverage,
+                "origin": origin.to_json(),
             }
-            for hit in self.hits
+            for hit, origin in zip(self.hits, self.origins, strict=True)
         ]
 
 
@@ -255,18 +281,32 @@ CONTEXT_MARKER = "Context"  # the handbook's sentence an answer's name, date or 
 
 
 class AnswerView(View):
-    """One direct answer, then where it comes from: `ask`."""
+    """One direct answer, then where it comes from: `ask`. An answer from a reader's own entry says
+    so on its first line, and cites their notes, not the article."""
 
     def __init__(self, handbook: HandbookView, answer: Answer) -> None:
         self.answer = answer
+        self.origin = handbook.origin_of(answer.entry)
+        self.mark = yours(handbook, answer.entry)
+        self.citation = citation_of(handbook, answer.entry)
         self.section_title = handbook.source_title(answer.section) if answer.section else None
 
     def attribution(self) -> str:
-        return f"according to {self.answer.said_by}, as the article reports" if self.answer.said_by else ""
+        reported = "as your notes report" if self.mark else "as the article reports"
+        return f"according to {self.answer.said_by}, {reported}" if self.answer.said_by else ""
+
+    def headline(self) -> str:
+        """The answer, who said it, and whose notes it comes from: the line `head -1` keeps."""
+        answer = self.answer
+        line = answer.text + (f" ({self.attribution()})" if answer.said_by else "")
+        return line + (f" (from {self.mark})" if self.mark else "")
+
+    def quote_note(self) -> str:
+        return quote_origin(self.citation, lambda title: f'"{title}"')
 
     def plain(self) -> str:
         answer = self.answer
-        lines = [answer.text + (f" ({self.attribution()})" if answer.said_by else "")]
+        lines = [self.headline()]
         if answer.basis:
             lines.append(f"{CONTEXT_MARKER}: {answer.basis}")
         if answer.outside:
@@ -274,15 +314,20 @@ class AnswerView(View):
         if answer.note:
             lines.append(f"Note: {answer.note}")
         lines += ["", f"From: {answer.entry.title} ({answer.entry.kind}: {answer.entry.id})"]
-        if self.section_title:
+        if self.mark:
+            lines.append(f"Source: {citation_plain(self.citation, with_quote=False)}")
+        elif self.section_title:
             lines.append(f"Section: {self.section_title}")
         if answer.quote:
-            lines.append(f'Quote: "{answer.quote}"')
+            said = self.quote_note()
+            lines.append(f'Quote: "{answer.quote}"' + (f" ({said})" if said else ""))
         return "\n".join(lines) + "\n"
 
     def markdown(self) -> str:
         answer = self.answer
         lines = [f"**{md(answer.text)}**" + (f" ({md(self.attribution())})" if answer.said_by else "")]
+        if self.mark:
+            lines[0] += f" *(from {md(self.mark)})*"
         if answer.basis:
             lines += ["", f"*{CONTEXT_MARKER}:* {md(answer.basis)}"]
         if answer.outside:
@@ -290,15 +335,24 @@ class AnswerView(View):
         if answer.note:
             lines += ["", f"*Note:* {md(answer.note)}"]
         if answer.quote:
-            lines += ["", f"> {md(answer.quote)}"]
-        where = f", section *{md(self.section_title)}*" if self.section_title else ""
-        lines += ["", f"From {md(answer.entry.title)} (`{answer.entry.id}`){where}."]
+            said = self.quote_note()
+            lines += ["", f"> {md(answer.quote)}" + (f" *({md(said)})*" if said else "")]
+        if self.mark:
+            lines += ["", f"From {md(answer.entry.title)} (`{answer.entry.id}`): {citation_markdown(self.citation)}."]
+        else:
+            where = f", section *{md(self.section_title)}*" if self.section_title else ""
+            lines += ["", f"From {md(answer.entry.title)} (`{answer.entry.id}`){where}."]
         return "\n".join(lines) + "\n\n"
 
     def data(self) -> Any:
         answer = self.answer
         section = {"id": answer.section, "title": self.section_title} if answer.section else None
         quote = {"text": answer.quote, "section": answer.section} if answer.quote else None
+        mine: dict[str, Any] = {}
+        if self.mark:
+            found = self.citation.quote_section
+            in_article = None if found is None else {"section": found, "title": self.citation.quote_title}
+            mine = {"citation": citation_plain(self.citation), **({"quote_in_article": in_article} if quote else {})}
         return {
             "question": answer.question,
             "answer": answer.text,
@@ -307,8 +361,10 @@ class AnswerView(View):
             "outside": answer.outside,
             "note": answer.note,
             "entry": brief_json(answer.entry),
+            "origin": self.origin.to_json(),
             "section": section,
             "quote": quote,
+            **mine,
         }
 
 

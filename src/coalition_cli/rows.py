@@ -12,6 +12,7 @@ from __future__ import annotations
 from coalition_cli.cachedir import digest
 from coalition_cli.handbook import KIND_FIELDS, KINDS, RELATIONS, Entry, Quote
 from coalition_cli.inert import is_safe
+from coalition_cli.origins import Origin, SourceInfo
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -155,6 +156,28 @@ def decode_entry(row: tuple[object, ...]) -> Entry:
         outside=None if outside is None else as_word(outside),
         relations=tuple(_relation(item) for item in as_texts(relations)),
     )
+
+
+SOURCE_FIELDS = ("title", "author", "date", "url", "publisher", "lead", "note")
+
+
+def encode_source(source: SourceInfo) -> str:
+    """A file's own source as one column: its fields in SOURCE_FIELDS order, empty when not given."""
+    return FIELD_SEP.join(getattr(source, name) or "" for name in SOURCE_FIELDS)
+
+
+def decode_origin(row: tuple[object, ...]) -> Origin:
+    """A row of the origin table: (file, shipped, source), checked as the loader checked them."""
+    file, shipped, source = row
+    if shipped not in (0, 1):
+        raise CacheCorrupt("origin: shipped is neither 0 nor 1")
+    if source is None:
+        return Origin(as_str(file), bool(shipped))
+    values = [as_text(value) for value in as_str(source).split(FIELD_SEP)]
+    if len(values) != len(SOURCE_FIELDS) or not values[0]:
+        raise CacheCorrupt("origin: not the source this program wrote")
+    fields = {name: value or None for name, value in zip(SOURCE_FIELDS[1:], values[1:], strict=True)}
+    return Origin(as_str(file), bool(shipped), SourceInfo(values[0], **fields))
 
 
 def _relation(item: str) -> tuple[str, str]:

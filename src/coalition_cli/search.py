@@ -19,10 +19,11 @@ from __future__ import annotations
 import math
 
 from coalition_cli.errors import NotFound
-from coalition_cli.handbook import OUTSIDE_MARKER, Entry, Record
+from coalition_cli.handbook import OUTSIDE_MARKER, Entry
 from coalition_cli.inert import MARK_END, MARK_START, is_safe, strip_marks
 from coalition_cli.meaning import HandbookMeaning
 from coalition_cli.query import Parsed, Term, Words, answer_kinds, check_query, quoted
+from coalition_cli.records import Record
 from coalition_cli.search_index import COLUMN_WEIGHTS, COLUMNS, snippet_table, varints
 
 TYPE_CHECKING = False

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 
-from coalition_cli.handbook import Entry, Record, fold
+from coalition_cli.handbook import Entry, fold
 from coalition_cli.question import DATED, HOW_MANY, NAMES, WHEN, WHERE, Question, in_title, named_in
+from coalition_cli.records import Record
 from coalition_cli.search_index import MONTHS, STOPWORDS
 from coalition_cli.words import sentences, without_possessives
 

@@ -15,12 +15,22 @@ from coalition_cli.handbook import (
     RELATIONS,
     Entry,
     Handbook,
-    SourceInfo,
+    Quote,
     both_ways,
     fold,
     label,
 )
-from coalition_cli.rows import ENTRY_COLUMNS, CacheCorrupt, as_str, as_text, as_texts, as_word, decode_entry
+from coalition_cli.origins import Origin, SourceInfo, origin_in, section_quoting
+from coalition_cli.rows import (
+    ENTRY_COLUMNS,
+    CacheCorrupt,
+    as_str,
+    as_text,
+    as_texts,
+    as_word,
+    decode_entry,
+    decode_origin,
+)
 from coalition_cli.sql import sqlite3
 
 TYPE_CHECKING = False
@@ -28,7 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import Any
 
-SCHEMA = 16  # bump when the tables change
+SCHEMA = 17  # bump when the tables change
 ROLE_NAME, ROLE_ID, ROLE_INDEX = 0, 1, 2  # what a name is to its entry (the name table's `role`)
 MAX_LISTED = 8  # candidates named in an "ambiguous" message
 MAX_NAME = 500  # characters of a name worth looking up: no entry's name is longer
@@ -103,6 +113,10 @@ class Store:
             self.files = tuple(lists.get("files", []))
             self.warnings = tuple(as_text(warning) for warning in lists.get("warnings", []))
             self.search_parts = tuple(lists.get("search_parts", [""]))
+            rows = db.execute("SELECT file, shipped, source FROM origin ORDER BY position").fetchall()
+            self.origins = tuple(decode_origin(tuple(row)) for row in rows)
+            if [origin.file for origin in self.origins] != list(self.files) or meta.get("origins") != str(len(rows)):
+                raise CacheCorrupt("origins are not the files")
             if not all(part == "" or (part[:1] == "_" and part[1:].isdigit()) for part in self.search_parts):
                 raise CacheCorrupt("search parts")
             self.format = 1
@@ -110,6 +124,7 @@ class Store:
             raise CacheCorrupt(f"meta: {error}") from None
         self._entries: tuple[Entry, ...] | None = None
         self._groups: dict[str, Any] | None = None
+        self._shipped_quotes: tuple[Quote, ...] | None = None
 
     def _words(self) -> dict[str, Any]:
         """The spelling variants and the thesaurus as written: for an export, which writes them
@@ -284,6 +299,19 @@ class Store:
         """Facts and events that carry a date, oldest first (ISO dates sort as text; ties keep file order)."""
         return self._rows("WHERE kind IN ('fact', 'event') AND date IS NOT NULL", order="date, rowid")
 
+    def origin_of(self, entry: Entry) -> Origin:
+        return origin_in(self.origins, entry.origin)
+
+    def article_section(self, text: str) -> str | None:
+        if self._shipped_quotes is None:
+            shipped = [origin.file for origin in self.origins if origin.shipped]
+            rows = []
+            for where, chunk in where_in("origin", shipped):
+                query = f"SELECT quote_text, quote_section FROM entry {where} AND quote_text IS NOT NULL"
+                rows += self._query(query, chunk)
+            self._shipped_quotes = tuple(Quote(as_word(text), _id(section)) for text, section in rows)
+        return section_quoting(self._shipped_quotes, text)
+
     def source_title(self, source_id: str) -> str:
         if source_id == LEAD:
             return LEAD_TITLE
@@ -293,7 +321,15 @@ class Store:
     def materialize(self) -> Handbook:
         """The whole handbook in memory, for output that shows every entry with its relations."""
         return Handbook(
-            self.title, self.source, self.entries, self.path, 1, self.variants, self.files, thesaurus=self.thesaurus
+            self.title,
+            self.source,
+            self.entries,
+            self.path,
+            1,
+            self.variants,
+            self.files,
+            thesaurus=self.thesaurus,
+            origins=self.origins,
         )
 
     def related_of(self, entry: Entry) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from coalition_cli.ansi import KIND_STYLES, Ink, screen_size
 from coalition_cli.card import INDENTED, NARROW, card
+from coalition_cli.citations import citation_plain
 from coalition_cli.compare import CompareView, names, shared_label
 from coalition_cli.export import ExportView
 from coalition_cli.handbook import KINDS, OUTSIDE_MARKER, PLURALS, Entry
@@ -148,9 +149,11 @@ def _counts(view: CountsView, width: int) -> list[RenderableType]:
 
 def _hits(view: HitsView, _width: int) -> list[RenderableType]:
     parts: list[RenderableType] = []
-    for hit in view.hits:
+    for hit, mark in zip(view.hits, view.marks, strict=True):
         head = Text(hit.entry.title, style=f"bold {_kind_style(hit.entry)}")
         head.append(f"  {hit.entry.kind}: {hit.entry.id}", style="dim")
+        if mark:
+            head.append(f"  {mark}", style="yellow")
         parts += [head, Padding(_marked_text(hit.snippet), (0, 0, 1, 2))]
     return parts
 
@@ -160,6 +163,8 @@ def _answer(view: AnswerView, _width: int) -> list[RenderableType]:
     head = Text(answer.text, style="bold")
     if answer.said_by:
         head.append(f"  ({view.attribution()})", style="italic")
+    if view.mark:
+        head.append(f"  (from {view.mark})", style="yellow")
     parts: list[RenderableType] = [head]
     if answer.outside:
         parts.append(Text(f"{OUTSIDE_MARKER}: {answer.outside}", style="dim"))
@@ -168,11 +173,17 @@ def _answer(view: AnswerView, _width: int) -> list[RenderableType]:
     source = Text("From ", style="dim")
     source.append(answer.entry.title, style=_kind_style(answer.entry))
     source.append(f"  {answer.entry.kind}: {answer.entry.id}", style="dim")
-    if view.section_title:
+    if view.mark:
+        source.append(f"\nSource: {citation_plain(view.citation, with_quote=False)}", style="dim")
+    elif view.section_title:
         source.append(f"\nSection: {view.section_title}", style="dim")
     parts.append(Padding(source, (1, 0, 0, 0)))
     if answer.quote:
-        parts.append(Padding(Text(f"\u201c{answer.quote}\u201d", style="italic"), (0, 0, 0, 2)))
+        quote = Text(f"\u201c{answer.quote}\u201d", style="italic")
+        said = view.quote_note()
+        if said:
+            quote.append(f"  ({said})", style="dim")
+        parts.append(Padding(quote, (0, 0, 0, 2)))
     return parts
 
 

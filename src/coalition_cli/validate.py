@@ -9,6 +9,7 @@ References may point forward in the file, so those not yet satisfied are checked
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -21,11 +22,10 @@ from coalition_cli.handbook import (
     RELATIONS,
     TITLE_KEYS,
     Entry,
-    Extension,
     Quote,
-    SourceInfo,
     fold,
 )
+from coalition_cli.origins import Extension, SourceInfo
 from coalition_cli.yaml_reader import Path, Streamed
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # Bounds on one entry (each text alone is held to fields.MAX_TEXT): a long article's entry is a few
 # thousand characters; these are thirty times that, and keep any search that touches it quick.
 MAX_ITEMS = 200
+MAX_URL = 2_000  # characters of a source's web address; browsers and managers take no longer
 MAX_ENTRY_TEXT = 100_000
 _ID_FIELDS = frozenset(("id", "related", "relations", "source", "mentions", "who", "said_by"))
 COMMON_KEYS = ("id", "aliases", "index", "summary", "related", "relations", "source", "quote", "note", "outside")
@@ -78,7 +79,7 @@ class Rules(FieldChecks):
 
     TOP_KEYS = ("format", "title", "source", "base", "variants", "thesaurus", "extend", *PLURALS.values())
     EXTEND_KEYS = ("id", "aliases", "index", "note", "related")
-    SOURCE_KEYS = ("title", "lead", "note")
+    SOURCE_KEYS = ("title", "author", "date", "publisher", "url", "lead", "note")
     COMMON = COMMON_KEYS
 
     def __init__(
@@ -209,7 +210,9 @@ class Rules(FieldChecks):
             self.problem((*path, "id"), message, warning=True)
             return Extension(entry.id, entry.aliases, entry.note, entry.related, self.name)
         if self.beneath is not None:
+            terms: list[tuple[str | tuple[str, int], str]] = [(("index", i), t) for i, t in enumerate(entry.index)]
             self._contest(path, entry.id, [("id", entry.id), (title_key, entry.title), *aliases])
+            self._contest(path, entry.id, terms, starts=False)
         return entry
 
     def _bounded(self, path: Path, values: dict[str, Any]) -> bool:
@@ -235,8 +238,11 @@ class Rules(FieldChecks):
             return False
         return True
 
-    def _contest(self, path: Path, entry_id: str, names: list[tuple[str | tuple[str, int], str]]) -> None:
-        """Warn of each name that takes over, or looks like, a name of another entry beneath."""
+    def _contest(
+        self, path: Path, entry_id: str, names: list[tuple[str | tuple[str, int], str]], starts: bool = True
+    ) -> None:
+        """Warn of each name that takes over, or looks like, a name of another entry beneath, and
+        of each that reads as a question (which `ask` would then answer from this entry)."""
         assert self.beneath is not None
         told: set[str] = set()
         for where, name in names:
@@ -244,12 +250,21 @@ class Rules(FieldChecks):
             if folded in told:
                 continue  # `usa` and `USA` are one name to a reader
             told.add(folded)
-            clash = self.beneath.clash(name, entry_id, folded)
+            at = (*path, *where) if isinstance(where, tuple) else (*path, where)
+            clash = self.beneath.clash(name, entry_id, folded, starts)
             if clash is not None:
                 from coalition_cli.contested import clash_message  # here: an import statement costs each entry
 
-                at = (*path, *where) if isinstance(where, tuple) else (*path, where)
                 self.problem(at, f"{self.where(path)}{clash_message(name, *clash)}", warning=True)
+            elif " " in folded:  # a question is several words: a one-word name is asked nothing
+                from coalition_cli.query import question_of
+
+                asked = question_of(name)
+                if asked is not None:
+                    from coalition_cli.contested import question_message
+
+                    about = self.beneath.named_in(" ".join(folded.split()[len(asked.split()) :]))
+                    self.problem(at, f"{self.where(path)}{question_message(name, asked, about)}", warning=True)
 
     def _references(self, path: Path, item: dict[str, Any], entry_id: str | None) -> None:
         """Every reference of one item, checked now when its target is known, else at the end."""
@@ -450,5 +465,21 @@ class Rules(FieldChecks):
         self._unknown_keys(value, self.SOURCE_KEYS, ("source",), "source: ")
         if "title" not in value:
             self.problem(("source",), 'source: missing "title"')
-        found = {key: self._text(value[key], ("source", key)) for key in self.SOURCE_KEYS if key in value}
-        return SourceInfo(title=found.get("title") or "", lead=found.get("lead"), note=found.get("note"))
+        checks = {"date": self._date, "url": self._url}
+        found = {
+            key: checks.get(key, self._text)(value[key], ("source", key))
+            for key in self.SOURCE_KEYS
+            if value.get(key) is not None
+        }
+        return SourceInfo(title=found.pop("title", None) or "", **found)
+
+    def _url(self, value: Any, path: Path) -> str | None:
+        """A web address to cite: http or https, written whole, with no spaces (a reference
+        manager would cut it there, and a terminal could be made to open something else)."""
+        text = self._text(value, path)
+        if text is None:
+            return None
+        if not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", text) or len(text) > MAX_URL:
+            self.problem(path, f'{self.where(path)}"{cut_name(text)}" is not a web address (https://...)')
+            return None
+        return text
