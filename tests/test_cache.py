@@ -27,6 +27,7 @@ from coalition_cli import cache as coalition_cache
 from coalition_cli import loader, meaning, render
 from coalition_cli.ask import ask
 from coalition_cli.builder import build_store
+from coalition_cli.cachedir import LOCK
 from coalition_cli.handbook import KINDS
 from coalition_cli.rows import ENTRY_COLUMNS, CacheCorrupt, checksum
 from coalition_cli.search import SearchIndex
@@ -57,8 +58,9 @@ def show(run: Run, handbook: Path, cache: Path | None, **env: str) -> subprocess
 
 
 def cache_files(cache: Path) -> list[Path]:
+    """Every file in the cache folder but the lock builds take turns by (cachedir.LOCK)."""
     folder = cache / "coalition"
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    return sorted(path for path in folder.iterdir() if path.name != LOCK) if folder.is_dir() else []
 
 
 def tamper(cache_file: Path, summary: str) -> None:
@@ -443,7 +445,7 @@ def test_a_link_of_the_users_own_in_place_of_the_folder_is_used(
     (cache / "coalition").symlink_to(real)
     result = show(run, handbook_file, cache)
     assert result.returncode == 0 and result.stderr == b""
-    assert [path.suffix for path in real.iterdir()] == [".sqlite3"]
+    assert [path.suffix for path in real.iterdir() if path.name != LOCK] == [".sqlite3"]
 
 
 # -- one read of the file: the key is what was parsed, and pipes work -------------------------------
@@ -664,3 +666,91 @@ def test_a_row_deleted_by_hand_is_noticed_before_any_answer(
         assert (after.exit_code, after.stdout) == (before.exit_code, before.stdout), (table, args)
     [rebuilt] = cache_files(tmp_path / "xdg")
     assert rebuilt.stat().st_ino != damaged  # replaced by the first command, whatever it read
+
+
+# -- the folder is ours only, and builds take turns --------------------------------------------------
+
+
+@pytest.mark.parametrize("linked", [False, True])
+def test_only_files_named_and_marked_as_ours_are_ever_removed(
+    run: Run, handbook_file: Path, cache: Path, tmp_path: Path, linked: bool
+) -> None:
+    folder = cache / "coalition"
+    if linked:  # a link to a folder that other programs keep their databases in
+        shared = tmp_path / "shared"
+        shared.mkdir(mode=0o700)
+        cache.mkdir()
+        folder.symlink_to(shared)
+    else:
+        folder.mkdir(parents=True, mode=0o700)
+    others = {
+        "app.sqlite3": 7,  # another program's database
+        "0123456789abcdef0123.sqlite3": 7,  # named as a cache of ours would be, marked as another's
+        "fedcba98765432100123.sqlite3": None,  # named as ours, but no database at all
+        ".building-abcdefgh.sqlite3": 7,  # named as a temporary of ours, but another's
+    }
+    for name, application in others.items():
+        path = folder / name
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            if application is not None:
+                db.execute(f"PRAGMA application_id = {application}")
+                db.execute("CREATE TABLE theirs (x)")
+                db.commit()
+        if application is None:
+            path.write_bytes(b"someone else's bytes")
+        path.chmod(0o600)
+        os.utime(path, (0, 0))  # long ago: a prune or a sweep would take it if it took others' files
+    gone = tmp_path / "gone.yaml"
+    gone.write_text(MINIMAL, encoding="utf-8")
+    assert show(run, gone, cache).returncode == 0
+    gone.unlink()
+    assert show(run, handbook_file, cache).returncode == 0  # this build prunes the cache of gone.yaml
+    env = {"XDG_CACHE_HOME": str(cache)}
+    listed = run("cache", env=env)
+    assert b"; 4 other files there, not coalition's: left alone" in listed.stdout.splitlines()[0]
+    assert json.loads(run("cache", "-f", "json", env=env).stdout)["others"] == 4
+    cleared = run("cache", "clear", env=env)
+    assert cleared.returncode == 0 and cleared.stdout.startswith(b"removed 1 cache")
+    assert cleared.stderr == b"coalition: left 4 other files there alone: not coalition's\n"
+    assert sorted(path.name for path in folder.iterdir() if path.name != LOCK) == sorted(others)
+
+
+def test_cold_runs_started_together_build_once(coalition_bin: str, tmp_path: Path, cache: Path) -> None:
+    from benchmarks.generate import event_records
+
+    handbook = tmp_path / "events.yaml"  # about a second to build
+    handbook.write_text(json.dumps(event_records(3_000)), encoding="utf-8")
+    env = {**os.environ, "COALITION_HANDBOOK": str(handbook), "XDG_CACHE_HOME": str(cache)}
+    folder = cache / "coalition"
+    processes = [
+        subprocess.Popen([coalition_bin, "search", "airspace"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        for _ in range(10)
+    ]
+    builds: set[str] = set()  # the temporaries seen: one per build
+    while any(process.poll() is None for process in processes):
+        with contextlib.suppress(OSError):
+            builds.update(name.removesuffix(".new") for name in os.listdir(folder) if name.startswith(".building-"))
+    outputs = [process.communicate(timeout=60) for process in processes]
+    assert all(process.returncode == 0 for process in processes), outputs[0][1]
+    assert len({out for out, _ in outputs}) == 1 and all(err == b"" for _, err in outputs)
+    assert len(builds) == 1, builds
+
+
+def test_a_run_that_waits_its_turn_says_so_on_a_terminal(coalition_bin: str, tmp_path: Path, cache: Path) -> None:
+    from benchmarks.generate import event_records
+
+    handbook = tmp_path / "events.yaml"  # over a megabyte: a bar is drawn for it
+    handbook.write_text(json.dumps(event_records(3_000)), encoding="utf-8")
+    env = {"COALITION_HANDBOOK": str(handbook), "XDG_CACHE_HOME": str(cache)}
+    first = subprocess.Popen(
+        [coalition_bin, "search", "airspace"], stdout=subprocess.DEVNULL, env={**os.environ, **env}
+    )
+    try:
+        folder = cache / "coalition"
+        while not (folder.is_dir() and any(name.startswith(".building-") for name in os.listdir(folder))):
+            assert first.poll() is None, "the first build ended before the second started"
+        code, screen = helpers.run_in_terminal([coalition_bin, "search", "airspace"], env=env)
+    finally:
+        first.wait(timeout=60)
+    assert code == 0 and "Waiting for another run to finish indexing the handbook" in screen
+    assert "airspace" in screen.lower()

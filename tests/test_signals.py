@@ -1,10 +1,12 @@
 """A first build ended by SIGTERM, SIGHUP or Ctrl-C leaves no temporary behind and ends as the signal
-asked; one killed outright (SIGKILL) leaves one that a later build sweeps once no process holds it."""
+asked; one killed outright (SIGKILL, SIGQUIT) leaves one that the next build sweeps, once no process
+holds it."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -85,10 +87,13 @@ def test_a_signal_while_reading_in_parts_leaves_nothing_behind(large: Path, tmp_
     assert leftovers(tmp_path / "coalition") == []
 
 
-def test_workers_of_a_killed_build_end_and_a_later_build_sweeps_their_files(large: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("ending", [signal.SIGKILL, signal.SIGQUIT])
+def test_workers_of_a_killed_build_end_and_a_later_build_sweeps_their_files(
+    large: Path, tmp_path: Path, ending: int
+) -> None:
     helpers.require_processors()
     process = start_build([sys.executable, "-c", IN_PARTS], large, tmp_path)
-    os.kill(process.pid, signal.SIGKILL)  # nothing can be cleaned up: the parent is gone at once
+    os.kill(process.pid, ending)  # nothing can be cleaned up: the parent is gone at once
     process.communicate(timeout=60)
     folder = tmp_path / "coalition"
     left = leftovers(folder)
@@ -101,10 +106,7 @@ def test_workers_of_a_killed_build_end_and_a_later_build_sweeps_their_files(larg
             break
         assert time.monotonic() < deadline, "orphaned workers kept running"
         time.sleep(0.1)
-    long_ago = time.time() - 3600
-    for name in left:
-        os.utime(folder / name, (long_ago, long_ago))
-    small = tmp_path / "small.yaml"
+    small = tmp_path / "small.yaml"  # built at once: no wait for the temporaries to grow old
     small.write_text(MINIMAL, encoding="utf-8")
     result = subprocess.run(
         [*COMMAND, "--handbook", str(small), "list"], capture_output=True, env=clean_env(XDG_CACHE_HOME=str(tmp_path))
@@ -113,21 +115,30 @@ def test_workers_of_a_killed_build_end_and_a_later_build_sweeps_their_files(larg
     assert leftovers(folder) == []
 
 
-def test_a_temporary_held_by_a_live_build_is_never_swept(tmp_path: Path) -> None:
+def test_a_sweep_takes_only_killed_builds_files_of_ours(tmp_path: Path) -> None:
     folder = tmp_path / "coalition"
     folder.mkdir(mode=0o700)
     live = cachedir.Temporary(str(folder), ".building-")  # holds its lock, as a build does
     try:
-        dead = folder / ".building-dead.sqlite3"
-        dead.write_bytes(b"left by a build killed outright")
-        dead.chmod(0o600)
-        recent = folder / ".building-recent.sqlite3"
-        recent.write_bytes(b"made a moment ago: its builder may not hold the lock yet")
-        recent.chmod(0o600)
-        long_ago = time.time() - 3600
-        for path in (Path(live.path), dead):
-            os.utime(path, (long_ago, long_ago))
-        cachedir.sweep(str(folder))
-        assert sorted(leftovers(folder)) == sorted([Path(live.path).name, recent.name])
+        sqlite3.connect(live.path).execute(f"PRAGMA application_id = {cachedir.APPLICATION_ID}").close()
+
+        def made(name: str, marked: bool | None, age: float = 0) -> Path:
+            path = folder / name
+            db = sqlite3.connect(path)
+            if marked is not None:  # a store: ours (marked) or another program's
+                db.execute(f"PRAGMA application_id = {cachedir.APPLICATION_ID if marked else 7}")
+                db.execute("CREATE TABLE t (x)")
+            db.close()
+            path.chmod(0o600)
+            os.utime(path, (time.time() - age, time.time() - age))
+            return path
+
+        swept = [made(".building-dead0000.sqlite3", True), made(".part-empty000.sqlite3", None)]
+        swept.append(made(".building-oldnew00.sqlite3.new", None, age=3600))  # made, never locked, long ago
+        kept = [Path(live.path), made(".building-fresh000.sqlite3.new", None)]  # about to be locked
+        kept += [made(".building-foreign0.sqlite3", False), made("notes.sqlite3", False)]  # not ours
+        kept += [made(".building-dead.sqlite3", True)]  # not a name tempfile gives
+        assert cachedir.sweep(str(folder))[0] == len(swept)
+        assert sorted(os.listdir(folder)) == sorted(path.name for path in kept)
     finally:
         live.remove()

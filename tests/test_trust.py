@@ -4,6 +4,7 @@ memory is the risk, an address-space limit on the process."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import sqlite3
@@ -272,6 +273,16 @@ def test_a_file_still_since_before_the_build_is_not_hashed_and_a_change_is_still
 # -- temporaries -----------------------------------------------------------------------------------
 
 
+def killed_build(path: Path) -> Path:
+    """What a build killed outright leaves: a store of ours (marked), half written, locked by no one."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute(f"PRAGMA application_id = {cachedir.APPLICATION_ID}")
+        db.execute("CREATE TABLE entry (x)")
+        db.commit()
+    path.chmod(0o600)
+    return path
+
+
 def test_leftovers_without_a_cache_folder_are_swept_and_cleared(run: Run, tmp_path: Path) -> None:
     """Temporaries go to a private scratch folder when there is no cache folder, so what a killed
     build leaves there is swept by the next build, and counted by `cache clear`."""
@@ -280,10 +291,7 @@ def test_leftovers_without_a_cache_folder_are_swept_and_cleared(run: Run, tmp_pa
     env = {"TMPDIR": str(scratch_root), "COALITION_NO_CACHE": "1"}
     scratch = scratch_root / f"coalition-{os.getuid()}"
     scratch.mkdir(mode=0o700)
-    left = scratch / ".part-killed.sqlite3"
-    left.write_bytes(b"x" * 4096)
-    long_ago = time.time() - 3600
-    os.utime(left, (long_ago, long_ago))
+    left = killed_build(scratch / ".part-killed00.sqlite3")
     cleared = run("cache", "clear", env=env)
     assert cleared.returncode == 0
     assert cleared.stdout.decode().startswith("caching is off (COALITION_NO_CACHE is set): removed 1 file left by")
@@ -294,13 +302,9 @@ def test_cache_clear_counts_what_killed_builds_left(run: Run, tmp_path: Path) ->
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
     assert run("show", "iran", env=env).returncode == 0
     folder = tmp_path / "xdg" / "coalition"
-    left = folder / ".building-killed.sqlite3"
-    left.write_bytes(b"x" * 8192)
-    os.chmod(left, 0o600)
-    long_ago = time.time() - 3600
-    os.utime(left, (long_ago, long_ago))
+    left = killed_build(folder / ".building-killed00.sqlite3")
     out = run("cache", "clear", env=env).stdout.decode()
-    assert out.startswith("removed 1 cache and 1 file left by killed builds (")
+    assert out.startswith("removed 1 cache and 1 file left by killed builds (") and not left.exists()
 
 
 # -- layers ----------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from coalition_cli import __version__
+from coalition_cli.cachedir import APPLICATION_ID
 from coalition_cli.errors import NotInParts
 from coalition_cli.handbook import KINDS, Entry, fold, unaccent
 from coalition_cli.origins import Extension, extended
@@ -75,6 +76,7 @@ class StoreBuilder:
         # Before the first table: an entry's row is about 1 KB, and 8 KB pages cost writing a large
         # handbook 7% less than SQLite's 4 KB (16 and 64 KB did no better).
         db.execute("PRAGMA page_size = 8192")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # the mark the cache folder is swept by
         db.executescript(
             """
             CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);

@@ -66,7 +66,29 @@ def open_store(paths: Sequence[Path | str | None] | None = None, progress: Progr
             if cached is not None:
                 return cached
     folder = cachedir.trusted_folder(create=True)
-    return _build(files, folder, None if folder is None else os.path.join(folder, name), progress)
+    if folder is None:
+        return _build(files, None, None, progress)
+    target = os.path.join(folder, name)
+    waiting = None if progress is None else lambda: progress("waiting", 0, sum(_sizes(files)))
+    turn = cachedir.Turn(folder, waiting)
+    try:
+        if turn.waited and target not in _distrusted:
+            cached = _open_cached(target, files)  # built by the run whose turn it was
+            if cached is not None:
+                return cached
+        return _build(files, folder, target, progress)
+    finally:
+        turn.release()
+
+
+def _sizes(files: Sequence[Path | str]) -> list[int]:
+    sizes = []
+    for file in files:
+        try:
+            sizes.append(os.stat(file).st_size)
+        except OSError:
+            sizes.append(0)
+    return sizes
 
 
 def distrust_opened() -> None:
@@ -318,28 +340,29 @@ def describe(path: str, size: int) -> CacheFile:
     return found
 
 
-def survey() -> tuple[str | None, list[CacheFile], int]:
-    """The cache folder (None when caching is off), its cache files, and the bytes of temporaries."""
+def survey() -> tuple[str | None, list[CacheFile], int, int]:
+    """The cache folder (None when caching is off), its cache files, the bytes of temporaries, and
+    how many other files are there (not this program's: never touched)."""
     folder = cachedir.folder_path()
     if folder is None:
-        return None, [], 0
+        return None, [], 0, 0
     trusted = cachedir.trusted_folder(create=False)
     if trusted is None:
-        return folder, [], 0
+        return folder, [], 0, 0
     found = [describe(path, info.st_size) for path, info in cachedir.cache_files(trusted)]
     pending = sum(info.st_size for _, info in cachedir.temporaries(trusted))
-    return folder, found, pending
+    return folder, found, pending, cachedir.others(trusted)
 
 
-def clear() -> tuple[str | None, int, int, int]:
+def clear() -> tuple[str | None, int, int, int, int]:
     """Remove every cache file, and every temporary left by a killed build: how many caches, how
-    many temporaries, and their bytes in all."""
+    many temporaries, their bytes in all, and how many other files were left alone."""
     folder = cachedir.trusted_folder(create=False)
     swept, swept_size = cachedir.sweep(folder)
     if folder is None:
-        return cachedir.folder_path(), 0, swept, swept_size
+        return cachedir.folder_path(), 0, swept, swept_size, 0
     removed = [info.st_size for path, info in cachedir.cache_files(folder) if cachedir.remove(path)]
-    return folder, len(removed), swept, sum(removed) + swept_size
+    return folder, len(removed), swept, sum(removed) + swept_size, cachedir.others(folder)
 
 
 def _prune(folder: str, keep: str) -> None:

@@ -8,9 +8,15 @@ write is never read; the program then works without a cache and says why. Files 
 without following symbolic links (but for a link of the user's own in place of the
 folder), and SQLite is pointed at the descriptor that was checked.
 
-A build writes to a temporary file, locked for as long as its builder lives. A builder killed
-outright (SIGKILL, a power cut) leaves it behind; a later build sweeps temporaries that no live
-process holds.
+A build writes to a temporary file, locked for as long as its builder lives (it is named as a
+temporary only once locked). A builder killed outright (SIGKILL, SIGQUIT, a power cut) leaves it
+behind; the next build sweeps temporaries that no live process holds, and `coalition cache clear`
+does too. Builds of one folder take turns (a lock on the folder): ten cold runs at once build
+once, and the others read what the first built.
+
+The folder may be shared (a link to a folder of other caches is supported): only files named as
+ours and marked as ours (SQLite's application_id, which every store we write carries) are ever
+removed; anything else is left alone, and `coalition cache` says so.
 """
 
 from __future__ import annotations
@@ -31,7 +37,11 @@ if TYPE_CHECKING:
 CACHE_ENV = "COALITION_NO_CACHE"
 SUFFIX = ".sqlite3"
 TEMPORARIES = (".building-", ".part-")  # a store being built, and a part read by a worker
-STALE_SECONDS = 10  # an unlocked temporary older than this belongs to no live build
+UNLOCKED = ".new"  # a temporary just made, before its lock is taken: swept only once old
+STALE_SECONDS = 10  # an unlocked new temporary older than this belongs to no live build
+NAME_DIGITS = 20  # hex digits in a cache's name (cache.cache_name)
+APPLICATION_ID = 0x436F616C  # "Coal": SQLite's application_id of every store this program writes
+_HEADER = b"SQLite format 3\x00"  # how an SQLite database file begins (sqlite.org/fileformat.html)
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
 
@@ -158,17 +168,47 @@ def scratch_folder() -> str | None:
     return None
 
 
+def is_cache_name(name: str) -> bool:
+    """Whether a file name is one this program gives a cache: NAME_DIGITS hex digits and SUFFIX."""
+    digits = name[: -len(SUFFIX)]
+    return name.endswith(SUFFIX) and len(digits) == NAME_DIGITS and all(c in "0123456789abcdef" for c in digits)
+
+
+def is_temporary_name(name: str) -> bool:
+    """Whether a file name is one a build gives its temporaries (tempfile's eight characters)."""
+    middle = next((name[len(p) : -len(SUFFIX)] for p in TEMPORARIES if name.startswith(p)), "")
+    return name.endswith(SUFFIX) and len(middle) == 8 and all(c.isalnum() or c == "_" for c in middle)
+
+
+def marked(descriptor: int) -> bool:
+    """Whether an open file is a store this program wrote: SQLite's header, with our application_id
+    (its bytes 68 to 71, big-endian)."""
+    try:
+        header = os.pread(descriptor, 100, 0)
+    except OSError:
+        return False
+    return header.startswith(_HEADER) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+
+
 class Temporary:
     """A file being built (in the cache folder, or the scratch folder), locked while the process
-    that made it, or a worker it forked, lives."""
+    that made it, or a worker it forked, lives. Made under a name of its own (UNLOCKED) and given
+    its temporary's name only once locked: a sweep never takes a new file for a killed build's."""
 
     def __init__(self, folder: str | None, prefix: str) -> None:
         import fcntl
         import tempfile
 
         folder = folder or scratch_folder()
-        self.descriptor, self.path = tempfile.mkstemp(prefix=prefix, suffix=SUFFIX, dir=folder)
-        fcntl.flock(self.descriptor, fcntl.LOCK_EX)
+        self.descriptor, fresh = tempfile.mkstemp(prefix=prefix, suffix=SUFFIX + UNLOCKED, dir=folder)
+        try:
+            fcntl.flock(self.descriptor, fcntl.LOCK_EX)
+            self.path = fresh[: -len(UNLOCKED)]
+            os.rename(fresh, self.path)
+        except OSError:
+            os.close(self.descriptor)
+            remove(fresh)
+            raise
 
     def empty(self) -> None:
         """Start the file again from nothing (a restarted build)."""
@@ -193,26 +233,32 @@ class Temporary:
 
 
 def sweep(folder: str | None) -> tuple[int, int]:
-    """Remove temporaries left by builds that were killed: old, this user's, and locked by no one;
-    in the folder given and in the scratch folder. How many went, and their bytes."""
+    """Remove temporaries left by builds that were killed: this user's, named and marked as ours
+    (or still empty), and locked by no one; in the folder given and in the scratch folder. How
+    many went, and their bytes."""
     import fcntl
 
     now = time.time()
     count = size = 0
     for place in dict.fromkeys(p for p in (folder, scratch_folder()) if p is not None):
         try:
-            names = [name for name in os.listdir(place) if name.startswith(TEMPORARIES) and name.endswith(SUFFIX)]
+            names = os.listdir(place)
         except OSError:
             continue
         for name in names:
+            new = name.endswith(UNLOCKED) and is_temporary_name(name[: -len(UNLOCKED)])
+            if not (new or is_temporary_name(name)):
+                continue
             path = os.path.join(place, name)
             descriptor = open_private(path)
             if descriptor is None:
                 continue
             try:
                 info = os.fstat(descriptor)
-                if now - info.st_mtime < STALE_SECONDS:
-                    continue  # just made: its builder may not hold the lock yet
+                if new and now - info.st_mtime < STALE_SECONDS:
+                    continue  # just made: its builder is about to lock it
+                if info.st_size and not marked(descriptor):
+                    continue  # a name like ours, but not a file of ours
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 os.unlink(path)
                 count, size = count + 1, size + info.st_size
@@ -224,19 +270,41 @@ def sweep(folder: str | None) -> tuple[int, int]:
 
 
 def cache_files(folder: str) -> list[tuple[str, os.stat_result]]:
-    """The finished cache files in the folder that are this user's, with what lstat says of them."""
-    return _own_files(folder, lambda name: not name.startswith("."))
+    """The cache files in the folder: this user's, named and marked as this program's."""
+    return [(path, info) for path, info in _own_files(folder, is_cache_name) if _marked_file(path)]
 
 
 def temporaries(folder: str) -> list[tuple[str, os.stat_result]]:
-    """Temporaries in the folder that are this user's: live builds', and killed builds'."""
-    return _own_files(folder, lambda name: name.startswith(TEMPORARIES))
+    """Temporaries in the folder that are this user's (live builds', and killed builds'): named as
+    ours, and marked as ours or not yet written."""
+    named = _own_files(folder, lambda name: is_temporary_name(name.removesuffix(UNLOCKED)))
+    return [(path, info) for path, info in named if not info.st_size or _marked_file(path)]
+
+
+def others(folder: str) -> int:
+    """How many files in the folder are not this program's (left alone, whatever they are)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    ours = {os.path.basename(path) for path, _ in cache_files(folder) + temporaries(folder)}
+    return sum(1 for name in names if name not in ours and name != LOCK)
+
+
+def _marked_file(path: str) -> bool:
+    descriptor = open_private(path)
+    if descriptor is None:
+        return False
+    try:
+        return marked(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _own_files(folder: str, wanted: Callable[[str], bool]) -> list[tuple[str, os.stat_result]]:
     found = []
     try:
-        names = sorted(name for name in os.listdir(folder) if name.endswith(SUFFIX) and wanted(name))
+        names = sorted(name for name in os.listdir(folder) if wanted(name))
     except OSError:
         return []
     for name in names:
@@ -248,6 +316,42 @@ def _own_files(folder: str, wanted: Callable[[str], bool]) -> list[tuple[str, os
         if _own_file(info):
             found.append((path, info))
     return found
+
+
+LOCK = ".lock"  # the file whose lock makes builds in the folder take turns
+
+
+class Turn:
+    """A build's turn in the folder: held from before it looks again for a current cache until
+    its cache is in place, so that runs started together build once. `waited` says whether
+    another build held it first."""
+
+    def __init__(self, folder: str, waiting: Callable[[], object] | None = None) -> None:
+        import fcntl
+
+        self.descriptor = -1
+        self.waited = False
+        try:
+            self.descriptor = os.open(
+                os.path.join(folder, LOCK), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
+            )
+        except OSError:
+            return  # no turn to take (a read-only folder): build anyway, as before
+        try:
+            fcntl.flock(self.descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.waited = True
+            if waiting is not None:
+                waiting()  # say why nothing seems to happen: another run is building
+            try:
+                fcntl.flock(self.descriptor, fcntl.LOCK_EX)
+            except OSError:
+                pass
+
+    def release(self) -> None:
+        if self.descriptor >= 0:
+            os.close(self.descriptor)  # closing lets go of the lock
+            self.descriptor = -1
 
 
 def remove(path: str) -> bool:

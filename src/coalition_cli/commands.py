@@ -405,11 +405,11 @@ def cache(action: str, fmt: str | None) -> None:
     from coalition_cli.render import CacheView, size_text
 
     if action == "show":
-        folder, found, pending = caches.survey()
+        folder, found, pending, others = caches.survey()
         caution = cautions[0] if cautions else None
-        output.deliver(CacheView(folder, found, pending, caution), choose_format(fmt), pager=False)
+        output.deliver(CacheView(folder, found, pending, caution, others), choose_format(fmt), pager=False)
         return
-    folder, count, swept, size = caches.clear()
+    folder, count, swept, size, others = caches.clear()
     left = f" and {swept} file{'s' if swept != 1 else ''} left by killed builds" if swept else ""
     if cautions:
         raise NothingDone(cautions[0].replace("working without a cache", "not clearing it"))
@@ -421,6 +421,8 @@ def cache(action: str, fmt: str | None) -> None:
 
     caches_removed = f"{count} cache{'s' if count != 1 else ''}"
     output.write(f"removed {caches_removed}{left} ({size_text(size)}) from {visible(shown_path(folder))}\n")
+    if others:
+        note(f"left {others} other file{'s' if others != 1 else ''} there alone: not coalition's")
 
 
 STARTER = """\

@@ -31,7 +31,10 @@ class BuildProgress:
     """
 
     BIG = 1_000_000  # bytes of YAML
-    STAGES = {"reading": "Reading and indexing the handbook"}
+    STAGES = {
+        "reading": "Reading and indexing the handbook",
+        "waiting": "Waiting for another run to finish indexing the handbook",
+    }
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream if stream is not None else sys.stderr
@@ -50,9 +53,14 @@ class BuildProgress:
             self._ink = Ink.of(self._stream)
             # Nothing for a small handbook, nor on a terminal that takes no codes (TERM=dumb, an
             # editor's shell): the bar is redrawn by them, as rich's would not have been.
-            if stage != "reading" or total < self.BIG or not self._ink.codes:
+            if stage not in self.STAGES or total < self.BIG or not self._ink.codes:
                 self._off = True
                 return
+        if stage == "waiting":  # nothing to measure: the words alone, until the turn comes
+            self._decided = False  # the build that may follow decides afresh
+            self._write(ERASE_LINE + self.STAGES[stage][: self.line_width()])
+            self._drawn = True
+            return
         percent = max(0, min(done * 100 // max(total, 1), 100))
         now = time.monotonic()
         if percent == self._shown or (self._drawn and now - self._drawn_at < REDRAW_SECONDS):
@@ -64,11 +72,10 @@ class BuildProgress:
     def line(self, label: str, percent: int) -> str:
         """The bar as drawn: the label, the bar and the percent, within the terminal's width (the
         bar goes first, then the label is cut: a line that wrapped could not be redrawn in place)."""
-        from coalition_cli.ansi import Ink, screen_size, style
-        from coalition_cli.output import terminal_size
+        from coalition_cli.ansi import Ink, style
 
         ink = self._ink or Ink.of(self._stream)
-        width = screen_size(*terminal_size())[0] - 1  # the last cell would move the cursor on
+        width = self.line_width()
         figure = f"{percent:>3}%"
         done = BAR_CELLS * percent // 100
         full, empty = ("#", "-") if ink.ascii_only else ("\u2501", "\u2500")
@@ -76,6 +83,13 @@ class BuildProgress:
         if len(label) + BAR_CELLS + len(figure) + 2 <= width:
             return f"{label} {bar} {ink.paint(figure, style('magenta'))}"
         return f"{label[: max(width - len(figure) - 1, 0)]} {figure}"[:width]
+
+    @staticmethod
+    def line_width() -> int:
+        from coalition_cli.ansi import screen_size
+        from coalition_cli.output import terminal_size
+
+        return screen_size(*terminal_size())[0] - 1  # the last cell would move the cursor on
 
     def close(self) -> None:
         """Clear the bar (the store is ready, or the build was stopped): the line is the reader's again."""

@@ -434,13 +434,16 @@ def size_text(size: int) -> str:
 class CacheView(View):
     """`coalition cache`: the folder, what it holds, and whether each cache is still of use."""
 
-    def __init__(self, folder: str | None, caches: Sequence[CacheFile], pending: int, caution: str | None) -> None:
+    def __init__(
+        self, folder: str | None, caches: Sequence[CacheFile], pending: int, caution: str | None, others: int = 0
+    ) -> None:
         from coalition_cli.inert import shown_path
 
         self.folder = None if folder is None else shown_path(folder)
         self.caches = caches
         self.pending = pending  # bytes of temporaries: builds under way, or killed
         self.caution = caution
+        self.others = others  # files in the folder that are not coalition's, left alone
         self.size = sum(cache.size for cache in caches) + pending
 
     def summary(self) -> str:
@@ -450,6 +453,8 @@ class CacheView(View):
         line = f"{self.folder}: {size_text(self.size)} in {count} cache{'s' if count != 1 else ''}"
         if self.pending:
             line += f" (and {size_text(self.pending)} of unfinished builds)"
+        if self.others:
+            line += f"; {self.others} other file{'s' if self.others != 1 else ''} there, not coalition's: left alone"
         return line + (f"; {self.caution}" if self.caution else "")
 
     def rows(self) -> list[tuple[str, str, str, str, str]]:
@@ -480,6 +485,7 @@ class CacheView(View):
             "enabled": self.folder is not None and self.caution is None,
             "size": self.size,
             "unfinished": self.pending,
+            "others": self.others,
             "caches": [
                 {
                     "file": cache.path,

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import Any
 
-SCHEMA = 17  # bump when the tables change
+SCHEMA = 18  # bump when the tables change
 ROLE_NAME, ROLE_ID, ROLE_INDEX = 0, 1, 2  # what a name is to its entry (the name table's `role`)
 MAX_LISTED = 8  # candidates named in an "ambiguous" message
 MAX_NAME = 500  # characters of a name worth looking up: no entry's name is longer
