@@ -10,6 +10,7 @@ import json
 import os
 import resource
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 import yaml
 
 from coalition_cli import relations
+from coalition_cli.errors import MAX_PROBLEMS
 from coalition_cli.fields import MAX_TEXT
 from coalition_cli.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from coalition_cli.relations import MAX_NODES
@@ -118,11 +120,32 @@ def test_a_huge_text_is_refused_before_it_costs(bounded: Bounded, tmp_path: Path
 def test_many_dangling_references_and_unknown_keys(bounded: Bounded, tmp_path: Path) -> None:
     dangling = handbook(tmp_path, [actor(0, related=[f"missing-{n}" for n in range(20_000)])], "dangling.yaml")
     result = bounded("validate", str(dangling))
-    assert result.returncode == 3 and result.stdout.count("\n") == 20_000
-    assert 'no entry with id "missing-0"' in result.stdout
+    lines = result.stdout.splitlines()  # as compilers do: the first MAX_PROBLEMS, then a count of the rest
+    assert result.returncode == 3 and len(lines) == MAX_PROBLEMS + 1
+    assert 'no entry with id "missing-0"' in lines[0] and 'no entry with id "missing-999"' in lines[-2]
+    assert lines[-1].endswith(f"... and {20_000 - MAX_PROBLEMS:,} more problems not listed (only the first 1,000 are)")
+    assert result.stderr == f"coalition: {dangling}: 20,000 problems\n"
     keys = handbook(tmp_path, [actor(0, **{f"key{n}": 1 for n in range(20_000)})], "keys.yaml")
     result = bounded("list", handbook=keys)
-    assert result.returncode == 3 and "and 19999 more problems" in result.stderr
+    assert result.returncode == 3 and "(and 19,999 more problems; run 'coalition validate')" in result.stderr
+
+
+def test_a_million_problems_are_counted_not_held(bounded: Bounded, tmp_path: Path) -> None:
+    """Each problem the YAML reader or the field checks find past the cap is counted, not kept."""
+    path = tmp_path / "keys.yaml"
+    with path.open("w") as out:  # written as text: a million problems would not fit in a test's dict
+        out.write("format: 1\ntitle: Keys\nfacts:\n")
+        for n in range(60_000):
+            out.write(f"  - {{id: f{n}, title: F, summary: S, source: [lead], x: 1, x: 2, y: !!binary aGk=}}\n")
+    result = bounded("validate", str(path))
+    lines = result.stdout.splitlines()
+    assert result.returncode == 3 and len(lines) == MAX_PROBLEMS + 1
+    kept = lines[:-1]  # from both readers (YAML and fields) of the file, in the order of its lines
+    assert kept[0].startswith(f"{path}:4:") and sum('duplicate key "x"' in line for line in kept) == 250
+    assert sum("!!binary is not allowed" in line for line in kept) == 250
+    more = 240_000 - MAX_PROBLEMS
+    assert lines[-1] == f"{path}: ... and {more:,} more problems not listed (only the first 1,000 are)"
+    assert result.stderr == f"coalition: {path}: 240,000 problems\n"
 
 
 def test_a_query_too_long_to_be_a_question_is_refused(bounded: Bounded) -> None:
@@ -208,3 +231,36 @@ def test_path_says_when_it_stopped_at_its_budget(
         assert "Actor 3" in result.stdout
     else:
         assert result.exit_code == 1 and f"within the first {budget:,} links read" in result.stderr, result.stderr
+
+
+# Run by a small Python of its own: a child forked from this test process would count the test's
+# memory in its peak (Linux carries the forking process's peak across exec).
+PEAK = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL);"
+    " print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def _peak_mb(coalition_bin: str, env: dict[str, str], *args: str) -> int:
+    """The most memory a run held (its peak resident size), in MB, its output read and dropped."""
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, coalition_bin, *args], env=env, capture_output=True, text=True, check=True
+    )
+    code, peak = done.stdout.split()
+    assert code == "0", done.stderr
+    return int(peak) // 1024
+
+
+def test_export_and_list_stream_whatever_the_size(coalition_bin: str, tmp_path: Path) -> None:
+    """Ten times the entries, not ten times the memory: rows go out as they are read from the cache."""
+    peaks: dict[int, dict[str, int]] = {}
+    for count in (1_000, 10_000):
+        words = " ".join(f"word{n % 97}" for n in range(200))  # about 1.5 KB of text per entry
+        entries = [actor(n, summary=words, related=[f"a{(n + 1) % count}"]) for n in range(count)]
+        env = clean_env(XDG_CACHE_HOME=str(tmp_path / f"xdg{count}"))
+        env["COALITION_HANDBOOK"] = str(handbook(tmp_path, entries, f"h{count}.yaml"))
+        _peak_mb(coalition_bin, env, "list")  # the cache is built once, before what is measured
+        formats = [("export", "-f", fmt) for fmt in ("json", "markdown", "plain", "bib", "csl-json", "ris")]
+        peaks[count] = {" ".join(a): _peak_mb(coalition_bin, env, *a) for a in [*formats, ("list", "-f", "json")]}
+    for command, small in peaks[1_000].items():
+        assert peaks[10_000][command] <= small * 1.5, (command, peaks)

@@ -54,13 +54,13 @@ class Anchors:
 
     def __init__(self, entries: Iterable[Entry], reserved: Iterable[str] = ()) -> None:
         self.taken = set(reserved)
-        self.headings: dict[str, str] = {}
+        self.headings: dict[str, str] = {}  # only the entries whose heading is not heading(entry)
         for entry in entries:
             text = heading(entry)
             if gfm_id(text) in self.taken:
                 text = f"{entry.kind.capitalize()} {entry.id}"  # unique: ids are
+                self.headings[entry.id] = text
             self.taken.add(gfm_id(text))
-            self.headings[entry.id] = text
 
     def heading(self, entry: Entry) -> str:
         return self.headings.get(entry.id) or heading(entry)

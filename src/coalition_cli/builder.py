@@ -13,7 +13,7 @@ import os
 from coalition_cli import __version__
 from coalition_cli.cachedir import APPLICATION_ID
 from coalition_cli.errors import NotInParts
-from coalition_cli.handbook import KINDS, Entry, fold, unaccent
+from coalition_cli.handbook import KINDS, LEAD, Entry, fold, unaccent
 from coalition_cli.origins import Extension, extended
 from coalition_cli.rows import ENTRY_COLUMNS, SEP, decode_entry, encode_entry, encode_source
 from coalition_cli.sql import sqlite3
@@ -203,10 +203,11 @@ class StoreBuilder:
         self.db.commit()
         self.db.close()
 
-    def merge_part(self, file: str, number: int) -> tuple[int, list[tuple[str, str]]]:
-        """Join a part read by another process: its rows, and its search tables copied whole as a
-        search part of their own. Returns how many items it read and the references it could not
-        resolve alone. Raises NotInParts if an id is already taken."""
+    def merge_part(self, file: str, number: int) -> int:
+        """Join a part read by another process: its rows, its search tables copied whole as a search
+        part of their own, and the references it could not resolve alone (checked once every part
+        is in: parts_resolve). Returns how many items it read. Raises NotInParts if an id is
+        already taken."""
         from coalition_cli.search_index import create_search_tables
 
         self._flush()
@@ -234,13 +235,28 @@ class StoreBuilder:
                 self.db.execute(f"DELETE FROM main.{table}{part}_{suffix}")
                 self.db.execute(f"INSERT INTO main.{table}{part}_{suffix} SELECT * FROM part.{shadow}")
             items = int(self.db.execute("SELECT items FROM part.part_items").fetchone()[0])
-            unresolved = [(str(t), str(w)) for t, w in self.db.execute("SELECT target, what FROM part.unresolved")]
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS unresolved (target TEXT, what TEXT)")
+            self.db.execute("INSERT INTO temp.unresolved SELECT target, what FROM part.unresolved")
             self.db.commit()
         finally:
             self.db.commit()
             self.db.execute("DETACH DATABASE part")
         self.parts.append(part)
-        return items, unresolved
+        return items
+
+    def parts_resolve(self) -> bool:
+        """Whether every reference the parts could not resolve alone points to an entry (a section,
+        or the lead, where a section is wanted) of the joined store: asked of SQLite, so that a
+        large file's hundreds of thousands of such references are never held here."""
+        self._flush()
+        unresolved = self.db.execute(
+            "SELECT 1 FROM temp.unresolved AS u WHERE NOT EXISTS (SELECT 1 FROM entry WHERE entry.id = u.target"
+            " AND (u.what != 'section' OR entry.kind = 'section')) AND NOT (u.what = 'section' AND u.target = ?)"
+            " LIMIT 1",
+            (LEAD,),
+        ).fetchone()
+        self.db.execute("DROP TABLE temp.unresolved")
+        return unresolved is None
 
     def entries_among(self, ids: Iterable[str]) -> tuple[set[str], set[str]]:
         """Which of these ids the store holds, and which of those are sections. A file read in

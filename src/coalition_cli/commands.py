@@ -233,7 +233,7 @@ class Session:
             note(warning)
         if len(warnings) > MAX_WARNINGS:
             more = len(warnings) - MAX_WARNINGS
-            note(f"... and {more} more warning{'s' if more != 1 else ''}; 'coalition validate' lists them all")
+            note(f"... and {more} more warning{'s' if more != 1 else ''}; 'coalition validate' lists them")
         for caution in cautions:
             note(f"caution: {caution}")
 
@@ -291,14 +291,14 @@ def cite(session: Session, words: list[str], fmt: str | None) -> None:
 
 
 def list_entries(session: Session, kind_word: str | None, fmt: str | None) -> None:
-    from coalition_cli.render import CountsView, EntriesView
+    from coalition_cli.listing import CountsView, EntriesView
 
     kind = parse_kind(kind_word) if kind_word is not None else None
     store = session.store()
     if kind is None:
         view: CountsView | EntriesView = CountsView(store)
     else:
-        view = EntriesView(store, store.of_kind(kind))
+        view = EntriesView(store, kind)
     output.deliver(view, choose_format(fmt), pager=session.pager)
 
 
@@ -351,15 +351,19 @@ def timeline(session: Session, fmt: str | None) -> None:
 
 
 def export(session: Session, fmt: str | None) -> None:
-    handbook = session.store().materialize()
+    """The whole handbook, written as it is read from the store (export.py)."""
+    store = session.store()
     if fmt in REFERENCE_FORMATS:
-        from coalition_cli.citations import citation_of
+        from coalition_cli.export import reference_chunks
+        from coalition_cli.inert import json_safe, visible
 
-        write_references([citation_of(handbook, entry) for entry in handbook.entries], fmt)
+        safe = json_safe if fmt == "csl-json" else visible
+        for chunk in reference_chunks(store, fmt):
+            output.write(safe(chunk))
         return
     from coalition_cli.export import ExportView
 
-    output.deliver(ExportView(handbook), choose_format(fmt), pager=session.pager)
+    output.deliver(ExportView(store), choose_format(fmt), pager=session.pager)
 
 
 def write_references(citations: list[Citation], fmt: str) -> None:
@@ -386,7 +390,8 @@ def validate(session: Session, path: Path | None, fmt: str) -> None:
     warnings = [] if checked is None else checked.warnings
     output.deliver(ProblemsView(problems + warnings), fmt, pager=False)
     if problems or checked is None:
-        raise InvalidHandbook(f"{target}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+        count = sum(problem.count for problem in problems)
+        raise InvalidHandbook(f"{target}: {count:,} problem{'s' if count != 1 else ''}")
     if fmt != Format.json:
         layers = f" in {len(checked.files)} files" if len(checked.files) > 1 else ""
         from coalition_cli.inert import one_line

@@ -50,16 +50,28 @@ class AmbiguousName(NotFound):
 class Problem:
     """One thing wrong with a handbook file, located as precisely as the parser allows."""
 
-    __slots__ = ("file", "message", "line", "column", "warning")
+    __slots__ = ("file", "message", "line", "column", "warning", "unlisted")
 
     def __init__(
-        self, file: str, message: str, line: int | None = None, column: int | None = None, warning: bool = False
+        self,
+        file: str,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        warning: bool = False,
+        unlisted: int = 0,
     ) -> None:
         self.file = file
         self.message = message
         self.line = line
         self.column = column
         self.warning = warning  # worth telling, but the handbook is still usable
+        self.unlisted = unlisted  # for the last line of a long list: how many more it stands for
+
+    @property
+    def count(self) -> int:
+        """How many problems this line tells of: one, or the many it stands for."""
+        return self.unlisted or 1
 
     def _values(self) -> tuple[object, ...]:
         return (self.file, self.message, self.line, self.column, self.warning)
@@ -84,6 +96,21 @@ class Problem:
         return f"{where}: {'warning: ' if self.warning else ''}{one_line(self.message)}"
 
 
+MAX_PROBLEMS = 1_000  # problems kept per file: beyond, they are counted, as compilers stop listing
+
+
+def capped(file: str, problems: list[Problem], more: int, warning: bool = False) -> list[Problem]:
+    """A file's problems (or warnings) in the order of its lines, at most MAX_PROBLEMS of them, then
+    one line counting the rest: `more` found and not kept, and any past the cap here."""
+    problems = sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+    more += max(0, len(problems) - MAX_PROBLEMS)
+    if not more:
+        return problems
+    what = "warning" if warning else "problem"
+    message = f"... and {more:,} more {what}{'s' if more != 1 else ''} not listed (only the first {MAX_PROBLEMS:,} are)"
+    return problems[:MAX_PROBLEMS] + [Problem(file, message, warning=warning, unlisted=more)]
+
+
 class HandbookError(CoalitionError):
     """The handbook cannot be read or is invalid; `problems` lists every problem found."""
 
@@ -92,8 +119,8 @@ class HandbookError(CoalitionError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         first = str(problems[0]) if problems else "invalid handbook"
-        more = len(problems) - 1
-        tail = f" (and {more} more problem{'s' if more > 1 else ''}; run 'coalition validate')" if more else ""
+        more = sum(problem.count for problem in problems) - 1
+        tail = f" (and {more:,} more problem{'s' if more > 1 else ''}; run 'coalition validate')" if more else ""
         super().__init__(first + tail)
 
 

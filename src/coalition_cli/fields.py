@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from coalition_cli.errors import Problem
+from coalition_cli.errors import MAX_PROBLEMS, Problem
 from coalition_cli.handbook import INVERSES, PLURALS, RELATIONS, TYPES, Quote
 from coalition_cli.inert import is_safe, unsafe
 from coalition_cli.yaml_reader import Path, Streamed, locate
@@ -121,7 +121,11 @@ class FieldChecks:
         # Problems wait here as (path, message, at the key?, path whose line the message names,
         # only a warning?) until `located` finds them all in one pass.
         self.pending: list[tuple[Path, str, bool, Path | None, bool]] = []
-        self.where_ids: dict[tuple[str, int], str] = {}  # (plural, index) -> id, for messages
+        self.unlisted = [0, 0]  # problems and warnings beyond MAX_PROBLEMS: counted, not kept
+        # (plural, index) -> id, for messages: the entry being read, and those whose problems are
+        # told later (a reference that pointed forward), not every entry of a large file.
+        self.where_ids: dict[tuple[str, int], str] = {}
+        self.current: tuple[tuple[str, int], str] | None = None
         self.suggested = 0
 
     # -- reporting ---------------------------------------------------------------------------
@@ -129,6 +133,9 @@ class FieldChecks:
     def problem(
         self, path: Path, message: str, *, at_key: bool = False, naming: Path | None = None, warning: bool = False
     ) -> None:
+        if len(self.pending) >= MAX_PROBLEMS:
+            self.unlisted[warning] += 1
+            return
         self.pending.append((path, message, at_key, naming, warning))
 
     def located(self, source: bytes) -> list[Problem]:
@@ -166,7 +173,8 @@ class FieldChecks:
     def where(self, path: Path) -> str:
         """'actor iran: related: ' style prefix naming the entry and field a path points into."""
         if len(path) >= 2 and path[0] in KIND_OF_PLURAL and isinstance(path[1], int):
-            entry_id = self.where_ids.get((str(path[0]), path[1]))
+            at = (str(path[0]), path[1])
+            entry_id = self.current[1] if self.current is not None and self.current[0] == at else self.where_ids.get(at)
             kind = KIND_OF_PLURAL[str(path[0])]
             head = f"{kind} {entry_id}" if entry_id else f"{path[0]}[{path[1]}]"
             tail = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[2:]).lstrip(".")

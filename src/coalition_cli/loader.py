@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 
-from coalition_cli.errors import HandbookError, NotInParts, Problem
+from coalition_cli.errors import HandbookError, NotInParts, Problem, capped
 from coalition_cli.handbook import KINDS, PLURALS, Entry, Handbook
 from coalition_cli.inert import shown_path
 from coalition_cli.origins import Extension, Origin, SourceInfo, extended
@@ -276,13 +276,14 @@ def _load(
         except HandbookError as error:
             if parted:
                 raise _Restart(in_parts=False) from None
-            loaded.problems += reader.problems + error.problems
+            loaded.problems += capped(name, reader.problems + error.problems, reader.unlisted)
             continue
         if parted and (reader.problems or rules.pending):
             raise _Restart(in_parts=False)  # problems are told by reading in one process
         located = rules.located(source.raw)
-        loaded.problems += reader.problems + [p for p in located if not p.warning]
-        loaded.warnings += [p for p in located if p.warning]
+        found = reader.problems + [p for p in located if not p.warning]
+        loaded.problems += capped(name, found, reader.unlisted + rules.unlisted[0])
+        loaded.warnings += capped(name, [p for p in located if p.warning], rules.unlisted[1], warning=True)
         if header is None or header.title is None:
             continue
         if header.base == "bundled" and not has_bundled:
@@ -300,7 +301,7 @@ def _load(
     loaded.sources = sources
     if loaded.problems:
         order = {shown_path(source.path): index for index, source in enumerate(sources)}
-        loaded.problems.sort(key=lambda p: (order.get(p.file, -1), p.line or 0, p.column or 0))
+        loaded.problems.sort(key=lambda p: (order.get(p.file, -1), p.unlisted > 0, p.line or 0, p.column or 0))
     return loaded
 
 
@@ -317,7 +318,7 @@ def _read_in_parts(
     outside the parts and returns it as data. Raises NotInParts when that cannot work."""
     import gc
 
-    from coalition_cli.parallel import Workers, cut, head_document, unresolved_ok
+    from coalition_cli.parallel import Workers, cut, head_document
 
     count = os.cpu_count() or 1
     parts = cut(source.raw, min(count, 8))
@@ -343,18 +344,14 @@ def _read_in_parts(
                 gc.enable()
         if not workers.wait(None if progress is None else lambda read: progress("reading", len(head) + read, total)):
             raise NotInParts
-        unresolved: list[tuple[str, str]] = []
         for number, (part, file) in enumerate(zip(parts, workers.files, strict=True), 1):
-            items, missing = sink.merge_part(file, number)  # type: ignore[attr-defined]
-            if items != part.items:
+            if sink.merge_part(file, number) != part.items:  # type: ignore[attr-defined]
                 raise NotInParts  # a cut fell inside a text: the part read as something else
-            unresolved += missing
         # The references that wait on another process's entries are looked up in the joined store:
         # the parts' now, this process's when the file's checks end (rules.know).
-        lookup = sink.entries_among  # type: ignore[attr-defined]
-        if not unresolved_ok(unresolved, *lookup({target for target, _ in unresolved})):
+        if not sink.parts_resolve():  # type: ignore[attr-defined]
             raise NotInParts
-        rules.know(lookup)
+        rules.know(sink.entries_among)  # type: ignore[attr-defined]
         return data
     finally:
         workers.stop()

@@ -66,7 +66,8 @@ class Origin(Record):
         return one_line(os.path.basename(self.file))
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "shipped": self.shipped}
+        # The shipped handbook by its own name: where a package was installed says nothing of origin.
+        return {"file": "handbook.yaml" if self.shipped else self.file, "shipped": self.shipped}
 
 
 def origin_in(origins: Iterable[Origin], file: str) -> Origin:

@@ -31,6 +31,7 @@ class Format:
     ALL = (rich, plain, markdown, json)
 
 
+WRITE_CHUNK = 64 * 1024  # characters of a streamed view gathered into one write
 CHECK_FORMATS = (Format.plain, Format.json)  # `validate`: lines for people and editors, or JSON for tools
 REFERENCE_FORMATS = ("bib", "csl-json", "ris")  # for reference managers (references.py)
 CITE_FORMATS = (*Format.ALL, *REFERENCE_FORMATS)  # `cite` and `export` also speak BibTeX, CSL-JSON, RIS
@@ -173,6 +174,19 @@ def deliver(view: View, fmt: str, *, pager: bool = True) -> None:
     """Write one view in the chosen format (only that one is built), through a pager on a terminal
     when it is taller than the screen."""
     rows: int | None
+    chunks = view.chunks(fmt) if fmt != Format.rich and terminal_rows(pager) is None else None
+    if chunks is not None:  # written as it is made: a large export is never held whole
+        safe = json_safe if fmt == Format.json else visible
+        pending: list[str] = []
+        size = 0
+        for chunk in chunks:
+            pending.append(chunk)
+            size += len(chunk)
+            if size >= WRITE_CHUNK:
+                write(safe("".join(pending)))
+                pending, size = [], 0
+        write(safe("".join(pending)))
+        return
     if fmt == Format.rich:
         text, height = _drawn(view)
         rows = height if terminal_rows(pager) is not None else None

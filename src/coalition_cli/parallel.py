@@ -23,7 +23,7 @@ import select
 import struct
 
 from coalition_cli.errors import NotInParts
-from coalition_cli.handbook import LEAD, PLURALS, Entry
+from coalition_cli.handbook import PLURALS, Entry
 
 TYPE_CHECKING = False  # typing is not imported at run time
 if TYPE_CHECKING:
@@ -287,10 +287,3 @@ def _read_part(
         return 1
     builder.close_part(items, [(target, what) for _, target, what in rules.forward])
     return 0
-
-
-def unresolved_ok(targets: list[tuple[str, str]], ids: set[str], sections: set[str]) -> bool:
-    """Whether every reference a part could not resolve on its own points to an entry (or section)."""
-    return all(
-        (target in sections or target == LEAD) if what == "section" else target in ids for target, what in targets
-    )

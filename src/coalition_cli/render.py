@@ -18,12 +18,12 @@ from coalition_cli.citations import (
     quote_place,
     yours,
 )
-from coalition_cli.handbook import FIELD_LABELS, OUTSIDE_MARKER, PLURALS, Entry
+from coalition_cli.handbook import FIELD_LABELS, OUTSIDE_MARKER, Entry
 from coalition_cli.inert import md, md_marked, one_line, strip_marks
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
     from typing import Any
 
     from coalition_cli.anchors import Anchors
@@ -31,9 +31,7 @@ if TYPE_CHECKING:
     from coalition_cli.cachedir import CacheFile
     from coalition_cli.errors import Problem
     from coalition_cli.handbook import HandbookView
-    from coalition_cli.origins import Origin
     from coalition_cli.search import Hit
-    from coalition_cli.store import Store
 
 
 def dump_json(data: Any) -> str:
@@ -96,6 +94,11 @@ def title_of(handbook: HandbookView, entry_id: str) -> str:
 
 class View:
     """One command's output, in every format but rich (see terminal.py)."""
+
+    def chunks(self, fmt: str) -> Iterator[str] | None:  # noqa: ARG002 - the views that stream use it
+        """The output in plain, markdown or json a piece at a time, for a view too large to hold
+        whole (export); None for the rest, which are built whole."""
+        return None
 
     def plain(self) -> str:
         raise NotImplementedError
@@ -178,65 +181,6 @@ class EntryView(View):
         entry = self.entry
         origin = self.handbook.origin_of(entry).to_json()
         return {**entry_json(entry), "related": list(self.handbook.related_of(entry)), "origin": origin}
-
-
-class EntriesView(View):
-    """A table of entries: `list KIND`; with the file each came from when it is not only the
-    shipped handbook (`origins`), so a reader's own entries are told apart."""
-
-    def __init__(self, handbook: HandbookView, entries: Sequence[Entry]) -> None:
-        self.handbook = handbook
-        self.entries = entries
-        self.origins = len(handbook.files) > 1 or not all(origin.shipped for origin in handbook.origins)
-
-    def plain(self) -> str:
-        """One entry per line, tab-separated (id, title, detail, and the file), like `gh` when piped."""
-        lines = []
-        for entry in self.entries:
-            detail = detail_of(entry)
-            if self.origins:
-                lines.append("\t".join([entry.id, entry.title, detail, one_line(entry.origin)]))
-            else:
-                lines.append("\t".join([entry.id, entry.title, *([detail] if detail else [])]))
-        return "".join(line + "\n" for line in lines)
-
-    def markdown(self) -> str:
-        tail = ["file"] if self.origins else []
-        lines = ["| " + " | ".join(["id", "title", "detail", *tail]) + " |", "|" + " --- |" * (len(tail) + 3)]
-        for entry in self.entries:
-            cells = [f"`{entry.id}`", md(entry.title), md(detail_of(entry))]
-            lines.append("| " + " | ".join(cells + ([md(entry.origin)] if self.origins else [])) + " |")
-        return "\n".join(lines) + "\n"
-
-    def data(self) -> Any:
-        return [entry_row_json(entry, self.handbook.origin_of(entry)) for entry in self.entries]
-
-
-def entry_row_json(entry: Entry, origin: Origin) -> dict[str, Any]:
-    return {**brief_json(entry), "detail": detail_of(entry), "origin": origin.to_json()}
-
-
-class CountsView(View):
-    """Every kind with its count, and each file's count when several are in use: `list`. As JSON,
-    every entry (the counts follow from it)."""
-
-    def __init__(self, handbook: Store) -> None:
-        self.handbook = handbook
-        self.counts = [(PLURALS[kind], count) for kind, count in handbook.counts().items()]
-        self.files = list(handbook.origin_counts().items()) if len(handbook.files) > 1 else []
-
-    def plain(self) -> str:
-        text = "".join(f"{plural}\t{count}\n" for plural, count in self.counts)
-        return text + "".join(f"file\t{one_line(file)}\t{count}\n" for file, count in self.files)
-
-    def markdown(self) -> str:
-        text = "| kind | count |\n| --- | --- |\n" + "".join(f"| {p} | {c} |\n" for p, c in self.counts)
-        if self.files:
-            text += "\n| file | entries |\n| --- | --- |\n" + "".join(f"| {md(f)} | {c} |\n" for f, c in self.files)
-        return text
-
-    def data(self) -> Any:
-        return [entry_row_json(entry, self.handbook.origin_of(entry)) for entry in self.handbook.entries]
 
 
 class HitsView(View):

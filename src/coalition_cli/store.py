@@ -332,6 +332,34 @@ class Store:
             origins=self.origins,
         )
 
+    def batches(self, kind: str | None = None, size: int = 500) -> Iterator[list[Entry]]:
+        """Every entry (of one kind, if given) in handbook order, `size` at a time, read as they are
+        written out: an export or a listing of a large handbook never holds it whole."""
+        where, params = ("WHERE rank = ?", (KINDS.index(kind),)) if kind else ("", ())
+        try:
+            cursor = self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entry {where} ORDER BY rank, rowid", params)
+            while rows := cursor.fetchmany(size):
+                batch = [decode_entry(tuple(row)) for row in rows]
+                if kind and any(entry.kind != kind for entry in batch):
+                    raise CacheCorrupt("an entry's rank is not its kind")
+                yield batch
+        except sqlite3.Error as error:
+            raise CacheCorrupt(str(error)) from None
+
+    def linked_to(self, ids: list[str]) -> dict[str, list[str]]:
+        """For each of these entries, the entries that link to it (related or typed), in handbook
+        order: what related_of reads for one entry, for many in a few queries."""
+        found: dict[str, list[str]] = {}
+        for where, chunk in where_in("link.target", ids):
+            rows = self._query(
+                "SELECT link.target, link.source FROM link JOIN entry ON entry.id = link.source"
+                f" {where} AND link.relation != 'mentions' ORDER BY entry.rank, entry.rowid",
+                chunk,
+            )
+            for target, source in rows:
+                found.setdefault(_id(target), []).append(_id(source))
+        return found
+
     def related_of(self, entry: Entry) -> tuple[str, ...]:
         """The entry's links, then the entries that link to it, related or typed (handbook.both_ways)."""
         rows = self._query(
@@ -417,10 +445,8 @@ class Store:
         return list(found.values())
 
     def verify(self) -> None:
-        """That every table of a cache holds as many rows as it was built with, kind by kind: a row
-        deleted by hand would otherwise change answers unseen (a name gone makes "iran" ambiguous,
-        an entry gone reads as one missing from the handbook). Checked once, as the cache is
-        opened, through each table's smallest index; raises CacheCorrupt if not."""
+        """That every table of a cache holds the rows it was built with (a name deleted by hand made
+        "iran" ambiguous): checked as a cache is opened; raises CacheCorrupt if not."""
         kinds = kind_counts(self._query(KIND_COUNTS))
         counted = {
             **{f"count_{kind}": kinds[kind] for kind in KINDS},

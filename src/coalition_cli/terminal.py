@@ -23,14 +23,13 @@ from coalition_cli.compare import CompareView, names, shared_label
 from coalition_cli.export import ExportView
 from coalition_cli.handbook import KINDS, OUTSIDE_MARKER, PLURALS, Entry
 from coalition_cli.inert import MARK_END, MARK_START, one_line
+from coalition_cli.listing import CountsView, EntriesView
 from coalition_cli.relation_views import ChainView, RelationsView
 from coalition_cli.relations import TYPED, Node, type_groups, wording
 from coalition_cli.render import (
     AnswerView,
     CacheView,
     CitationView,
-    CountsView,
-    EntriesView,
     EntryView,
     HitsView,
     TimelineView,

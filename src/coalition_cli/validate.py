@@ -139,8 +139,8 @@ class Rules(FieldChecks):
             return None
         given_id = item.get("id")
         duplicate = False
+        self.current = ((plural, index), given_id) if isinstance(given_id, str) else None
         if isinstance(given_id, str):
-            self.where_ids[(plural, index)] = given_id
             if given_id in self.ids:
                 duplicate = True  # told, and never handed on: the first entry of that id stands
                 message = f'duplicate id "{cut_name(given_id)}" (first at line {{line}})'
@@ -313,6 +313,8 @@ class Rules(FieldChecks):
         )
         if not known:
             self.forward.append((path, target, what))
+            if self.current is not None:  # its entry is named when the reference is told, at the end
+                self.where_ids[self.current[0]] = self.current[1]
 
     # -- the whole file -----------------------------------------------------------------------
 

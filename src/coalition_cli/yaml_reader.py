@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from coalition_cli.errors import HandbookError, Problem
+from coalition_cli.errors import MAX_PROBLEMS, HandbookError, Problem
 
 MAX_DEPTH = 64  # a handbook nests five levels deep; far deeper is an attack or an accident
 MAX_DIGITS = 4_300  # Python reads no longer integer; no handbook number comes near it
@@ -133,9 +133,13 @@ class YamlReader:
     def __init__(self, name: str, progress: Progress | None = None) -> None:
         self.name = name
         self.problems: list[Problem] = []
+        self.unlisted = 0  # problems beyond MAX_PROBLEMS: counted, not kept
         self.progress = progress
 
     def _problem(self, event: Any, message: str) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.unlisted += 1  # counted, not kept: a million problems are not held to be told
+            return
         self.problems.append(Problem(self.name, message, *_mark(event)))
 
     def _refuse(self, event: Any, message: str) -> HandbookError:
