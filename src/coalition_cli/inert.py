@@ -160,7 +160,8 @@ def strip_marks(snippet: str) -> str:
 # emphasis, code, links, HTML and entities, tables, and pandoc's math, citations, super- and
 # subscripts, and its attributes and spans ({#id .class key=value}, and a heading's closing #). A
 # backslash before any ASCII punctuation shows it as written, in all of them.
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&$@^~{}#"})
+# `"` too: pandoc's typographic quotes misread a quote inside our own quotes, and drop a space.
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in '\\`*_[]<>|&$@^~{}#"'})
 # ... and at the start of a line: headings, block quotes, lists, thematic breaks, setext underlines.
 _LINE_START = r"^([ \t]*)([#=+\-:]|\d+(?=[.)]))"
 
