@@ -4,6 +4,7 @@ holds it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -120,7 +121,8 @@ def test_a_sweep_takes_only_killed_builds_files_of_ours(tmp_path: Path) -> None:
     folder.mkdir(mode=0o700)
     live = cachedir.Temporary(str(folder), ".building-")  # holds its lock, as a build does
     try:
-        sqlite3.connect(live.path).execute(f"PRAGMA application_id = {cachedir.APPLICATION_ID}").close()
+        with contextlib.closing(sqlite3.connect(live.path)) as db:
+            db.execute(f"PRAGMA application_id = {cachedir.APPLICATION_ID}")
 
         def made(name: str, marked: bool | None, age: float = 0) -> Path:
             path = folder / name
