@@ -277,9 +277,11 @@ def _load(
             if parted:
                 raise _Restart(in_parts=False) from None
             loaded.problems += capped(name, reader.problems + error.problems, reader.unlisted)
+            _remember(sink, rules, last)
             continue
         if parted and (reader.problems or rules.pending):
             raise _Restart(in_parts=False)  # problems are told by reading in one process
+        _remember(sink, rules, last)
         located = rules.located(source.raw)
         found = reader.problems + [p for p in located if not p.warning]
         loaded.problems += capped(name, found, reader.unlisted + rules.unlisted[0])
@@ -404,18 +406,26 @@ class MemorySink:
         self.entries[extension.id] = extended(self.entries[extension.id], extension)
 
 
+def _remember(sink: Sink, rules: Rules, last: bool) -> None:
+    """Hand a counting sink the ids of a file read, for the files above it to refer to."""
+    if isinstance(sink, CountingSink) and not last:
+        sink.ids.update(rules.ids)
+        sink.sections.update(rules.sections)
+
+
 class CountingSink:
-    """Only the ids, for `validate`: the entries themselves are checked and let go."""
+    """Only a count, for `validate`: the entries themselves are checked and let go. The ids of
+    the files beneath the last are handed over whole (`_remember`): the last file's ids are
+    already held once, by its checks, and a large file holds a million."""
 
     def __init__(self) -> None:
+        self.count = 0
         self.ids: set[str] = set()
         self.sections: set[str] = set()
         self.links: set[tuple[str, str]] = set()  # pairs of linked entries, however written
 
     def add(self, entry: Entry) -> None:
-        self.ids.add(entry.id)
-        if entry.kind == "section":
-            self.sections.add(entry.id)
+        self.count += 1
         self._link(entry.id, (*entry.related, *(target for _, target in entry.relations)))
 
     def extend(self, extension: Extension) -> None:
@@ -441,7 +451,7 @@ def check_stack(paths: Sequence[Path | str]) -> tuple[Checked | None, list[Probl
     loaded, sink = _load_fresh(paths, CountingSink, None)
     if loaded.problems or not loaded.files:
         return None, loaded.problems
-    return Checked(len(sink.ids), loaded.files, loaded.warnings, len(sink.links)), []
+    return Checked(sink.count, loaded.files, loaded.warnings, len(sink.links)), []
 
 
 def check_handbook(path: Path | str) -> tuple[Checked | None, list[Problem]]:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 MAX_ITEMS = 200
 MAX_URL = 2_000  # characters of a source's web address; browsers and managers take no longer
 MAX_ENTRY_TEXT = 100_000
+PLURAL_ORDER = tuple(KIND_OF_PLURAL)  # the entry lists, in an order `Rules.ids` numbers them by
+_INDEX = (1 << 40) - 1
 _ID_FIELDS = frozenset(("id", "related", "relations", "source", "mentions", "who", "said_by"))
 COMMON_KEYS = ("id", "aliases", "index", "summary", "related", "relations", "source", "quote", "note", "outside")
 # For each kind and the title key an item uses: the keys it may have, and those it must.
@@ -93,7 +95,10 @@ class Rules(FieldChecks):
         self.base_ids = base_ids or set()
         self.base_sections = base_sections or set()
         self.beneath = beneath  # the names of the entries beneath, to warn of names taken over
-        self.ids: dict[str, Path] = {}  # id -> where it was first given, in this file
+        # id -> where it was first given in this file, as one number (the list's place in PLURAL_ORDER,
+        # then the index): a large file holds a million ids, and a (list, index) pair for each
+        # took three times the memory.
+        self.ids: dict[str, int] = {}
         self.sections: set[str] = set()
         self.forward: list[tuple[Path, str, str]] = []  # (path, target, "entry" or "section") not yet seen
         self.entries = 0
@@ -144,9 +149,10 @@ class Rules(FieldChecks):
             if given_id in self.ids:
                 duplicate = True  # told, and never handed on: the first entry of that id stands
                 message = f'duplicate id "{cut_name(given_id)}" (first at line {{line}})'
-                self.problem((*path, "id"), message, naming=(*self.ids[given_id], "id"))
+                first = self.ids[given_id]
+                self.problem((*path, "id"), message, naming=(PLURAL_ORDER[first >> 40], first & _INDEX, "id"))
             else:
-                self.ids[given_id] = path
+                self.ids[given_id] = PLURAL_ORDER.index(plural) << 40 | index
                 if kind == "section":
                     self.sections.add(given_id)
         # Actors and figures have a `name` in a file written by hand, every kind a `title` in an
