@@ -56,11 +56,15 @@ class Anchors:
         self.taken = set(reserved)
         self.headings: dict[str, str] = {}  # only the entries whose heading is not heading(entry)
         for entry in entries:
-            text = heading(entry)
-            if gfm_id(text) in self.taken:
-                text = f"{entry.kind.capitalize()} {entry.id}"  # unique: ids are
-                self.headings[entry.id] = text
-            self.taken.add(gfm_id(text))
+            self.add(entry)
+
+    def add(self, entry: Entry) -> None:
+        """The next entry of the document: its heading, made unique against those before it."""
+        text = heading(entry)
+        if gfm_id(text) in self.taken:
+            text = f"{entry.kind.capitalize()} {entry.id}"  # unique: ids are
+            self.headings[entry.id] = text
+        self.taken.add(gfm_id(text))
 
     def heading(self, entry: Entry) -> str:
         return self.headings.get(entry.id) or heading(entry)

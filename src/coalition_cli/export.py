@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from coalition_cli.handbook import KINDS, PLURALS, Entry, both_ways
 from coalition_cli.inert import md
-from coalition_cli.render import EntryView, View
+from coalition_cli.render import EntryView, View, json_array_chunks
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-    from coalition_cli.anchors import Anchors
     from coalition_cli.handbook import Handbook
     from coalition_cli.origins import Origin, SourceInfo
     from coalition_cli.store import Store
@@ -127,12 +126,12 @@ class ExportView(View):
     def markdown_chunks(self) -> Iterator[str]:
         """A table of contents and every entry under its kind, linked by the ids markdown readers
         give headings (anchors.py): the links land under pandoc and GitHub, in HTML and Word."""
-        from coalition_cli.anchors import gfm_id
+        from coalition_cli.anchors import Anchors, gfm_id
 
         store = self.store
         counts = store.counts()
         kinds = [kind for kind in KINDS if counts.get(kind)]
-        anchors = _anchors(store, [gfm_id(store.title), "contents", *(PLURALS[kind] for kind in kinds)])
+        anchors = Anchors((), [gfm_id(store.title), "contents", *(PLURALS[kind] for kind in kinds)])
         lines = [f"# {md(store.title)}", ""]
         if store.source.title:
             lines += [f"Source: *{md(store.source.title)}*", ""]
@@ -142,11 +141,15 @@ class ExportView(View):
             lines += [f"**About the source.** {md(store.source.note)}", ""]
         yield "\n".join([*lines, "## Contents", ""])
         kind = None
-        for entry in _briefs(store):
-            if entry.kind != kind:
-                kind = entry.kind
-                yield f"\n- [{PLURALS[kind].capitalize()}](#{PLURALS[kind]})"
-            yield f"\n  - [{md(entry.title)}](#{anchors.target(entry.id, entry)})"
+        # The contents' pass gives the anchors their headings: an entry's anchor depends only on
+        # the entries before it, so each link is right when written, and the body finds them all.
+        for batch in store.batches():
+            for entry in batch:
+                anchors.add(entry)
+                if entry.kind != kind:
+                    kind = entry.kind
+                    yield f"\n- [{PLURALS[kind].capitalize()}](#{PLURALS[kind]})"
+                yield f"\n  - [{md(entry.title)}](#{anchors.target(entry.id, entry)})"
         kind = None
         for window in windows(store):
             for entry in window.entries:
@@ -190,32 +193,13 @@ class ExportView(View):
 def reference_chunks(store: Store, fmt: str) -> Iterator[str]:
     """Every entry's citation for a reference manager (references.FORMATS), a record at a time:
     BibTeX and RIS records a blank line apart, CSL-JSON as one array."""
-    import json
-
     from coalition_cli.citations import citation_of
     from coalition_cli.references import bibtex, csl_item, ris
 
-    first = True
-    for window in windows(store):
-        for entry in window.entries:
-            citation = citation_of(window, entry)
-            if fmt == "csl-json":
-                item = json.dumps(csl_item(citation), ensure_ascii=False, indent=2).replace("\n", "\n  ")
-                yield ("[\n  " if first else ",\n  ") + item
-            else:
-                yield ("" if first else "\n") + (bibtex(citation) if fmt == "bib" else ris(citation))
-            first = False
+    citations = (citation_of(window, entry) for window in windows(store) for entry in window.entries)
     if fmt == "csl-json":
-        yield "[]\n" if first else "\n]\n"
-
-
-def _briefs(store: Store) -> Iterator[Entry]:
-    """Every entry's kind, id and title (and nothing else), in handbook order."""
-    for batch in store.batches():
-        yield from batch
-
-
-def _anchors(store: Store, reserved: list[str]) -> Anchors:
-    from coalition_cli.anchors import Anchors
-
-    return Anchors(_briefs(store), reserved)
+        yield from json_array_chunks(csl_item(citation) for citation in citations)
+        return
+    record = bibtex if fmt == "bib" else ris
+    for number, citation in enumerate(citations):
+        yield ("\n" if number else "") + record(citation)

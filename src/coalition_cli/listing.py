@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from coalition_cli.handbook import PLURALS, Entry
 from coalition_cli.inert import md, one_line
-from coalition_cli.render import View, brief_json, detail_of
+from coalition_cli.render import View, brief_json, detail_of, json_array_chunks
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterator
     from typing import Any
 
-    from coalition_cli.origins import Origin
     from coalition_cli.store import Store
 
 
@@ -31,9 +30,9 @@ class EntriesView(View):
         return self.handbook.of_kind(self.kind)
 
     def chunks(self, fmt: str) -> Iterator[str]:
-        batches = self.handbook.batches(self.kind)
         if fmt == "json":
-            return _json_array(entry_row_json(e, self.handbook.origin_of(e)) for b in batches for e in b)
+            return json_array_chunks(entry_rows_json(self.handbook, self.kind))
+        batches = self.handbook.batches(self.kind)
         if fmt == "markdown":
             return self._markdown_chunks(batches)
         return (self._plain_line(entry) for batch in batches for entry in batch)
@@ -60,22 +59,14 @@ class EntriesView(View):
         return "".join(self.chunks("markdown"))
 
     def data(self) -> Any:
-        return [entry_row_json(entry, self.handbook.origin_of(entry)) for entry in self.entries]
+        return list(entry_rows_json(self.handbook, self.kind))
 
 
-def _json_array(items: Iterable[Any]) -> Iterator[str]:
-    """A JSON array as dump_json writes it, an item at a time."""
-    import json
-
-    first = True
-    for item in items:
-        yield ("[\n  " if first else ",\n  ") + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        first = False
-    yield "[]\n" if first else "\n]\n"
-
-
-def entry_row_json(entry: Entry, origin: Origin) -> dict[str, Any]:
-    return {**brief_json(entry), "detail": detail_of(entry), "origin": origin.to_json()}
+def entry_rows_json(store: Store, kind: str | None = None) -> Iterator[dict[str, Any]]:
+    """Each entry (of one kind, if given) as a row of `list`'s JSON, read a batch at a time."""
+    for batch in store.batches(kind):
+        for entry in batch:
+            yield {**brief_json(entry), "detail": detail_of(entry), "origin": store.origin_of(entry).to_json()}
 
 
 class CountsView(View):
@@ -101,8 +92,7 @@ class CountsView(View):
         """As JSON, every entry: written a batch at a time."""
         if fmt != "json":
             return None
-        store = self.handbook
-        return _json_array(entry_row_json(e, store.origin_of(e)) for batch in store.batches() for e in batch)
+        return json_array_chunks(entry_rows_json(self.handbook))
 
     def data(self) -> Any:
-        return [entry_row_json(entry, self.handbook.origin_of(entry)) for entry in self.handbook.entries]
+        return list(entry_rows_json(self.handbook))

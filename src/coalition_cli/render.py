@@ -40,6 +40,17 @@ def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+def json_array_chunks(items: Iterable[Any]) -> Iterator[str]:
+    """A JSON array as dump_json writes it, an item at a time: for output too large to hold."""
+    import json
+
+    first = True
+    for item in items:
+        yield ("[\n  " if first else ",\n  ") + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
 def brief_json(entry: Entry) -> dict[str, Any]:
     return {"kind": entry.kind, "id": entry.id, "title": entry.title}
 
