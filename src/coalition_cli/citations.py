@@ -90,13 +90,14 @@ def citation_of(handbook: HandbookView, entry: Entry) -> Citation:
         found = handbook.get(section)
         return found is not None and not handbook.origin_of(found).shipped
 
-    own = tuple(section for section in entry.source if theirs(section))
-    if entry.quote is not None and theirs(entry.quote.section):
+    sections = [(section, theirs(section)) for section in entry.source]  # each looked up once
+    quote_theirs = entry.quote is not None and theirs(entry.quote.section)
+    own = tuple(section for section, is_theirs in sections if is_theirs)
+    if entry.quote is not None and quote_theirs:
         own = (entry.quote.section,)  # as for the article: where the quote is, when there is one
-    linked = tuple(handbook.source_title(section) for section in entry.source if not theirs(section))
+    linked = tuple(handbook.source_title(section) for section, is_theirs in sections if not is_theirs)
     quote_section = handbook.article_section(quote) if quote is not None else None
     quote_title = handbook.source_title(quote_section) if quote_section is not None else None
-    quote_theirs = entry.quote is not None and theirs(entry.quote.section)
     document = origin.source.title if origin.source is not None else f"Your notes, {origin.name}"
     titles = tuple(handbook.source_title(section) for section in own)
     return Citation(document, own, titles, quote, entry, origin, linked, quote_section, quote_title, quote_theirs)
@@ -209,7 +210,7 @@ YOURS = "your notes, {}; not the article"  # how a reader's own entry is marked 
 
 
 def yours(handbook: HandbookView, entry: Entry) -> str:
-    """The mark of an entry from a reader's own file ("your notes, FILE (not the article)"); empty
+    """The mark of an entry from a reader's own file ("your notes, FILE; not the article"); empty
     for an entry of the shipped handbook, whose words are the article's."""
     origin = handbook.origin_of(entry)
     return "" if origin.shipped else YOURS.format(origin.name)
