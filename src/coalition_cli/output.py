@@ -174,7 +174,8 @@ def deliver(view: View, fmt: str, *, pager: bool = True) -> None:
     """Write one view in the chosen format (only that one is built), through a pager on a terminal
     when it is taller than the screen."""
     rows: int | None
-    chunks = view.chunks(fmt) if fmt != Format.rich and terminal_rows(pager) is None else None
+    screen = terminal_rows(pager)  # the screen's height when paging is possible, else None
+    chunks = view.chunks(fmt) if fmt != Format.rich and screen is None else None
     if chunks is not None:  # written as it is made: a large export is never held whole
         safe = json_safe if fmt == Format.json else visible
         pending: list[str] = []
@@ -189,15 +190,15 @@ def deliver(view: View, fmt: str, *, pager: bool = True) -> None:
         return
     if fmt == Format.rich:
         text, height = _drawn(view)
-        rows = height if terminal_rows(pager) is not None else None
+        rows = height if screen is not None else None
     elif fmt == Format.markdown:
-        text, rows = visible(view.markdown()), terminal_rows(pager)
+        text, rows = visible(view.markdown()), screen
     elif fmt == Format.json:
         from coalition_cli.render import dump_json
 
-        text, rows = json_safe(dump_json(view.data())), terminal_rows(pager)
+        text, rows = json_safe(dump_json(view.data())), screen
     else:
-        text, rows = visible(view.plain()), terminal_rows(pager)
+        text, rows = visible(view.plain()), screen
     if rows is not None and text.count("\n") >= rows:
         from coalition_cli.pager import page
 
