@@ -22,7 +22,7 @@ from tests.helpers import Invoke, require_tool
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # Pieces each format gives a meaning: pandoc's attributes, spans, links, raw HTML, citations and
-# notes; BibTeX's braces, quotes, commas and @; JSON's quotes and escapes; TeX's specials.
+# notes, GitHub's emoji; BibTeX's braces, quotes, commas and @; JSON's quotes and escapes; TeX's specials.
 FRAGMENTS = [
     '{#iran onclick="alert(1)"}',
     "{.class}",
@@ -35,6 +35,7 @@ FRAGMENTS = [
     "&amp;",
     "&#x3c;",
     "@key",
+    ":smile:",
     "[@key]",
     "^[note]",
     "[^1]",

@@ -166,11 +166,16 @@ _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in '\\`*_[]<>|&$@^~{}#"'})
 _LINE_START = r"^([ \t]*)([#=+\-:]|\d+(?=[.)]))"
 
 
+# A colon that opens a `:name:` shortcode, which GitHub's markdown (pandoc's gfm) shows as an emoji.
+_EMOJI_OPENING = r":(?=[\w+\-]+:)"
+
+
 def md(text: str) -> str:
     """Escape text so markdown shows it as written: a summary that begins `## ` stays a summary."""
-    escaped = visible(text).translate(_MARKDOWN_SPECIAL)
     import re
 
+    # Marked with NUL (visible() leaves none) before the escapes, so its backslash is not escaped too.
+    escaped = re.sub(_EMOJI_OPENING, "\0", visible(text)).translate(_MARKDOWN_SPECIAL).replace("\0", "\\:")
     return re.sub(
         _LINE_START,
         lambda m: f"{m[1]}\\{m[2]}" if not m[2].isdigit() else f"{m[1]}{m[2]}\\",
