@@ -1,6 +1,6 @@
 """Write a large handbook made from the shipped one, for measuring how coalition scales.
 
-    python benchmarks/generate.py OUT.yaml [--entries 10000] [--short | --events]
+    python benchmarks/generate.py OUT.yaml [--entries 10000] [--short | --events | --largest]
 
 By default each copy of the shipped entries gets its ids suffixed (`iran-7`), with its references
 pointing inside the same copy, so the result is a valid handbook of the requested size whose text is
@@ -8,7 +8,8 @@ real prose; with --short each keeps its names, links and quotes and little prose
 is instead an analyst's own notes file layered on the shipped handbook
 (`base: bundled`): dated event records of about 800 bytes each, their summaries stitched from the
 shipped handbook's sentences, linked to its actors and resting on its sections. Search quality on
-either means nothing; size and shape are what count.
+either means nothing; size and shape are what count. With --largest it is the largest file the
+size limit allows, of one-line terms (about 1.5 million): the most entries any handbook can hold.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import yaml
 
 from coalition_cli.handbook import KINDS, PLURALS
-from coalition_cli.loader import load_handbook
+from coalition_cli.loader import MAX_BYTES, load_handbook
 
 
 def scaled_handbook(entries: int) -> dict[str, Any]:
@@ -118,6 +119,20 @@ def event_records(entries: int, seed: int = 7) -> dict[str, Any]:
     return {"format": 1, "title": "An analyst's event records", "base": "bundled", "facts": records}
 
 
+def largest_handbook(out: Path) -> int:
+    """One-line terms, written as text (a dict of 1.5 million would take gigabytes), up to 1 MB
+    short of the size limit. Returns how many."""
+    count = 0
+    with out.open("w", encoding="utf-8") as file:
+        file.write("format: 1\ntitle: Many small entries\nsource:\n  title: A test article\n")
+        file.write("sections:\n  - id: first\n    title: The first section\n    summary: A section.\nterms:\n")
+        while file.tell() < MAX_BYTES - (1 << 20):
+            line = "  - {{id: t{0}, title: Term {0}, summary: Word {0} here., source: [first]}}\n"
+            file.write("".join(line.format(n) for n in range(count, count + 10_000)))
+            count += 10_000
+    return count + 1  # and the section
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
@@ -125,7 +140,12 @@ def main() -> int:
     shape = parser.add_mutually_exclusive_group()
     shape.add_argument("--events", action="store_true", help="dated event records layered on the shipped handbook")
     shape.add_argument("--short", action="store_true", help="names, links and quotes, with little prose")
+    shape.add_argument("--largest", action="store_true", help="one-line terms up to the size limit (ignores --entries)")
     args = parser.parse_args()
+    if args.largest:
+        count = largest_handbook(args.out)
+        print(f"wrote {args.out}: {count:,} entries, {args.out.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
+        return 0
     # The C writer (a 100,000-entry file in seconds), writing copies where entries share a list
     # rather than anchors and aliases, as a reader's own file would.
     base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

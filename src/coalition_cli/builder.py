@@ -69,6 +69,7 @@ class StoreBuilder:
         self.db = db
         self.path = path  # the database file, if it has one; parts read beside it are written next to it
         self.parts = [""]  # the search tables' suffixes: more than one when read in parts
+        # The ids of the files read before the one being read, for it to refer to (loader.py).
         self.ids: set[str] = set()
         self.sections: set[str] = set()
         self.pending: list[tuple[int, Entry]] = []
@@ -112,9 +113,6 @@ class StoreBuilder:
     def add(self, entry: Entry) -> None:
         self.rowid += 1
         self.pending.append((self.rowid, entry))
-        self.ids.add(entry.id)
-        if entry.kind == "section":
-            self.sections.add(entry.id)
         if len(self.pending) >= BATCH:
             self._flush()
 
@@ -193,7 +191,7 @@ class StoreBuilder:
             self.vectors -= 1
             self._vectors([(rowid, text)])  # the entry had a vector: it has its extended one
 
-    def close_part(self, items: int, unresolved: list[tuple[str, str]]) -> None:
+    def close_part(self, items: int, unresolved: Iterable[tuple[str, str]]) -> None:
         """In a process reading part of a handbook: what the parent needs to join it in, then close."""
         self._flush()
         self.db.execute("CREATE TABLE part_items (items INTEGER)")
@@ -261,7 +259,7 @@ class StoreBuilder:
     def entries_among(self, ids: Iterable[str]) -> tuple[set[str], set[str]]:
         """Which of these ids the store holds, and which of those are sections. A file read in
         parts resolves its references across parts by these few (`ids` and `sections` hold only
-        the entries added here: reading a part's 50,000 ids back cost its joining a fifth)."""
+        the files read before: reading a part's 50,000 ids back cost its joining a fifth)."""
         self._flush()
         found: set[str] = set()
         sections: set[str] = set()

@@ -122,9 +122,7 @@ class FieldChecks:
         # only a warning?) until `located` finds them all in one pass.
         self.pending: list[tuple[Path, str, bool, Path | None, bool]] = []
         self.unlisted = [0, 0]  # problems and warnings beyond MAX_PROBLEMS: counted, not kept
-        # (plural, index) -> id, for messages: the entry being read, and those whose problems are
-        # told later (a reference that pointed forward), not every entry of a large file.
-        self.where_ids: dict[tuple[str, int], str] = {}
+        # ((plural, index), id) of the entry being read (or told of), to name it in messages.
         self.current: tuple[tuple[str, int], str] | None = None
         self.suggested = 0
 
@@ -174,7 +172,7 @@ class FieldChecks:
         """'actor iran: related: ' style prefix naming the entry and field a path points into."""
         if len(path) >= 2 and path[0] in KIND_OF_PLURAL and isinstance(path[1], int):
             at = (str(path[0]), path[1])
-            entry_id = self.current[1] if self.current is not None and self.current[0] == at else self.where_ids.get(at)
+            entry_id = self.current[1] if self.current is not None and self.current[0] == at else None
             kind = KIND_OF_PLURAL[str(path[0])]
             head = f"{kind} {entry_id}" if entry_id else f"{path[0]}[{path[1]}]"
             tail = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[2:]).lstrip(".")

@@ -245,9 +245,11 @@ def _load(
     for position, source in enumerate(sources):
         name = shown_path(source.path)
         below = beneath if position else None
-        rules = Rules(name, set(sink.ids), set(sink.sections), below)
-        reader = YamlReader(name, progress)
         last = position == len(sources) - 1
+        # A file with files above it is read in one process: its names must all reach `beneath`.
+        parted = in_parts and last and len(source.raw) >= PARALLEL_BYTES and hasattr(sink, "merge_part")
+        rules = Rules(name, set(sink.ids), set(sink.sections), below, every_reference=not parted)
+        reader = YamlReader(name, progress)
         staged = beneath if beneath is not None and not last else None
 
         def stream(plural: str, index: int, item: object, rules: Rules = rules, staged: Any = staged) -> None:
@@ -260,8 +262,6 @@ def _load(
                 sink.extend(checked)
 
         header: Header | None = None
-        # A file with files above it is read in one process: its names must all reach `beneath`.
-        parted = in_parts and last and len(source.raw) >= PARALLEL_BYTES and hasattr(sink, "merge_part")
         if hasattr(sink, "with_vectors"):
             sink.with_vectors(len(source.raw) < MEANING_BYTES)  # a larger file is searched by its words
         try:
@@ -398,31 +398,30 @@ class MemorySink:
 
     def add(self, entry: Entry) -> None:
         self.entries[entry.id] = entry
-        self.ids.add(entry.id)
-        if entry.kind == "section":
-            self.sections.add(entry.id)
 
     def extend(self, extension: Extension) -> None:
         self.entries[extension.id] = extended(self.entries[extension.id], extension)
 
 
 def _remember(sink: Sink, rules: Rules, last: bool) -> None:
-    """Hand a counting sink the ids of a file read, for the files above it to refer to."""
-    if isinstance(sink, CountingSink) and not last:
+    """Hand the sink the ids of a file read, for the files above it to refer to. (Not the last
+    file's: a large file holds a million, and its checks already hold them, in bounded memory.)"""
+    if not last:
         sink.ids.update(rules.ids)
         sink.sections.update(rules.sections)
 
 
 class CountingSink:
-    """Only a count, for `validate`: the entries themselves are checked and let go. The ids of
-    the files beneath the last are handed over whole (`_remember`): the last file's ids are
-    already held once, by its checks, and a large file holds a million."""
+    """Only a count, for `validate`: the entries themselves are checked and let go, and the links
+    between them counted in bounded memory (scratch.py)."""
 
     def __init__(self) -> None:
         self.count = 0
         self.ids: set[str] = set()
         self.sections: set[str] = set()
-        self.links: set[tuple[str, str]] = set()  # pairs of linked entries, however written
+        from coalition_cli.scratch import ScratchSet
+
+        self.links = ScratchSet()  # pairs of linked entries ("a b", in order), however written
 
     def add(self, entry: Entry) -> None:
         self.count += 1
@@ -432,7 +431,9 @@ class CountingSink:
         self._link(extension.id, extension.related)
 
     def _link(self, entry_id: str, targets: Iterable[str]) -> None:
-        self.links.update((min(entry_id, t), max(entry_id, t)) for t in targets if t != entry_id)
+        for target in targets:
+            if target != entry_id:
+                self.links.add(f"{entry_id} {target}" if entry_id < target else f"{target} {entry_id}")
 
 
 class Checked:

@@ -123,21 +123,46 @@ def _item_starts(raw: bytes, start: int, end: int) -> list[int]:
     return starts
 
 
-def head_document(raw: bytes, parts: list[Part]) -> bytes:
-    """The parent's document: the parts blanked out, every line at its number. (Joined from views
-    of the file: tens of megabytes are copied once, not sliced first.)"""
+class Pieces:
+    """A document made of pieces of the file (views of it, and blank lines), handed to the parser a
+    piece at a time: a part of tens of megabytes is never copied whole, and a worker touches only
+    the pages of the file that are its own."""
+
+    def __init__(self, pieces: list[bytes | memoryview]) -> None:
+        self.pieces = [piece for piece in pieces if len(piece)]
+        self.length = sum(len(piece) for piece in self.pieces)
+        self.index = 0  # the piece being read, and how far into it
+        self.offset = 0
+
+    def __len__(self) -> int:
+        return self.length
+
+    def read(self, size: int = -1) -> bytes:
+        if self.index >= len(self.pieces):
+            return b""
+        piece = self.pieces[self.index]
+        end = len(piece) if size < 0 else min(len(piece), self.offset + size)
+        chunk = bytes(piece[self.offset : end])
+        self.offset = end
+        if end == len(piece):
+            self.index, self.offset = self.index + 1, 0
+        return chunk
+
+
+def head_document(raw: bytes, parts: list[Part]) -> Pieces:
+    """The parent's document: the parts blanked out, every line at its number."""
     view = memoryview(raw)
     head: list[bytes | memoryview] = [view[: parts[0].start]]
     for part in parts:
         head.append(b"\n" * raw.count(b"\n", part.start, part.end))
     head.append(view[parts[-1].end :])
-    return b"".join(head)
+    return Pieces(head)
 
 
-def part_document(raw: bytes, part: Part) -> bytes:
-    """A part's own document, every line at its number (made by its worker, on its own core)."""
-    line = raw.count(b"\n", 0, part.start) + 1  # the part's first line; its key goes just above
-    return b"".join((b"\n" * max(line - 2, 0), part.key, b":\n", memoryview(raw)[part.start : part.end]))
+def part_document(raw: bytes, part: Part, line: int) -> Pieces:
+    """A part's own document, every line at its number (`line`: the part's first): its key goes
+    on the line just above."""
+    return Pieces([b"\n" * max(line - 2, 0), part.key, b":\n", memoryview(raw)[part.start : part.end]])
 
 
 class Workers:
@@ -166,6 +191,7 @@ class Workers:
         folder = os.path.dirname(builder.path) if builder.path else None
         parent = os.getpid()
         for number, part in enumerate(parts, 1):
+            line = raw.count(b"\n", 0, part.start) + 1  # here: the worker touches no page before its part
             temporary = Temporary(folder, ".part-")  # locked by the parent and, once forked, the worker
             self.temporaries.append(temporary)
             self.files.append(temporary.path)
@@ -178,9 +204,12 @@ class Workers:
                 os.close(reader)
                 code = 1
                 try:
-                    rules = Rules(name, base_ids, base_sections, beneath)
-                    document = part_document(raw, part)
-                    code = _read_part(name, document, temporary.path, number, rules, writer, parent, builder.meaning)
+                    rules = Rules(name, base_ids, base_sections, beneath, every_reference=False)
+                    document = part_document(raw, part, line)
+                    padding = max(line - 2, 0)
+                    code = _read_part(
+                        name, document, padding, temporary.path, number, rules, writer, parent, builder.meaning
+                    )
                 finally:
                     os._exit(code)
             os.close(writer)
@@ -243,7 +272,8 @@ class Workers:
 
 def _read_part(
     name: str,
-    doc: bytes,
+    doc: Pieces,
+    padding: int,
     file: str,
     number: int,
     rules: Rules,
@@ -262,7 +292,6 @@ def _read_part(
     db.execute("PRAGMA synchronous = OFF")
     builder = StoreBuilder(db, first_rowid=number * ROWIDS_PER_PART)
     builder.with_vectors(meaning)  # as the parent's for the same file
-    padding = len(doc) - len(doc.lstrip(b"\n"))
     items = 0
 
     def stream(plural: str, index: int, item: object) -> None:
@@ -285,5 +314,5 @@ def _read_part(
         return 1
     if reader.problems or rules.pending:
         return 1
-    builder.close_part(items, [(target, what) for _, target, what in rules.forward])
+    builder.close_part(items, ((str(target), str(what)) for _, target, what, _ in rules.forward))
     return 0

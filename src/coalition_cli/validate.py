@@ -26,6 +26,7 @@ from coalition_cli.handbook import (
     fold,
 )
 from coalition_cli.origins import Extension, SourceInfo
+from coalition_cli.scratch import ScratchMap, ScratchSet, WaitingReferences, chunks
 from coalition_cli.yaml_reader import Path, Streamed
 
 if TYPE_CHECKING:
@@ -90,19 +91,20 @@ class Rules(FieldChecks):
         base_ids: set[str] | None = None,
         base_sections: set[str] | None = None,
         beneath: NamesBeneath | None = None,
+        every_reference: bool = True,
     ) -> None:
         super().__init__(name)
         self.base_ids = base_ids or set()
         self.base_sections = base_sections or set()
         self.beneath = beneath  # the names of the entries beneath, to warn of names taken over
         # id -> where it was first given in this file, as one number (the list's place in PLURAL_ORDER,
-        # then the index): a large file holds a million ids, and a (list, index) pair for each
-        # took three times the memory.
-        self.ids: dict[str, int] = {}
-        self.sections: set[str] = set()
-        self.forward: list[tuple[Path, str, str]] = []  # (path, target, "entry" or "section") not yet seen
+        # then the index). A large file holds a million ids: past a size they move to disk (scratch.py).
+        self.ids = ScratchMap()
+        self.sections = ScratchSet()
+        # References to entries not yet seen: told at the end if still unknown then. Read in parts,
+        # any problem means reading again in one process, so one reference to each target will do.
+        self.forward = WaitingReferences(every=every_reference)
         self.entries = 0
-        self._initials: dict[str, dict[str, list[str]]] = {}  # for suggestions: known ids by first letter
         # Which ids other processes read (parallel.py), and which are sections: see know().
         self.lookup: Callable[[set[str]], tuple[set[str], set[str]]] | None = None
         self.checks: dict[str, Callable[[Any, Path], Any]] = {
@@ -146,15 +148,16 @@ class Rules(FieldChecks):
         duplicate = False
         self.current = ((plural, index), given_id) if isinstance(given_id, str) else None
         if isinstance(given_id, str):
-            if given_id in self.ids:
+            first = self.ids.get(given_id)
+            if first is not None:
                 duplicate = True  # told, and never handed on: the first entry of that id stands
                 message = f'duplicate id "{cut_name(given_id)}" (first at line {{line}})'
-                first = self.ids[given_id]
                 self.problem((*path, "id"), message, naming=(PLURAL_ORDER[first >> 40], first & _INDEX, "id"))
             else:
-                self.ids[given_id] = PLURAL_ORDER.index(plural) << 40 | index
+                self.ids.add(given_id, PLURAL_ORDER.index(plural) << 40 | index)
                 if kind == "section":
                     self.sections.add(given_id)
+                self.forward.arrived(given_id, kind == "section")
         # Actors and figures have a `name` in a file written by hand, every kind a `title` in an
         # export; either is read.
         title_key = "title" if "title" in item or TITLE_KEYS[kind] == "title" else TITLE_KEYS[kind]
@@ -276,8 +279,15 @@ class Rules(FieldChecks):
         """Every reference of one item, checked now when its target is known, else at the end."""
         for below, what, values in self._reference_lists(item):
             known, beneath = (self.sections, self.base_sections) if what == "section" else (self.ids, self.base_ids)
-            for target in values:  # a loop, not all(...): a large handbook runs this a million times
-                if type(target) is not str or target == entry_id or (target not in known and target not in beneath):
+            # A loop, not all(...), and the ids in memory asked first: a large handbook runs this a
+            # million times.
+            in_memory, on_disk = known.memory, known.db is not None
+            for target in values:
+                if (
+                    type(target) is not str
+                    or target == entry_id
+                    or (target not in in_memory and target not in beneath and (not on_disk or target not in known))
+                ):
                     break
             else:
                 continue  # the common case: every target already seen
@@ -312,15 +322,15 @@ class Rules(FieldChecks):
         return lists
 
     def _reference(self, path: Path, target: str, what: str) -> None:
+        here, beneath = (self.sections, self.base_sections) if what == "section" else (self.ids, self.base_ids)
         known = (
-            target in self.sections or target in self.base_sections or target == LEAD
-            if what == "section"
-            else target in self.ids or target in self.base_ids
+            target in here.memory  # asked first: this runs for most references of a large file
+            or target in beneath
+            or (what == "section" and target == LEAD)
+            or (here.db is not None and target in here)
         )
-        if not known:
-            self.forward.append((path, target, what))
-            if self.current is not None:  # its entry is named when the reference is told, at the end
-                self.where_ids[self.current[0]] = self.current[1]
+        if not known:  # its entry is named when the reference is told, at the end
+            self.forward.wait(path, target, what, self.current[1] if self.current is not None else None)
 
     # -- the whole file -----------------------------------------------------------------------
 
@@ -366,47 +376,44 @@ class Rules(FieldChecks):
         self.lookup = lookup
 
     def _check_forward(self) -> None:
-        """Each reference that pointed forward: resolved by the end, or told. Looked up one by one:
-        gathering every id (a large handbook's 100,000) is only for suggesting one."""
-        elsewhere: set[str] = set()  # entries other processes read, among those still unresolved
-        elsewhere_sections: set[str] = set()
+        """Each reference that pointed forward: resolved by the end, or told. A batch at a time, so
+        that a large file's hundreds of thousands of them are never all in memory."""
+        for batch in chunks(self.forward):
+            elsewhere: set[str] = set()  # entries other processes read, among those still unresolved
+            elsewhere_sections: set[str] = set()
+            if self.lookup is not None:
+                unknown = {target for _, target, what, _ in batch if not self._known(target, what, set(), set())}
+                if unknown:
+                    elsewhere, elsewhere_sections = self.lookup(unknown)
+            for path, target, what, entry_id in batch:
+                if not self._known(target, what, elsewhere, elsewhere_sections):
+                    at = (str(path[0]), int(path[1])) if len(path) >= 2 else None
+                    self.current = (at, entry_id) if at is not None and entry_id is not None else None
+                    self._dangling(path, target, what, elsewhere_sections if what == "section" else elsewhere)
+        self.current = None
+        self.forward.close()
 
-        def known(target: str, what: str) -> bool:
-            if what == "section":
-                return (
-                    target in self.sections
-                    or target in self.base_sections
-                    or target == LEAD
-                    or target in elsewhere_sections
-                )
-            return target in self.ids or target in self.base_ids or target in elsewhere
+    def _known(self, target: str, what: str, elsewhere: set[str], elsewhere_sections: set[str]) -> bool:
+        if what == "section":
+            known = target in self.sections or target in self.base_sections or target == LEAD
+            return known or target in elsewhere_sections
+        return target in self.ids or target in self.base_ids or target in elsewhere
 
-        if self.lookup is not None:
-            unknown = {target for _, target, what in self.forward if not known(target, what)}
-            if unknown:
-                elsewhere, elsewhere_sections = self.lookup(unknown)
-        every: dict[str, set[str]] = {}
-        for path, target, what in self.forward:
-            if not known(target, what):
-                if what not in every:
-                    every[what] = (
-                        self.sections | self.base_sections | {LEAD} | elsewhere_sections
-                        if what == "section"
-                        else self.ids.keys() | self.base_ids | elsewhere
-                    )
-                self._dangling(path, target, every[what], what)
-
-    def _dangling(self, path: Path, target: str, targets: Iterable[str], what: str) -> None:
+    def _dangling(self, path: Path, target: str, what: str, elsewhere: set[str]) -> None:
         hint = ""
         if self.suggested < MAX_SUGGESTIONS and len(target) <= MAX_SUGGESTED_LENGTH:
             self.suggested += 1
-            initials = self._initials.get(what)
-            if initials is None:  # ids by first letter, gathered once: not every id for every problem
-                initials = self._initials[what] = {}
-                for known in targets:
-                    initials.setdefault(known[:1], []).append(known)
-            near = [c for c in initials.get(target[:1], ()) if abs(len(c) - len(target)) <= 3]
-            close = difflib.get_close_matches(target, sorted(near)[:5000], n=1)
+            first = target[:1]
+
+            def near(known: str) -> bool:
+                return abs(len(known) - len(target)) <= 3
+
+            here, beneath = (
+                (self.sections, self.base_sections | {LEAD}) if what == "section" else (self.ids, self.base_ids)
+            )
+            others = [c for c in (*beneath, *elsewhere) if c.startswith(first) and near(c)]
+            candidates = sorted({*here.first_keys(first, near, 5000), *others})[:5000]
+            close = difflib.get_close_matches(target, candidates, n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
         self.problem(path, f'{self.where(path[:-1])}no {what} with id "{target}"{hint}')
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -32,6 +32,14 @@ _TOO_MANY_ALIASES = "aliases expand to more than {:,} values; refusing (a handbo
 Path = tuple[str | int, ...]  # where a value sits in the document: keys and list positions
 Stream = Callable[[str, int, Any], None]  # (top-level key, position in its list, the item)
 Progress = Callable[[str, int, int], None]  # (stage, done, total): how far a read has come
+
+
+class Readable(Protocol):
+    """A document read a piece at a time (parallel.Pieces), as PyYAML reads a file."""
+
+    def __len__(self) -> int: ...
+    def read(self, size: int = -1) -> bytes: ...
+
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -80,7 +88,7 @@ def _position(source: bytes, index: int) -> tuple[int, int]:
     return line, index - (source.rfind(b"\n", 0, index) + 1) + 1
 
 
-def yaml_problem(error: yaml.YAMLError, source: bytes, name: str) -> HandbookError:
+def yaml_problem(error: yaml.YAMLError, source: bytes | Readable, name: str) -> HandbookError:
     """PyYAML's errors as one located problem."""
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
@@ -88,7 +96,8 @@ def yaml_problem(error: yaml.YAMLError, source: bytes, name: str) -> HandbookErr
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         return HandbookError([Problem(name, f"YAML syntax: {message}", line, column)])
     if isinstance(error, yaml.reader.ReaderError):
-        line, column = _position(source, error.position)
+        # A document in pieces is a large file read in parts, read again whole to tell its problems.
+        line, column = _position(source, error.position) if isinstance(source, bytes) else (None, None)
         character = error.character if isinstance(error.character, str) else chr(error.character)
         message = f"YAML cannot hold the character {ord(character):#04x} here"
         return HandbookError([Problem(name, message, line, column)])
@@ -145,7 +154,7 @@ class YamlReader:
     def _refuse(self, event: Any, message: str) -> HandbookError:
         return HandbookError([Problem(self.name, message, *_mark(event))])
 
-    def read(self, source: bytes, stream: Stream | None = None, streamed: Collection[str] = ()) -> Any:
+    def read(self, source: bytes | Readable, stream: Stream | None = None, streamed: Collection[str] = ()) -> Any:
         """The document as plain data. Items of the top-level lists named in `streamed` go to
         `stream` as each is complete, and their lists become `Streamed` counts.
 
