@@ -21,8 +21,8 @@ from typing import Any
 
 import yaml
 
-from coalition_cli.handbook import KINDS, PLURALS
-from coalition_cli.loader import MAX_BYTES, load_handbook
+from coalition_cli.build.loader import MAX_BYTES, load_handbook
+from coalition_cli.model.handbook import KINDS, PLURALS
 
 
 def scaled_handbook(entries: int) -> dict[str, Any]:

@@ -29,12 +29,12 @@ from pathlib import Path
 
 import yaml
 
-from coalition_cli.ask import Asker
-from coalition_cli.builder import build_store
-from coalition_cli.errors import NotFound
-from coalition_cli.loader import load_handbook
-from coalition_cli.search import SearchIndex
-from coalition_cli.store import Store
+from coalition_cli.build.loader import load_handbook
+from coalition_cli.lookup.ask import Asker
+from coalition_cli.lookup.search import SearchIndex
+from coalition_cli.model.errors import NotFound
+from coalition_cli.store.builder import build_store
+from coalition_cli.store.tables import Store
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 BLIND = {

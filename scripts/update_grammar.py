@@ -1,4 +1,4 @@
-"""Write src/coalition_cli/grammar.py from the typer app in cli.py.
+"""Write src/coalition_cli/cli/grammar.py from the typer app in cli/app.py.
 
     python scripts/update_grammar.py          # rewrite grammar.py
     python scripts/update_grammar.py --check  # exit 1 if grammar.py is out of date (the tests run this)
@@ -18,10 +18,10 @@ from typing import Any
 from typer._click.core import Command
 from typer.main import get_command
 
-from coalition_cli.cli import app
+from coalition_cli.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
-GRAMMAR = ROOT / "src" / "coalition_cli" / "grammar.py"
+GRAMMAR = ROOT / "src" / "coalition_cli" / "cli" / "grammar.py"
 
 # What a positional argument completes to, by the metavar cli.py gives it.
 ARGUMENT_COMPLETION = {

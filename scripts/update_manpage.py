@@ -18,7 +18,7 @@ from typing import Any
 from typer.main import get_command
 
 from coalition_cli import __version__
-from coalition_cli.cli import app
+from coalition_cli.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "man" / "coalition.1"

@@ -38,7 +38,7 @@ def app_commands() -> list[str]:
     """The app's own commands, in the order it lists them: the reference cannot miss one."""
     from typer.main import get_command
 
-    from coalition_cli.cli import app
+    from coalition_cli.cli.app import app
 
     group = get_command(app)
     return list(getattr(group, "commands", {}))

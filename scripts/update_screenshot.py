@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from coalition_cli.browse import BrowseApp
-from coalition_cli.cache import open_store
+from coalition_cli.build.cache import open_store
+from coalition_cli.terminal.browse import BrowseApp
 
 ROOT = Path(__file__).resolve().parents[1]
 PICTURE = ROOT / "docs" / "browse.svg"

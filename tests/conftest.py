@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from coalition_cli import cache, cachedir
-from coalition_cli.cli import app
-from coalition_cli.handbook import Handbook
-from coalition_cli.loader import load_handbook
-from coalition_cli.store import Store
+from coalition_cli.build import cache
+from coalition_cli.build.loader import load_handbook
+from coalition_cli.cli.app import app
+from coalition_cli.model.handbook import Handbook
+from coalition_cli.store import cache_folder as cachedir
+from coalition_cli.store.tables import Store
 from tests.helpers import LEAKY_ENV, MINIMAL, Invoke, Run, memory_store, require_source
 
 

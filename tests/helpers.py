@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from coalition_cli.builder import build_store
-from coalition_cli.handbook import Handbook
-from coalition_cli.store import Store
+from coalition_cli.model.handbook import Handbook
+from coalition_cli.store.builder import build_store
+from coalition_cli.store.tables import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT.parent / "shared" / "source" / "article.md"

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from coalition_cli.ask import Asker, format_date
-from coalition_cli.errors import NotFound
-from coalition_cli.store import Store
-from coalition_cli.words import sentences
+from coalition_cli.lookup.ask import Asker, format_date
+from coalition_cli.model.errors import NotFound
+from coalition_cli.model.words import sentences
+from coalition_cli.store.tables import Store
 from tests.helpers import Invoke, Run, assert_clean_plain
 
 

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coalition_cli import relations
-from coalition_cli.errors import MAX_PROBLEMS
-from coalition_cli.fields import MAX_TEXT
-from coalition_cli.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
-from coalition_cli.relations import MAX_NODES
+from coalition_cli.lookup import relations
+from coalition_cli.lookup.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from coalition_cli.lookup.relations import MAX_NODES
+from coalition_cli.model.errors import MAX_PROBLEMS
+from coalition_cli.source.fields import MAX_TEXT
 from tests.helpers import Invoke, clean_env
 
 MEMORY_LIMIT = 1536 * 1024 * 1024  # address space, bytes

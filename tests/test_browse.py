@@ -14,11 +14,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from coalition_cli import browse
-from coalition_cli.browse import TYPING_PAUSE, BrowseApp
-from coalition_cli.cache import open_store
-from coalition_cli.handbook import Handbook
-from coalition_cli.store import Store
+from coalition_cli.build.cache import open_store
+from coalition_cli.model.handbook import Handbook
+from coalition_cli.store.tables import Store
+from coalition_cli.terminal import browse
+from coalition_cli.terminal.browse import TYPING_PAUSE, BrowseApp
 from tests.helpers import Invoke, Tmux, clean_env
 
 TYPED = TYPING_PAUSE * 4  # seconds to wait after typing: the search runs once typing pauses

@@ -23,15 +23,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from coalition_cli import cache as coalition_cache
-from coalition_cli import loader, meaning, render
-from coalition_cli.ask import ask
-from coalition_cli.builder import build_store
-from coalition_cli.cachedir import LOCK
-from coalition_cli.handbook import KINDS
-from coalition_cli.rows import ENTRY_COLUMNS, CacheCorrupt, checksum
-from coalition_cli.search import SearchIndex
-from coalition_cli.store import Store
+from coalition_cli.build import cache as coalition_cache
+from coalition_cli.build import loader
+from coalition_cli.lookup.ask import ask
+from coalition_cli.lookup.search import SearchIndex
+from coalition_cli.model.handbook import KINDS
+from coalition_cli.store import meaning
+from coalition_cli.store.builder import build_store
+from coalition_cli.store.cache_folder import LOCK
+from coalition_cli.store.rows import ENTRY_COLUMNS, CacheCorrupt, checksum
+from coalition_cli.store.tables import Store
+from coalition_cli.views import render
 from tests import helpers
 from tests.helpers import MINIMAL, ROOT, Invoke, Run, memory_store
 

@@ -21,12 +21,12 @@ from rich.panel import Panel
 from rich.segment import Segment
 from rich.text import Text
 
-from coalition_cli.ansi import KIND_STYLES, Ink, Styled, cells
-from coalition_cli.card import card
-from coalition_cli.citations import entry_source, quote_place, yours
-from coalition_cli.handbook import OUTSIDE_MARKER, Entry, Handbook
-from coalition_cli.loader import load_handbook
-from coalition_cli.render import entry_rows
+from coalition_cli.build.loader import load_handbook
+from coalition_cli.model.handbook import OUTSIDE_MARKER, Entry, Handbook
+from coalition_cli.terminal.ansi import KIND_STYLES, Ink, Styled, cells
+from coalition_cli.terminal.card import card
+from coalition_cli.views.citations import entry_source, quote_place, yours
+from coalition_cli.views.render import entry_rows
 from tests.helpers import TerminalStream, imported_modules, run_in_terminal
 
 WIDTHS = (20, 33, 39, 40, 41, 59, 60, 61, 73, 80, 100, 137, 200)
@@ -201,8 +201,8 @@ def test_a_card_on_a_terminal_imports_neither_re_nor_a_pager(coalition_bin: str,
     env = {"PYTHONPROFILEIMPORTTIME": "1"}
     code, screen = run_in_terminal([coalition_bin, "show", "actor", "iran"], columns=100, rows=rows, env=env)
     imported = imported_modules(screen)
-    assert code == 0 and "coalition_cli.card" in imported and "actor: iran" in screen
-    assert ("coalition_cli.pager" in imported) == (rows == 20)  # the probe can tell
+    assert code == 0 and "coalition_cli.terminal.card" in imported and "actor: iran" in screen
+    assert ("coalition_cli.terminal.pager" in imported) == (rows == 20)  # the probe can tell
     assert not imported & {"re", "subprocess", "shlex", "rich"}
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coalition_cli.cli import app
-from coalition_cli.handbook import Handbook
-from coalition_cli.loader import load_handbook
+from coalition_cli.build.loader import load_handbook
+from coalition_cli.cli.app import app
+from coalition_cli.model.handbook import Handbook
 from tests.helpers import ANSI, DATA, Invoke, assert_clean_plain
 
 
@@ -322,7 +322,7 @@ def test_every_command_has_help_with_an_example(invoke: Invoke, command: str) ->
 
 
 def _examples() -> list[tuple[str, str]]:
-    from coalition_cli.examples import EXAMPLES
+    from coalition_cli.cli.examples import EXAMPLES
 
     return [(command or "coalition", line) for command, lines in EXAMPLES.items() for line in lines]
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coalition_cli.complete import _bash_escape
-from coalition_cli.handbook import KINDS, PLURALS
+from coalition_cli.cli.complete import _bash_escape
+from coalition_cli.model.handbook import KINDS, PLURALS
 from tests.helpers import Tmux, clean_env, imported_modules, require_tool
 
 SHELLS = ("bash", "zsh", "fish")
@@ -94,8 +94,8 @@ def test_a_tab_imports_no_regular_expressions(coalition_bin: str, tmp_path: Path
         result = subprocess.run([coalition_bin], capture_output=True, text=True, env=variables, timeout=60, check=False)
     assert result.stdout == "Qassem\\ Soleimani\n"
     imported = imported_modules(result.stderr)
-    assert "coalition_cli.complete" in imported
-    assert not imported & {"re", "enum", "typing", "typer", "rich", "yaml", "coalition_cli.loader", "functools"}
+    assert "coalition_cli.cli.complete" in imported
+    assert not imported & {"re", "enum", "typing", "typer", "rich", "yaml", "coalition_cli.build.loader", "functools"}
 
 
 def test_bash_gets_only_the_part_after_a_word_break(coalition_bin: str) -> None:

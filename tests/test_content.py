@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from coalition_cli.handbook import LEAD, Entry, Handbook
-from coalition_cli.loader import check_handbook
-from coalition_cli.stack import bundled_handbook_path
-from coalition_cli.store import Store
+from coalition_cli.build.loader import check_handbook
+from coalition_cli.model.handbook import LEAD, Entry, Handbook
+from coalition_cli.source.stack import bundled_handbook_path
+from coalition_cli.store.tables import Store
 
 MONTHS = "January February March April May June July August September October November December".split()
 

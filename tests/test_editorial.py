@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from coalition_cli.handbook import Entry, Handbook, fold
+from coalition_cli.model.handbook import Entry, Handbook, fold
 from tests.test_content import _texts
 
 RUN = 12  # consecutive words shared with the article that make a passage copied

@@ -58,7 +58,7 @@ def _env(handbook: Path | None = None) -> dict[str, str]:
 
 def both(coalition_bin: str, args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[bytes], ...]:
     quick = subprocess.run([coalition_bin, *args], capture_output=True, env=env, timeout=60, check=False)
-    typer_only = [sys.executable, "-c", "from coalition_cli.cli import main; main()", *args]
+    typer_only = [sys.executable, "-c", "from coalition_cli.cli.app import main; main()", *args]
     full = subprocess.run(typer_only, capture_output=True, env=env, timeout=60, check=False)
     return quick, full
 
@@ -98,10 +98,11 @@ def test_fast_path_does_not_import_typer(coalition_bin: str, tmp_path: Path) -> 
         )
         imported = imported_modules(result.stderr.decode())
         assert "typer" not in imported and "yaml" not in imported and "rich" not in imported
-        assert "coalition_cli.fastpath" in imported
+        assert "coalition_cli.cli.fastpath" in imported
         # Served from the cache: nothing that reads a handbook or writes a store is imported.
-        assert not imported & {"coalition_cli.loader", "coalition_cli.builder", "coalition_cli.validate"}
-        assert "coalition_cli.stack" in imported
+        building = {"coalition_cli.build.loader", "coalition_cli.store.builder", "coalition_cli.source.validate"}
+        assert not imported & building
+        assert "coalition_cli.source.stack" in imported
 
 
 def test_the_installed_command_imports_no_more_than_a_lookup_needs(coalition_bin: str, tmp_path: Path) -> None:
@@ -121,7 +122,7 @@ def test_the_installed_command_imports_no_more_than_a_lookup_needs(coalition_bin
             check=True,
         )
         imported = imported_modules(result.stderr.decode())
-        assert {"coalition_cli.fastpath", "_sqlite3"} <= imported
+        assert {"coalition_cli.cli.fastpath", "_sqlite3"} <= imported
         assert not imported & {"re", "enum", "typing", "typer", "rich", "yaml", "dataclasses", "inspect"}
         assert not imported & {"functools", "collections", "reprlib"}
         assert "operator" not in imported or args[0] == "search"

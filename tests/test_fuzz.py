@@ -13,8 +13,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coalition_cli.errors import HandbookError
-from coalition_cli.loader import check_handbook
+from coalition_cli.build.loader import check_handbook
+from coalition_cli.model.errors import HandbookError
 from tests.helpers import Run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from coalition_cli.argv import hoist_global_options
+from coalition_cli.cli.argv import hoist_global_options
 from tests.helpers import ROOT
 
 

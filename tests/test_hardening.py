@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coalition_cli.loader import check_handbook, load_handbook
+from coalition_cli.build.loader import check_handbook, load_handbook
 from tests.helpers import MINIMAL, Run, as_at_a_prompt
 
 Write = Callable[..., Path]

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coalition_cli.inert import is_safe, one_line, unsafe, visible
+from coalition_cli.model.inert import is_safe, one_line, unsafe, visible
 from tests.helpers import MINIMAL, Invoke, Run
 
 # What a terminal acts on or a reader cannot see, judged from the Unicode database here rather
@@ -183,7 +183,7 @@ def test_names_with_joiners_are_cleared_without_re(tmp_path: Path) -> None:
     them, so showing one does not import `re` (and what it brings); anything else is still caught."""
     code = (
         "import sys\n"
-        "from coalition_cli.inert import is_safe, one_line, visible\n"
+        "from coalition_cli.model.inert import is_safe, one_line, visible\n"
         "names = ['\u062d\u0632\u0628\u200c\u0627\u0644\u0644\u0647', 'a\u200db', 'two\\nlines\u200c']\n"
         "print(all(is_safe(n) for n in names), is_safe(names[0], one_line=True), visible(names[2]) == names[2])\n"
         "print('re' in sys.modules)\n"

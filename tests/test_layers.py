@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coalition_cli.cache import open_store
-from coalition_cli.commands import STARTER
-from coalition_cli.contested import skeleton, skeletons
-from coalition_cli.handbook import KINDS, PLURALS, Handbook, fold
-from coalition_cli.loader import check_handbook
-from coalition_cli.search_index import create_search_tables, create_vocabulary_table, index_entries
-from coalition_cli.stack import bundled_path
+from coalition_cli.build.cache import open_store
+from coalition_cli.build.loader import check_handbook
+from coalition_cli.cli.commands import STARTER
+from coalition_cli.model.handbook import KINDS, PLURALS, Handbook, fold
+from coalition_cli.source.contested import skeleton, skeletons
+from coalition_cli.source.stack import bundled_path
+from coalition_cli.store.search_index import create_search_tables, create_vocabulary_table, index_entries
 from tests.helpers import MINIMAL, Invoke, Run
 
 NOTES = """\

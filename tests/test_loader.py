@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from coalition_cli.errors import HandbookError, Problem
-from coalition_cli.loader import MAX_BYTES, check_handbook, load_handbook
-from coalition_cli.stack import bundled_handbook_path
+from coalition_cli.build.loader import MAX_BYTES, check_handbook, load_handbook
+from coalition_cli.model.errors import HandbookError, Problem
+from coalition_cli.source.stack import bundled_handbook_path
 from tests.helpers import MINIMAL
 
 Write = Callable[[str], Path]

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coalition_cli import meaning
-from coalition_cli.cache import open_store
-from coalition_cli.handbook import Handbook
-from coalition_cli.loader import load_handbook
-from coalition_cli.search import SearchIndex
+from coalition_cli.build.cache import open_store
+from coalition_cli.build.loader import load_handbook
+from coalition_cli.lookup.search import SearchIndex
+from coalition_cli.model.handbook import Handbook
+from coalition_cli.store import meaning
 from tests.helpers import DATA, MINIMAL, ROOT, memory_store
 
 # The scripts a handbook of this field holds: Latin with its accents, Greek, Cyrillic, Arabic and

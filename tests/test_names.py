@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from coalition_cli.errors import AmbiguousName, NotFound, UsageProblem
-from coalition_cli.handbook import fold, parse_kind
-from coalition_cli.store import Store
+from coalition_cli.model.errors import AmbiguousName, NotFound, UsageProblem
+from coalition_cli.model.handbook import fold, parse_kind
+from coalition_cli.store.tables import Store
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ def test_not_found_in_other_kind(store: Store) -> None:
 def test_the_combining_marks_folded_away_are_combining_marks() -> None:
     import unicodedata
 
-    from coalition_cli.handbook import _combining
+    from coalition_cli.model.handbook import _combining
 
     assert all(unicodedata.combining(chr(code)) for code in _combining())
     assert fold("Q\u0101ssem \u062d\u0650\u0632\u0652\u0628") == "qassem \u062d\u0632\u0628"

@@ -7,7 +7,7 @@ import json
 import pytest
 from markdown_it import MarkdownIt
 
-from coalition_cli.handbook import Handbook
+from coalition_cli.model.handbook import Handbook
 from tests.helpers import Invoke
 
 ARTICLE = "Understanding The Russia-Syria-Iran-Iraq Coalition: A Geopolitical Deep Dive"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_string
 
-from coalition_cli.handbook import Handbook
+from coalition_cli.model.handbook import Handbook
 from tests.helpers import Invoke, Run, require_tool
 
 FORMATS = ["plain", "markdown", "json", "bib", "csl-json", "ris"]
@@ -173,7 +173,7 @@ def test_an_answer_from_a_readers_entry_says_whose_it_is(invoke: Invoke, tmp_pat
 def test_a_copy_of_the_shipped_handbook_is_the_article_and_an_edited_one_is_not(
     invoke: Invoke, tmp_path: Path, handbook: Handbook
 ) -> None:
-    from coalition_cli.stack import bundled_handbook_path
+    from coalition_cli.source.stack import bundled_handbook_path
 
     copy = tmp_path / "copy.yaml"
     shutil.copyfile(bundled_handbook_path(), copy)

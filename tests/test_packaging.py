@@ -32,10 +32,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_the_handbook_and_the_table_of_word_pieces(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read("coalition_cli/handbook.yaml") == (ROOT / "handbook.yaml").read_bytes()
-        table = ROOT / "src" / "coalition_cli" / "meaning.sqlite3"
-        assert archive.read("coalition_cli/meaning.sqlite3") == table.read_bytes()
+        table = ROOT / "src" / "coalition_cli" / "store" / "meaning.sqlite3"
+        assert archive.read("coalition_cli/store/meaning.sqlite3") == table.read_bytes()
         names = archive.namelist()
-    assert "coalition_cli/cli.py" in names
+    assert "coalition_cli/cli/app.py" in names
     assert not any(name.startswith("tests/") for name in names)
     assert wheel.stat().st_size < 15_000_000
 
@@ -56,9 +56,13 @@ def test_unpacked_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) ->
     assert result.stdout.decode().startswith(f"{site / 'coalition_cli' / 'handbook.yaml'}: valid, ")
     # And so does the table of word pieces: search by meaning works from the unpacked wheel.
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
-    code = "from coalition_cli import meaning as m; print(m.table_path(), m.HandbookMeaning(None).is_english('ship'))"
+    code = (
+        "from coalition_cli.store import meaning as m;"
+        " print(m.table_path(), m.HandbookMeaning(None).is_english('ship'))"
+    )
     found = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, timeout=60)
-    assert found.stdout.decode().split() == [str(site / "coalition_cli" / "meaning.sqlite3"), "True"], found.stderr
+    table = site / "coalition_cli" / "store" / "meaning.sqlite3"
+    assert found.stdout.decode().split() == [str(table), "True"], found.stderr
 
 
 # -- the manual page ---------------------------------------------------------------------------------
@@ -74,7 +78,7 @@ def test_the_manual_page_is_made_from_the_app_and_current() -> None:
         assert f".SH {section}" in page
     from typer.main import get_command
 
-    from coalition_cli.cli import app
+    from coalition_cli.cli.app import app
 
     for command in getattr(get_command(app), "commands", {}):
         assert f"\\fBcoalition {command}\\fR" in page, command

@@ -11,12 +11,12 @@ import pytest
 import yaml
 
 from benchmarks.generate import event_records
-from coalition_cli import parallel
-from coalition_cli.cache import _build
-from coalition_cli.errors import HandbookError, Problem
-from coalition_cli.loader import load_handbook
-from coalition_cli.search import SearchIndex
-from coalition_cli.store import Store
+from coalition_cli.build import parallel
+from coalition_cli.build.cache import _build
+from coalition_cli.build.loader import load_handbook
+from coalition_cli.lookup.search import SearchIndex
+from coalition_cli.model.errors import HandbookError, Problem
+from coalition_cli.store.tables import Store
 from tests import helpers
 
 

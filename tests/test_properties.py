@@ -12,11 +12,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coalition_cli.errors import HandbookError
-from coalition_cli.fields import ACTOR_TYPES
-from coalition_cli.inert import unsafe
-from coalition_cli.loader import check_handbook, load_handbook
-from coalition_cli.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from coalition_cli.build.loader import check_handbook, load_handbook
+from coalition_cli.lookup.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from coalition_cli.model.errors import HandbookError
+from coalition_cli.model.inert import unsafe
+from coalition_cli.source.fields import ACTOR_TYPES
 from tests.helpers import MINIMAL, Invoke
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

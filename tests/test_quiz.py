@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from coalition_cli.ask import format_date
-from coalition_cli.handbook import Entry, Handbook, fold
-from coalition_cli.quiz import QUESTION_KINDS, Question, iso_date
-from coalition_cli.reading import MAX_ECHO
+from coalition_cli.cli.reading import MAX_ECHO
+from coalition_cli.lookup.ask import format_date
+from coalition_cli.model.handbook import Entry, Handbook, fold
+from coalition_cli.views.quiz import QUESTION_KINDS, Question, iso_date
 from tests.helpers import Invoke, Run
 
 LETTERS = "abcd"
@@ -114,7 +114,7 @@ def test_typed_answers_in_any_written_form(run: Run) -> None:
 
 
 def _question(kind: str, answer: str, choices: tuple[str, ...], entry: Entry) -> Question:
-    from coalition_cli.quiz import _accepted
+    from coalition_cli.views.quiz import _accepted
 
     return Question(kind, "?", answer, choices, _accepted(answer, *entry.names()[:1]), entry)
 

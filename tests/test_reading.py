@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from coalition_cli.handbook import RELATIONS, Handbook
+from coalition_cli.model.handbook import RELATIONS, Handbook
 from tests.helpers import Invoke, Run, assert_clean_plain, run_in_terminal, visible
 
 TYPED = set(RELATIONS) | set(RELATIONS.values())

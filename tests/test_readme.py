@@ -30,6 +30,9 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_one() -> None:
 def test_the_readme_names_every_module() -> None:
     """The development tree is how a newcomer finds where a behaviour lives: it may not miss one."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    modules = sorted(path.name for path in (ROOT / "src" / "coalition_cli").glob("*.py") if path.name[0] != "_")
-    missing = [name for name in modules if f"  {name} " not in readme]
+    package = ROOT / "src" / "coalition_cli"
+    folders = sorted(f"  {path.name}/ " for path in package.iterdir() if (path / "__init__.py").exists())
+    modules = sorted(f"    {path.name} " for path in package.glob("*/*.py") if path.name[0] != "_")
+    assert len(folders) == 8 and len(modules) > 50
+    missing = [name.strip() for name in folders + modules if name not in readme]
     assert missing == []

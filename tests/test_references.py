@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from coalition_cli.handbook import Handbook
+from coalition_cli.model.handbook import Handbook
 from tests.helpers import Run, require_machine, require_tool
 
 KEY = re.compile(r"@misc\{([^,]+),")

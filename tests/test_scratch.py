@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
-from coalition_cli import parallel, scratch
-from coalition_cli.cache import _build
-from coalition_cli.errors import HandbookError
-from coalition_cli.scratch import ScratchMap, ScratchSet, WaitingReferences
+from coalition_cli.build import parallel
+from coalition_cli.build.cache import _build
+from coalition_cli.model.errors import HandbookError
+from coalition_cli.store import scratch
+from coalition_cli.store.scratch import ScratchMap, ScratchSet, WaitingReferences
 from tests import helpers
 from tests.helpers import Invoke
 

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coalition_cli.errors import NotFound, UsageProblem
-from coalition_cli.loader import load_handbook
-from coalition_cli.search import SearchIndex
-from coalition_cli.search_index import _grouped_numbers
-from coalition_cli.spelling import edit_distance
-from coalition_cli.store import Store
-from coalition_cli.words import words
+from coalition_cli.build.loader import load_handbook
+from coalition_cli.lookup.search import SearchIndex
+from coalition_cli.lookup.spelling import edit_distance
+from coalition_cli.model.errors import NotFound, UsageProblem
+from coalition_cli.model.words import words
+from coalition_cli.store.search_index import _grouped_numbers
+from coalition_cli.store.tables import Store
 from tests.helpers import MINIMAL, Invoke, memory_store
 
 

@@ -13,9 +13,9 @@ from collections import Counter
 import pytest
 
 from benchmarks import search_quality as quality
-from coalition_cli.handbook import Handbook
-from coalition_cli.search import SearchIndex
-from coalition_cli.store import Store
+from coalition_cli.lookup.search import SearchIndex
+from coalition_cli.model.handbook import Handbook
+from coalition_cli.store.tables import Store
 
 FORMS = ("who", "what", "when", "where", "how-many", "why", "how", "yes-no")
 

@@ -18,12 +18,12 @@ import pytest
 import yaml
 
 from benchmarks.generate import event_records
-from coalition_cli import cachedir
+from coalition_cli.store import cache_folder as cachedir
 from tests import helpers
 from tests.helpers import MINIMAL, clean_env
 
 # Reads a large handbook in parts (the threshold lowered for a test-sized file), in a real process.
-IN_PARTS = "import sys; from coalition_cli import parallel; parallel.PARALLEL_BYTES = 100_000; " + (
+IN_PARTS = "import sys; from coalition_cli.build import parallel; parallel.PARALLEL_BYTES = 100_000; " + (
     "from coalition_cli.__main__ import main; main()"
 )
 

@@ -22,7 +22,7 @@ def _python(code: str, cwd: Path) -> str:
 def test_sqlite_loads_without_functools_and_caches_statements(tmp_path: Path) -> None:
     code = """
 import sys
-from coalition_cli.sql import sqlite3
+from coalition_cli.store.sql import sqlite3
 print("functools" in sys.modules, "collections" in sys.modules)
 db = sqlite3.connect(":memory:", cached_statements=4)
 # More distinct statements than the cache holds, each run again: the cache evicts and refills.
@@ -45,7 +45,8 @@ def _loaded(tmp_path: Path, source: str, report: str) -> str:
     (the module is `module`); its stdout."""
     (tmp_path / "probe.py").write_text(source)
     loading = (
-        "import sys\nsys.path.insert(0, '.')\nfrom coalition_cli.sql import c_module\nmodule = c_module('probe')\n"
+        "import sys\nsys.path.insert(0, '.')\nfrom coalition_cli.store.sql import c_module\n"
+        "module = c_module('probe')\n"
     )
     return _python(loading + report, tmp_path)
 
@@ -72,7 +73,7 @@ def test_no_stand_in_once_threads_may_run(tmp_path: Path) -> None:
 import sys
 sys.modules.setdefault("threading", type(sys)("threading"))
 before = "functools" in sys.modules
-from coalition_cli.sql import sqlite3
+from coalition_cli.store.sql import sqlite3
 print(before, "functools" in sys.modules, sqlite3.connect(":memory:").execute("SELECT 5").fetchone()[0])
 """
     assert _python(code, tmp_path) == "False True 5\n"

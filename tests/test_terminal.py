@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coalition_cli import progress
-from coalition_cli.handbook import Handbook
-from coalition_cli.progress import BuildProgress
+from coalition_cli.model.handbook import Handbook
+from coalition_cli.terminal import progress
+from coalition_cli.terminal.progress import BuildProgress
 from tests.helpers import TerminalStream, run_in_terminal, visible
 
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coalition_cli import cache as coalition_cache
-from coalition_cli import cachedir
-from coalition_cli.builder import BATCH
-from coalition_cli.contested import skeletons
-from coalition_cli.inert import unsafe
+from coalition_cli.build import cache as coalition_cache
+from coalition_cli.model.inert import unsafe
+from coalition_cli.source.contested import skeletons
+from coalition_cli.store import cache_folder as cachedir
+from coalition_cli.store.builder import BATCH
 from tests import helpers
 from tests.helpers import MINIMAL, Invoke, Run
 
@@ -192,8 +192,8 @@ def test_aliases_are_weighed_by_what_they_copy(coalition_bin: str, tmp_path: Pat
 def test_spelling_correction_reads_only_near_words(store: object) -> None:
     """A misspelt word is compared with the words of its first letter and a near length, read by
     SQLite, at most MAX_NEAR of them: never every word of a large handbook."""
-    from coalition_cli.query import Words
-    from coalition_cli.spelling import MAX_NEAR
+    from coalition_cli.lookup.query import Words
+    from coalition_cli.lookup.spelling import MAX_NEAR
 
     words = Words(store)  # type: ignore[arg-type]
     near = words.spelling.near("airspce", 1)

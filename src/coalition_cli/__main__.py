@@ -10,11 +10,11 @@ import sys
 
 def main() -> None:
     try:
-        from coalition_cli import commands, fastpath
+        from coalition_cli.cli import commands, fastpath
 
         commands.reopen_closed_standard_streams()
         fastpath.run(sys.argv[1:])  # returns only if it does not handle these arguments
-        from coalition_cli.cli import main as run_typer
+        from coalition_cli.cli.app import main as run_typer
 
         run_typer()
     except KeyboardInterrupt:

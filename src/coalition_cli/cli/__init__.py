@@ -1,0 +1,3 @@
+"""The command line: the typer app, what each command does, and the fast path that serves a lookup
+without typer.
+"""

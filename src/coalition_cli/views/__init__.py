@@ -1,0 +1,3 @@
+"""What each command shows, as plain text, markdown and JSON: entries, citations, exports, lists,
+comparisons and the quiz.
+"""
