@@ -134,6 +134,7 @@ def test_a_set_takes_a_key_twice() -> None:
     for key in ("a b", "b c", "a b", "c d", "b c", "a b"):
         pairs.add(key)
     assert len(pairs) == 3 and pairs.db is not None
+    pairs.close()
 
 
 @pytest.mark.parametrize("limit", [1 << 40, 3], ids=["in-memory", "on-disk"])
@@ -203,8 +204,12 @@ def test_a_set_counts_once_when_the_disk_fails_halfway(monkeypatch: pytest.Monke
                 raise scratch.sqlite3.OperationalError("database or disk is full")
             return self.db.executemany(*args)
 
+        def close(self) -> None:
+            self.db.close()
+
     monkeypatch.setattr(scratch, "_database", FillsUp)
     pairs = ScratchSet(limit=3)
     for key in ("a", "b", "c", "a", "d", "b", "e", "c", "a"):
         pairs.add(key)
     assert pairs.failed and len(pairs) == 5 and "a" in pairs and "e" in pairs and "f" not in pairs
+    pairs.close()

@@ -261,45 +261,48 @@ def _load(
             elif isinstance(checked, Extension):
                 sink.extend(checked)
 
-        header: Header | None = None
-        if hasattr(sink, "with_vectors"):
-            sink.with_vectors(len(source.raw) < MEANING_BYTES)  # a larger file is searched by its words
         try:
-            check_text(source)
-            if parted:
-                data = _read_in_parts(source, rules, reader, sink, stream, progress, below)
-            else:
-                data = reader.read(source.raw, stream, PLURALS.values())
-            header = rules.header(data)
-        except NotInParts:
-            raise _Restart(in_parts=False) from None
-        except HandbookError as error:
-            if parted:
+            header: Header | None = None
+            if hasattr(sink, "with_vectors"):
+                sink.with_vectors(len(source.raw) < MEANING_BYTES)  # a larger file is searched by its words
+            try:
+                check_text(source)
+                if parted:
+                    data = _read_in_parts(source, rules, reader, sink, stream, progress, below)
+                else:
+                    data = reader.read(source.raw, stream, PLURALS.values())
+                header = rules.header(data)
+            except NotInParts:
                 raise _Restart(in_parts=False) from None
-            loaded.problems += capped(name, reader.problems + error.problems, reader.unlisted)
+            except HandbookError as error:
+                if parted:
+                    raise _Restart(in_parts=False) from None
+                loaded.problems += capped(name, reader.problems + error.problems, reader.unlisted)
+                _remember(sink, rules, last)
+                continue
+            if parted and (reader.problems or rules.pending):
+                raise _Restart(in_parts=False)  # problems are told by reading in one process
             _remember(sink, rules, last)
-            continue
-        if parted and (reader.problems or rules.pending):
-            raise _Restart(in_parts=False)  # problems are told by reading in one process
-        _remember(sink, rules, last)
-        located = rules.located(source.raw)
-        found = reader.problems + [p for p in located if not p.warning]
-        loaded.problems += capped(name, found, reader.unlisted + rules.unlisted[0])
-        loaded.warnings += capped(name, [p for p in located if p.warning], rules.unlisted[1], warning=True)
-        if header is None or header.title is None:
-            continue
-        if header.base == "bundled" and not has_bundled:
-            raise _Restart(with_bundled=True)
-        for extension in header.extensions:
-            sink.extend(extension)
-        if not loaded.files:
-            loaded.title, loaded.source = header.title, header.source
-        loaded.variants += header.variants
-        loaded.thesaurus += header.thesaurus
-        loaded.files.append(name)
-        loaded.origins.append(Origin(name, _is_shipped(source, bundled), header.source))
-        if beneath is not None:
-            beneath.settle()
+            located = rules.located(source.raw)
+            found = reader.problems + [p for p in located if not p.warning]
+            loaded.problems += capped(name, found, reader.unlisted + rules.unlisted[0])
+            loaded.warnings += capped(name, [p for p in located if p.warning], rules.unlisted[1], warning=True)
+            if header is None or header.title is None:
+                continue
+            if header.base == "bundled" and not has_bundled:
+                raise _Restart(with_bundled=True)
+            for extension in header.extensions:
+                sink.extend(extension)
+            if not loaded.files:
+                loaded.title, loaded.source = header.title, header.source
+            loaded.variants += header.variants
+            loaded.thesaurus += header.thesaurus
+            loaded.files.append(name)
+            loaded.origins.append(Origin(name, _is_shipped(source, bundled), header.source))
+            if beneath is not None:
+                beneath.settle()
+        finally:
+            rules.close()  # its scratch databases, if a large file needed them
     loaded.sources = sources
     if loaded.problems:
         order = {shown_path(source.path): index for index, source in enumerate(sources)}
@@ -450,9 +453,11 @@ class Checked:
 def check_stack(paths: Sequence[Path | str]) -> tuple[Checked | None, list[Problem]]:
     """Every problem in a stack of handbook files; the summary when there is none."""
     loaded, sink = _load_fresh(paths, CountingSink, None)
+    links = len(sink.links)
+    sink.links.close()
     if loaded.problems or not loaded.files:
         return None, loaded.problems
-    return Checked(sink.count, loaded.files, loaded.warnings, len(sink.links)), []
+    return Checked(sink.count, loaded.files, loaded.warnings, links), []
 
 
 def check_handbook(path: Path | str) -> tuple[Checked | None, list[Problem]]:

@@ -376,6 +376,12 @@ class Rules(FieldChecks):
         self._check_forward()
         return Header(title, source, variants, base if isinstance(base, str) else None, extensions, thesaurus)
 
+    def close(self) -> None:
+        """Let go of what the checks remembered on disk (scratch.py)."""
+        self.ids.close()
+        self.sections.close()
+        self.forward.close()
+
     def know(self, lookup: Callable[[set[str]], tuple[set[str], set[str]]]) -> None:
         """Entries of this file that other processes read: references to them resolve. `lookup`
         tells which of some ids are such entries, and which of those are sections; it is asked at
