@@ -91,6 +91,7 @@ def test_related_in_a_clique_shows_each_entry_once(bounded: Bounded, tmp_path: P
     assert len(data["edges"]) == len({(e["source"], e["target"]) for e in data["edges"]}) == 120 * 119
 
 
+@pytest.mark.slow
 def test_a_hub_beyond_sqlites_variable_limit(bounded: Bounded, tmp_path: Path) -> None:
     count = 40_000  # more than SQLite's 32,766 parameters in one statement
     path = handbook(
@@ -117,6 +118,7 @@ def test_a_huge_text_is_refused_before_it_costs(bounded: Bounded, tmp_path: Path
     assert result.stderr.endswith(f"summary: is 10,000,000 characters; a text holds at most {MAX_TEXT:,}\n")
 
 
+@pytest.mark.slow
 def test_many_dangling_references_and_unknown_keys(bounded: Bounded, tmp_path: Path) -> None:
     dangling = handbook(tmp_path, [actor(0, related=[f"missing-{n}" for n in range(20_000)])], "dangling.yaml")
     result = bounded("validate", str(dangling))
@@ -130,6 +132,7 @@ def test_many_dangling_references_and_unknown_keys(bounded: Bounded, tmp_path: P
     assert result.returncode == 3 and "(and 19,999 more problems; run 'coalition validate')" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_million_problems_are_counted_not_held(bounded: Bounded, tmp_path: Path) -> None:
     """Each problem the YAML reader or the field checks find past the cap is counted, not kept."""
     path = tmp_path / "keys.yaml"
@@ -166,18 +169,21 @@ def test_any_limit_is_taken(bounded: Bounded, limit: str) -> None:
     assert result.returncode == 0 and result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limit", ["²", "0", "-1", "1e3", "ten"])
 def test_a_limit_that_is_no_count_is_a_usage_error(bounded: Bounded, limit: str) -> None:
     result = bounded("search", "iran", "--limit", limit)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["show", "cite", "related"])
 def test_a_name_of_fifty_thousand_characters(bounded: Bounded, command: str) -> None:
     result = bounded(command, "x" * 50_000)
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and len(result.stderr) < 300
 
 
+@pytest.mark.slow
 def test_non_utf8_file_names(bounded: Bounded, tmp_path: Path) -> None:
     name = os.fsdecode(b"notes-\xff\xfe.yaml")
     result = bounded("init", name)
@@ -251,6 +257,7 @@ def _peak_mb(coalition_bin: str, env: dict[str, str], *args: str) -> int:
     return int(peak) // 1024
 
 
+@pytest.mark.slow
 def test_export_and_list_stream_whatever_the_size(coalition_bin: str, tmp_path: Path) -> None:
     """Ten times the entries, not ten times the memory: rows go out as they are read from the cache."""
     peaks: dict[int, dict[str, int]] = {}

@@ -48,6 +48,7 @@ def pane(app: BrowseApp) -> str:
     return str(app.query_one("#pane", Static).render())
 
 
+@pytest.mark.slow
 def test_search_as_you_type_open_follow_and_come_back(store: Store, handbook: Handbook) -> None:
     seen: dict[str, object] = {}
 
@@ -76,6 +77,7 @@ def test_search_as_you_type_open_follow_and_come_back(store: Store, handbook: Ha
     assert soleimani is not None and soleimani.summary in str(seen["beside"])
 
 
+@pytest.mark.slow
 def test_the_timeline_and_the_relation_tree(store: Store, handbook: Handbook) -> None:
     seen: dict[str, list[str]] = {}
 
@@ -98,6 +100,7 @@ def test_the_timeline_and_the_relation_tree(store: Store, handbook: Handbook) ->
     assert seen["opened"] != ["iran"]
 
 
+@pytest.mark.slow
 def test_nothing_found_says_so(store: Store) -> None:
     seen: list[str] = []
 
@@ -146,6 +149,7 @@ def test_the_query_given_on_the_command_line_is_in_the_search_box(store: Store) 
     assert seen[0] == "quds" and seen[1].startswith("Quds Force")
 
 
+@pytest.mark.slow
 def test_in_a_real_terminal(coalition_bin: str, tmp_path: Path) -> None:
     done = tmp_path / "exit-code"
     command = f"{shlex.quote(coalition_bin)} browse; echo $? > {shlex.quote(str(done))}"
@@ -185,6 +189,7 @@ def test_no_other_command_imports_textual(args: list[str]) -> None:
     assert done.stderr.strip().splitlines()[-1] == "False"
 
 
+@pytest.mark.slow
 def test_enter_before_the_pause_searches_what_is_typed(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """The search box searches once typing pauses; Enter typed sooner opens the first result for
     the whole query, not for what was typed when the last search ran (here, nothing)."""

@@ -121,6 +121,7 @@ def test_touched_file_rebuilds(run: Run, handbook_file: Path, cache: Path) -> No
     assert NEW_SUMMARY.encode() in show(run, handbook_file, cache).stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("garbage", [b"", b"not a database", b"SQLite format 3\x00" + b"\xff" * 4000])
 def test_corrupt_cache_is_ignored_and_rebuilt(run: Run, handbook_file: Path, cache: Path, garbage: bytes) -> None:
     show(run, handbook_file, cache)
@@ -246,6 +247,7 @@ COMMANDS = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(how=DAMAGE, args=COMMANDS)
 def test_a_damaged_cache_is_rebuilt_and_the_answer_is_right(
@@ -282,6 +284,7 @@ def test_a_cache_changed_to_values_that_read_well_is_rebuilt(
 RANKS = {"swapped": None, "out of range": len(KINDS), "negative": -1, "text": "actor", "null": None}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rank", RANKS)
 @pytest.mark.parametrize("args", [["list", "actors"], ["list", "sections"], ["list"]])
 def test_an_entry_ranked_as_another_kind_is_rebuilt(invoke: Invoke, tmp_path: Path, rank: str, args: list[str]) -> None:
@@ -324,6 +327,7 @@ def test_a_rank_that_is_no_kind_is_told_as_damage() -> None:
             store.counts()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(6))
 def test_flipped_bytes_never_crash(run: Run, handbook_file: Path, cache: Path, seed: int) -> None:
     # A flip inside a text may go unnoticed (SQLite keeps no checksums), but nothing may crash.
@@ -625,6 +629,7 @@ def test_lookups_on_a_cache_read_through_its_indexes(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("built_ns", [str(10**30), "-1", "0", str(2**63 - 1)])
 def test_a_cache_built_at_an_absurd_time_is_doubted_and_shown(
     run: Run, handbook_file: Path, cache: Path, built_ns: str
@@ -643,6 +648,7 @@ def test_a_cache_built_at_an_absurd_time_is_doubted_and_shown(
 ROW_TABLES = ["name", "link", "entry_vector", "word_vector", "entries_docsize"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("table", ROW_TABLES)
 def test_a_row_deleted_by_hand_is_noticed_before_any_answer(
     invoke: Invoke, tmp_path: Path, handbook: Any, table: str
@@ -673,6 +679,7 @@ def test_a_row_deleted_by_hand_is_noticed_before_any_answer(
 # -- the folder is ours only, and builds take turns --------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("linked", [False, True])
 def test_only_files_named_and_marked_as_ours_are_ever_removed(
     run: Run, handbook_file: Path, cache: Path, tmp_path: Path, linked: bool
@@ -717,6 +724,7 @@ def test_only_files_named_and_marked_as_ours_are_ever_removed(
     assert sorted(path.name for path in folder.iterdir() if path.name != LOCK) == sorted(others)
 
 
+@pytest.mark.slow
 def test_cold_runs_started_together_build_once(coalition_bin: str, tmp_path: Path, cache: Path) -> None:
     from benchmarks.generate import event_records
 
@@ -738,6 +746,7 @@ def test_cold_runs_started_together_build_once(coalition_bin: str, tmp_path: Pat
     assert len(builds) == 1, builds
 
 
+@pytest.mark.slow
 def test_a_run_that_waits_its_turn_says_so_on_a_terminal(coalition_bin: str, tmp_path: Path, cache: Path) -> None:
     from benchmarks.generate import event_records
 

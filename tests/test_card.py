@@ -111,6 +111,7 @@ def both(handbook: Handbook, entry: Entry, width: int, ink: str) -> tuple[str, s
     return card(handbook, entry, width, Ink.of(stream, environ)), captured.get()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ink", sorted(INKS))
 def test_every_entry_is_drawn_as_rich_draws_it(handbook: Handbook, ink: str) -> None:
     widths = WIDTHS if ink in ("colour", "no-colour") else (20, 45, 60, 100)

@@ -327,6 +327,7 @@ def _examples() -> list[tuple[str, str]]:
     return [(command or "coalition", line) for command, lines in EXAMPLES.items() for line in lines]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "example"), _examples())
 def test_every_example_in_help_runs(
     invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, example: str

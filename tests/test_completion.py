@@ -34,6 +34,7 @@ def values(lines: list[str]) -> list[str]:
     return [line.split("\t")[0] for line in lines]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shell", SHELLS)
 @pytest.mark.parametrize(
     ("line", "expected"),
@@ -146,6 +147,7 @@ def test_unknown_shell_is_a_usage_error(coalition_bin: str) -> None:
     )
 
 
+@pytest.mark.slow  # an outside program
 def test_the_shell_is_detected_from_the_parent_process(coalition_bin: str) -> None:
     for shell in ("bash", "zsh"):
         binary = require_tool(shell)
@@ -156,6 +158,7 @@ def test_the_shell_is_detected_from_the_parent_process(coalition_bin: str) -> No
         assert ("compdef" in result.stdout) is (shell == "zsh"), result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shell", SHELLS)
 def test_install_writes_the_script_and_loads_it_once(coalition_bin: str, tmp_path: Path, shell: str) -> None:
     env = clean_env(HOME=str(tmp_path), XDG_CONFIG_HOME="", ZDOTDIR="")
@@ -209,6 +212,7 @@ def _shell_in_tmux(shell: str, coalition_bin: str, home: Path, extra_env: dict[s
     return terminal
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shell", SHELLS)
 def test_completion_in_a_real_shell(coalition_bin: str, tmp_path: Path, shell: str) -> None:
     terminal = _shell_in_tmux(shell, coalition_bin, tmp_path)
@@ -235,6 +239,7 @@ def test_completion_in_a_real_shell(coalition_bin: str, tmp_path: Path, shell: s
         terminal.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shell", SHELLS)
 def test_a_broken_handbook_offers_nothing_in_a_real_shell(coalition_bin: str, tmp_path: Path, shell: str) -> None:
     broken = tmp_path / "broken.yaml"

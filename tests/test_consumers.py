@@ -168,6 +168,7 @@ def plain_words(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reader", ["markdown", "gfm"])
 @SETTINGS
 @given(data=handbooks)
@@ -200,6 +201,7 @@ def test_markdown_through_pandoc_is_only_text(
 # -- bibtex ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("style", ["plain", "unsrt", "abbrv"])
 @SETTINGS
 @given(data=handbooks)
@@ -219,6 +221,7 @@ def test_bibtex_reads_every_record_whole(invoke: Invoke, tmp_path: Path, style: 
 # -- jq --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=handbooks)
 def test_json_reads_back_the_same_text_in_jq(invoke: Invoke, tmp_path: Path, data: dict[str, Any]) -> None:

@@ -61,6 +61,7 @@ def shell(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("buffering", BUFFERING)
 @pytest.mark.parametrize("tail", ["| head -c 1", "| true"])
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
@@ -69,6 +70,7 @@ def test_output_cut_short_ends_quietly_with_0(coalition_bin: str, args: list[str
     assert result.stderr == "exit 0\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("buffering", BUFFERING)
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_full_disk_is_one_line_and_exit_4(coalition_bin: str, args: list[str], buffering: str) -> None:
@@ -76,6 +78,7 @@ def test_full_disk_is_one_line_and_exit_4(coalition_bin: str, args: list[str], b
     assert result.stderr == "coalition: cannot write the output: No space left on device\nexit 4\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("buffering", BUFFERING)
 @pytest.mark.parametrize("args", [["export"], ["export", "-f", "json"], ["export", "-f", "markdown"]], ids=" ".join)
 def test_a_write_cut_short_partway_is_one_line_and_exit_4(
@@ -89,6 +92,7 @@ def test_a_write_cut_short_partway_is_one_line_and_exit_4(
     assert out.stat().st_size == 8 * 1024
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_closed_stdout_is_one_line_and_exit_4(coalition_bin: str, args: list[str]) -> None:
     result = shell(coalition_bin, args, ">&-", "buffered")

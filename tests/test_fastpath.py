@@ -63,12 +63,14 @@ def both(coalition_bin: str, args: list[str], env: dict[str, str]) -> tuple[subp
     return quick, full
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", ARGUMENTS, ids=" ".join)
 def test_fast_path_and_typer_agree(coalition_bin: str, args: list[str]) -> None:
     quick, full = both(coalition_bin, args, _env())
     assert (quick.returncode, quick.stdout, quick.stderr) == (full.returncode, full.stdout, full.stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [

@@ -10,6 +10,7 @@ import shutil
 import string
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +43,7 @@ yaml_bytes = st.lists(
 ).map(b"".join)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     changes=st.lists(
@@ -85,6 +87,7 @@ def _find_all(data: bytes, word: bytes) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=damages, aim=st.none() | st.integers(-8, 8))
 def test_the_cache_reader_on_a_damaged_cache(

@@ -72,6 +72,7 @@ def broken_file(tmp_path: Path) -> Callable[[str], Path]:
     return make
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_broken_handbook_is_one_line_exit_3(run: Run, broken_file: Callable[[str], Path], name: str) -> None:
     path = broken_file(name)
@@ -83,6 +84,7 @@ def test_broken_handbook_is_one_line_exit_3(run: Run, broken_file: Callable[[str
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_validate_lists_every_problem_located(run: Run, broken_file: Callable[[str], Path], name: str) -> None:
     path = broken_file(name)
@@ -196,6 +198,7 @@ def _small_files_only() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (65_536, 65_536))
 
 
+@pytest.mark.slow
 def test_a_full_disk_with_caching_off_is_one_line_exit_4(coalition_bin: str, big_handbook: Path) -> None:
     # Uncached, the index is built in a temporary database that spills to disk once it is large.
     env = {**os.environ, "COALITION_NO_CACHE": "1", "COALITION_HANDBOOK": str(big_handbook)}
@@ -207,6 +210,7 @@ def test_a_full_disk_with_caching_off_is_one_line_exit_4(coalition_bin: str, big
     assert err.startswith("coalition: cannot build the handbook's index in a temporary database: ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["plain", "markdown", "json", "rich"])
 def test_output_cut_short_ends_quietly(coalition_bin: str, big_handbook: Path, tmp_path: Path, fmt: str) -> None:
     command = f"'{coalition_bin}' --handbook '{big_handbook}' export --format {fmt}"
@@ -248,6 +252,7 @@ def _interrupted(coalition_bin: str, tmp_path: Path) -> subprocess.CompletedProc
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
+@pytest.mark.slow
 def test_ctrl_c_is_quiet_with_130(coalition_bin: str, tmp_path: Path) -> None:
     """Several times: Ctrl-C landing just as the handbook's pipe opens, before the read begins,
     was lost about one time in five (loader._wait_readable)."""

@@ -94,6 +94,7 @@ def quoted(text: str) -> str:
     return json.dumps(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(place=st.sampled_from(sorted(PLACES)), nasty=NASTY, in_file_name=st.booleans())
 def test_nothing_from_a_file_drives_the_terminal(
@@ -157,6 +158,7 @@ def test_markdown_shows_handbook_text_as_written(invoke: Invoke, tmp_path: Path,
     assert written in result.stdout.splitlines()
 
 
+@pytest.mark.slow
 def test_the_list_of_unsafe_characters_matches_this_pythons_unicode_database() -> None:
     # Characters a later Unicode assigns as format characters may be listed before this Python knows them.
     wrong = [

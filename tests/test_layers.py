@@ -300,6 +300,7 @@ def test_lookalikes_found_from_the_folded_name_are_the_same(name: str) -> None:
     assert skeletons(name, fold(name)) == skeletons(name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "stack",
     [

@@ -62,6 +62,7 @@ def test_word_pieces_are_the_model_tokenizers(handbook: Handbook, pieces: dict[s
         assert ours == expected, text
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(text=TEXT)
 def test_word_pieces_are_the_model_tokenizers_on_any_text(text: str) -> None:

@@ -122,6 +122,7 @@ def test_related_json_is_edges_as_the_handbook_states_them(invoke: Invoke) -> No
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [

@@ -75,6 +75,7 @@ def article_title(handbook: Handbook) -> str:
     return handbook.source.title
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("entry", ["mine", "pointing", "copied"])
 def test_a_readers_entry_is_never_cited_as_the_article(
@@ -122,6 +123,7 @@ def test_a_named_source_is_cited_in_every_reference_format(invoke: Invoke, tmp_p
     assert record["title"] == "Assad flees Syria" and "reader's own notes" in " ".join(record["notes"])
 
 
+@pytest.mark.slow  # an outside program
 def test_citations_of_a_readers_notes_format_in_bibtex(invoke: Invoke, notes: Path, tmp_path: Path) -> None:
     bibtex = require_tool("bibtex")
     env = {"COALITION_HANDBOOK": str(notes)}
@@ -135,6 +137,7 @@ def test_citations_of_a_readers_notes_format_in_bibtex(invoke: Invoke, notes: Pa
         assert "notes.yaml, the reader's own notes" in bbl and bbl.count("\\bibitem") > 50
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["plain", "markdown", "json", "rich"])
 def test_every_view_marks_a_readers_entry(invoke: Invoke, notes: Path, fmt: str) -> None:
     env = {"COALITION_HANDBOOK": str(notes), "COLUMNS": "200"}
@@ -183,6 +186,7 @@ def test_a_copy_of_the_shipped_handbook_is_the_article_and_an_edited_one_is_not(
     assert 'Deep Dive", section "Divergent Approaches' in edited and "(from your notes, copy.yaml)" in edited
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("field", "value", "words"),
     [

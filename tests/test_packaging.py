@@ -84,12 +84,14 @@ def test_the_manual_page_is_made_from_the_app_and_current() -> None:
         assert f"\\fBcoalition {command}\\fR" in page, command
 
 
+@pytest.mark.slow  # an outside program
 def test_mandoc_finds_nothing_to_say_of_the_manual_page() -> None:
     mandoc = helpers.require_tool("mandoc")
     done = subprocess.run([mandoc, "-T", "lint", str(ROOT / "man" / "coalition.1")], capture_output=True, text=True)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
+@pytest.mark.slow
 def test_man_finds_the_page_after_a_plain_pip_install(wheel: Path, tmp_path: Path) -> None:
     """man-db looks for share/man beside every bin on PATH: a virtual environment's included."""
     man = helpers.require_tool("man")

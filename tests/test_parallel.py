@@ -46,6 +46,7 @@ def records(tmp_path: Path) -> Iterator[dict[str, object]]:
     yield event_records(3000)
 
 
+@pytest.mark.slow
 def test_parts_make_the_same_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: dict[str, object]) -> None:
     path = write(tmp_path / "records.yaml", records)
     with build(path, monkeypatch, in_parts=True) as parts, build(path, monkeypatch, in_parts=False) as whole:
@@ -70,6 +71,7 @@ def test_parts_make_the_same_store(tmp_path: Path, monkeypatch: pytest.MonkeyPat
                 assert store.query(f"SELECT v FROM entries{part}_config WHERE k = 'automerge'") == [(0,)]
 
 
+@pytest.mark.slow
 def test_references_across_parts_resolve_either_way(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: dict[str, object]
 ) -> None:
@@ -101,6 +103,7 @@ def damaged(records: dict[str, object], change: str) -> dict[str, object]:
     return {**records, "facts": facts}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change", ["problem", "duplicate", "dangling"])
 def test_a_problem_anywhere_is_told_as_by_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: dict[str, object], change: str
@@ -111,6 +114,7 @@ def test_a_problem_anywhere_is_told_as_by_one_process(
     assert found and all(problem.line is not None for problem in found)
 
 
+@pytest.mark.slow
 def test_aliases_across_parts_are_read_in_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: dict[str, object]
 ) -> None:
@@ -125,6 +129,7 @@ def test_aliases_across_parts_are_read_in_one_process(
         assert store.search_parts == ("",) and store.count() == 3000 + len(load_handbook().entries)
 
 
+@pytest.mark.slow
 def test_a_cut_inside_a_quoted_text_is_read_in_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: dict[str, object]
 ) -> None:

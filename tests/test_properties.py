@@ -8,6 +8,7 @@ import string
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,6 +34,7 @@ queries = st.one_of(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(query=queries)
 def test_any_query_exits_0_or_1_or_is_refused_as_too_long(invoke: Invoke, query: str) -> None:
@@ -141,6 +143,7 @@ def handbooks(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=handbooks())
 def test_export_json_written_back_as_yaml_loads_the_same_entries(invoke: Invoke, tmp_path: Path, data: Any) -> None:

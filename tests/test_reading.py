@@ -67,6 +67,7 @@ def notes(tmp_path: Path) -> Path:
 # -- related ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_related_piped_is_one_type_and_id_per_link_for_every_entry(invoke: Invoke, handbook: Handbook) -> None:
     expected = links_of(handbook)
     for entry in handbook.entries:
@@ -150,6 +151,7 @@ def distances(handbook: Handbook, start: str, typed_only: bool = False) -> dict[
     return seen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("typed_only", [False, True])
 def test_path_is_a_shortest_chain_of_real_links(invoke: Invoke, handbook: Handbook, typed_only: bool) -> None:
     graph = links_of(handbook)

@@ -19,6 +19,7 @@ from tests.helpers import Run, require_machine, require_tool
 KEY = re.compile(r"@misc\{([^,]+),")
 
 
+@pytest.mark.slow  # an outside program
 def test_bibtex_with_plain_bst_sorts_every_item_without_a_warning(run: Run, tmp_path: Path, handbook: Handbook) -> None:
     bibtex = require_tool("bibtex")
     style = subprocess.run([require_tool("kpsewhich"), "plain.bst"], capture_output=True, text=True, check=False)
@@ -109,6 +110,7 @@ def _html_ids_and_links(html: str) -> tuple[list[str], set[str]]:
     return re.findall(r'\bid="([^"]+)"', html), set(re.findall(r'href="#([^"]+)"', html))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reader", ["markdown", "gfm"])
 def test_export_through_pandoc_has_unique_ids_and_every_link_lands(run: Run, tmp_path: Path, reader: str) -> None:
     pandoc = require_tool("pandoc")
@@ -129,6 +131,7 @@ def test_export_through_pandoc_has_unique_ids_and_every_link_lands(run: Run, tmp
     assert len(anchors) > 50 and anchors <= bookmarks, sorted(anchors - bookmarks)
 
 
+@pytest.mark.slow  # an outside program
 def test_notes_appended_one_by_one_stay_apart_and_link_to_each_other(run: Run, tmp_path: Path) -> None:
     pandoc = require_tool("pandoc")
     notes = tmp_path / "notes.md"

@@ -66,6 +66,7 @@ def write(path: Path, data: dict[str, object]) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("broken", [False, True], ids=["valid", "broken"])
 def test_validate_reads_the_same_past_the_limit(
     invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, databases: list[object], broken: bool
@@ -85,6 +86,7 @@ def test_validate_reads_the_same_past_the_limit(
         assert in_memory.exit_code == 0 and "302 entries" in in_memory.stdout and "600 links" in in_memory.stdout
 
 
+@pytest.mark.slow
 def test_parts_read_the_same_past_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, databases: list[object]
 ) -> None:
@@ -103,6 +105,7 @@ def test_parts_read_the_same_past_the_limit(
     assert databases  # the parent's checks moved to disk (the workers' are in their own processes)
 
 
+@pytest.mark.slow
 def test_problems_in_parts_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     helpers.require_processors()
     path = write(tmp_path / "handbook.yaml", entries(3000, broken=True))

@@ -42,6 +42,7 @@ def test_the_blind_sets_cover_what_readers_ask(handbook: Handbook) -> None:
         assert answers <= ids, answers - ids
 
 
+@pytest.mark.slow
 def test_search_finds_readers_questions_on_the_tune_set(tune: dict[str, list[dict[str, object]]]) -> None:
     outcomes = quality.evaluate(tune["search"])
     misses = [(o.question, o.ranked[:3]) for o in outcomes if o.answerable and not o.found_within(3)]
@@ -51,6 +52,7 @@ def test_search_finds_readers_questions_on_the_tune_set(tune: dict[str, list[dic
     assert not [o.question for o in outcomes if o.answerable and not o.ranked]  # search never goes blank
 
 
+@pytest.mark.slow
 def test_ask_on_the_tune_set(tune: dict[str, list[dict[str, object]]]) -> None:
     """Right on most of what the handbook answers, at most one answer the set calls wrong (a
     sentence of the right entry that lacks the set's words), and every question the article does
@@ -72,6 +74,7 @@ def test_ask_on_the_older_set_is_never_confidently_wrong() -> None:
     assert [(a.question, a.answer) for a in asked if not a.answers and a.answer is not None] == []
 
 
+@pytest.mark.slow
 def test_an_entry_named_comes_first(store: Store, handbook: Handbook) -> None:
     """By construction: a query that is an entry's id, title, alias or index term puts that entry
     (or, for a name two entries share, one of them) first, every time."""

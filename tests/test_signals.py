@@ -66,6 +66,7 @@ def start_build(args: list[str], handbook: Path, cache: Path) -> subprocess.Pope
 COMMAND = [os.path.join(os.path.dirname(sys.executable), "coalition")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_a_signal_mid_build_leaves_nothing_behind(large: Path, tmp_path: Path, signum: int) -> None:
     process = start_build(COMMAND, large, tmp_path)
@@ -88,6 +89,7 @@ def test_a_signal_while_reading_in_parts_leaves_nothing_behind(large: Path, tmp_
     assert leftovers(tmp_path / "coalition") == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ending", [signal.SIGKILL, signal.SIGQUIT])
 def test_workers_of_a_killed_build_end_and_a_later_build_sweeps_their_files(
     large: Path, tmp_path: Path, ending: int

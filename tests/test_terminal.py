@@ -149,6 +149,7 @@ def test_columns_variable_is_honoured(coalition_bin: str) -> None:
     assert max(len(line) for line in visible(screen).splitlines()) <= 60
 
 
+@pytest.mark.slow
 def test_ctrl_c_on_a_terminal(coalition_bin: str, tmp_path: Path) -> None:
     fifo = tmp_path / "never.yaml"
     os.mkfifo(fifo)  # reading it blocks forever: the program is busy when Ctrl-C comes
@@ -164,6 +165,7 @@ def test_c_locale_and_ascii_terminal(coalition_bin: str, env: dict[str, str]) ->
     assert "Traceback" not in screen and "Soleimani" in screen
 
 
+@pytest.mark.slow
 def test_progress_bar_while_a_large_handbook_is_first_indexed(coalition_bin: str, tmp_path: Path) -> None:
     from benchmarks.generate import scaled_handbook
 
@@ -286,6 +288,7 @@ def test_narrow_terminal_puts_labels_above_values_and_never_cuts_an_id(
     assert re.search(r"^Related *$", text, re.MULTILINE)  # the label on a line of its own
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("columns", [30, 40, 59])
 @pytest.mark.parametrize("command", [["list"], ["list", "facts"], ["list", "figures"]], ids=" ".join)
 def test_narrow_lists_keep_every_id_whole_and_wrap_inside_their_indent(

@@ -88,6 +88,7 @@ def test_any_terminal_width_draws_within_bounds(coalition_bin: str, columns: str
     assert b"Iran" in result.stdout and len(result.stdout) < 1_000_000
 
 
+@pytest.mark.slow
 def test_a_file_name_of_any_characters_can_extend_an_entry(invoke: Invoke, tmp_path: Path) -> None:
     """The note an extension adds names its file; the name is made inert, not refused."""
     for name in ("z\u200bw.yaml", "esc\x1b]0;x\x07.yaml", "bidi\u202egpj.yaml", "c1\x9b2J.yaml"):
@@ -101,6 +102,7 @@ def test_a_file_name_of_any_characters_can_extend_an_entry(invoke: Invoke, tmp_p
 # -- nothing from the cache reaches the terminal raw --------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "damage",
     [
@@ -154,6 +156,7 @@ def test_characters_that_show_nothing_are_refused(invoke: Invoke, tmp_path: Path
 # -- bounded work ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "entry",
     [
@@ -225,6 +228,7 @@ def test_a_cache_of_other_files_under_this_name_is_not_read(run: Run, tmp_path: 
     assert b"Planted." not in result.stdout and b"A place that exists only in tests." in result.stdout
 
 
+@pytest.mark.slow
 def test_a_cache_built_just_after_an_edit_is_read_again_only_until_it_settles(
     invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
