@@ -160,6 +160,9 @@ def test_in_a_real_terminal(coalition_bin: str, tmp_path: Path) -> None:
         terminal.wait_for(lambda screen: "Qassem Soleimani (figure: soleimani)" in screen)
         terminal.send("Enter")
         terminal.wait_for(lambda screen: "commanded: Quds Force" in screen)
+        # The links are drawn before they take the focus: an Enter sent in between went to the
+        # results list on a loaded machine (a CI run failed so), so the screen must settle first.
+        terminal.wait_until_still()
         terminal.send("Enter")
         terminal.wait_for(lambda screen: "Quds Force (actor: quds-force)" in screen)
         terminal.send("C-q")
