@@ -30,12 +30,28 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_one() -> None:
     assert "grep -m1 'pytest'" in ci and 'eval "$test_command"' in ci
 
 
-def test_the_readme_names_every_module() -> None:
-    """The development tree is how a newcomer finds where a behaviour lives: it may not miss one."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_architecture_names_every_module() -> None:
+    """The tree in docs/ARCHITECTURE.md is how a newcomer finds where a behaviour lives: it may not
+    miss one."""
+    readme = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
     package = ROOT / "src" / "coalition_cli"
     folders = sorted(f"  {path.name}/ " for path in package.iterdir() if (path / "__init__.py").exists())
     modules = sorted(f"    {path.name} " for path in package.glob("*/*.py") if path.name[0] != "_")
     assert len(folders) == 8 and len(modules) > 50
     missing = [name.strip() for name in folders + modules if name not in readme]
     assert missing == []
+
+
+def test_the_readme_is_a_short_users_document() -> None:
+    """Under 20 KB, with a table of contents whose every link lands on a heading of its own."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode()) < 20_000
+    headings = {
+        "-".join(re.sub(r"[^\w\s-]", "", line[3:].lower()).split())
+        for line in readme.splitlines()
+        if line.startswith("## ")
+    }
+    contents = re.findall(r"\]\(#([\w-]+)\)", readme)
+    assert len(contents) >= 8 and set(contents) <= headings, set(contents) - headings
+    for linked in re.findall(r"\]\((docs/[\w./-]+|CHANGELOG\.md)\)", readme):
+        assert (ROOT / linked).is_file(), linked

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from coalition_cli.source.validate import Header, Rules
     from coalition_cli.source.yaml_reader import Progress, Stream, YamlReader
 
-MAX_BYTES = 128 * 1024 * 1024  # documented in the README: larger files are refused unread
+MAX_BYTES = 128 * 1024 * 1024  # documented in docs/handbook-format.md: larger files are refused unread
 
 
 class Source:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 MAX_FORMS = 24  # a query word matches at most this many of the index's words
 MAX_PHRASES = 16  # a phrase is tried in at most this many combinations of its words' forms
-# Bounds on what one search may cost, documented in the README: a longer query is refused (it is
+# Bounds on what one search may cost, documented in docs/handbook-format.md: a longer query is refused (it is
 # pasted text, not a question); past MAX_CORRECTED unknown words, the rest are not corrected.
 MAX_QUERY_CHARS = 1_000
 MAX_QUERY_WORDS = 64

@@ -24,7 +24,7 @@ LINK_TYPES: tuple[str, ...] = (
 )
 TYPED = frozenset(name for relation, inverse in RELATIONS.items() for name in (relation, inverse))
 MAX_DEPTH = 3
-# Bounds on one tree or one search for a chain, documented in the README: a hub of a large handbook
+# Bounds on one tree or one search for a chain, documented in docs/handbook-format.md: a hub of a large handbook
 # can reach every entry.
 MAX_NODES = 1_000  # entries shown; the rest are counted, and the count is shown
 MAX_LINKS = 100_000  # links read while building it

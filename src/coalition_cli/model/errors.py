@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Exit codes, documented in the README and `coalition --help` (0 is success).
+# Exit codes, documented in the README, docs/guide.md and `coalition --help` (0 is success).
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 EXIT_BAD_HANDBOOK = 3
