@@ -108,8 +108,8 @@ def test_fast_path_does_not_import_typer(coalition_bin: str, tmp_path: Path) -> 
 
 
 def test_the_installed_command_imports_no_more_than_a_lookup_needs(coalition_bin: str, tmp_path: Path) -> None:
-    """The `coalition` script is ours (bin/coalition), not pip's wrapper, which imports `re` (and
-    with it enum) before the program starts: a lookup pays for neither. SQLite loads without
+    """The `coalition` launcher current pip writes for the entry point imports nothing before the
+    program (pip 23's imported `re`, and with it enum: the quick start and CI upgrade pip). SQLite loads without
     functools and what it brings (sql.py); `operator` is the one module of those a search may import,
     for its dot products on a Python without math.sumprod (meaning.py). (`python -m` would import
     them itself, through runpy.)"""

@@ -100,9 +100,20 @@ def test_man_finds_the_page_after_a_plain_pip_install(wheel: Path, tmp_path: Pat
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     # A plain pip install of the wheel into a fresh environment, fetching nothing: its dependencies
-    # are not needed for `man` to find the page.
+    # are not needed for `man` to find the page. This pip (upgraded, as the quick start and CI do)
+    # installs it, not the one `venv` bundles, whose launcher imports `re`.
     subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
         timeout=300,
@@ -111,8 +122,8 @@ def test_man_finds_the_page_after_a_plain_pip_install(wheel: Path, tmp_path: Pat
     found = subprocess.run([man, "-w", "coalition"], capture_output=True, text=True, env=env, timeout=60)
     assert found.returncode == 0, found.stderr
     assert Path(found.stdout.strip()).resolve() == (venv / "share" / "man" / "man1" / "coalition.1").resolve()
-    # The command itself came with it, ours rather than pip's wrapper, and runs with the
-    # environment's own Python (its dependencies are this test's).
+    # The command itself came with it: the entry point's launcher, importing nothing before the
+    # program, run with the environment's own Python (its dependencies are this test's).
     command = venv / "bin" / "coalition"
     assert os.access(command, os.X_OK)
     assert command.read_text(encoding="utf-8").startswith(f"#!{venv / 'bin' / 'python'}")
