@@ -267,6 +267,9 @@ def test_ctrl_c_is_quiet_with_130(coalition_bin: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"}, {"LANG": "C", "LC_ALL": "C"}])
 def test_unencodable_characters_are_replaced(run: Run, env: dict[str, str]) -> None:
+    """Output is encoded with errors="replace" as it is written (output.write): a character the
+    encoding cannot hold becomes "?", never a failure. (stderr's rule, a reconfigured stream, is the
+    next test's.)"""
     for args in (["show", "figure", "soleimani"], ["show", "soleimani", "-f", "rich"], ["export"]):
         result = run(*args, env=env)
         assert result.returncode == 0, result.stderr.decode()
