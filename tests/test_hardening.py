@@ -213,6 +213,8 @@ def test_a_full_disk_with_caching_off_is_one_line_exit_4(coalition_bin: str, big
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["plain", "markdown", "json", "rich"])
 def test_output_cut_short_ends_quietly(coalition_bin: str, big_handbook: Path, tmp_path: Path, fmt: str) -> None:
+    """As test_endings.py's cut-short pipes, but with a large handbook: the reader leaves while
+    megabytes are still to come, far past what the pipe holds, in every format."""
     command = f"'{coalition_bin}' --handbook '{big_handbook}' export --format {fmt}"
     script = f'{command} | head -1; echo "${{PIPESTATUS[0]}}" >&2'
     result = subprocess.run(["bash", "-c", script], capture_output=True, cwd=tmp_path, timeout=120, check=False)

@@ -48,19 +48,6 @@ def test_environment_handbook(run: Run, minimal_handbook: Path) -> None:
     assert result.stdout == f"somewhere\tSomewhere\tstate\t{minimal_handbook}\n".encode()
 
 
-def test_output_cut_short_by_head_is_quiet(coalition_bin: str, tmp_path: Path) -> None:
-    result = subprocess.run(
-        ["bash", "-c", f"'{coalition_bin}' export | head -1"],
-        capture_output=True,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
-    assert result.stdout.decode().startswith("coalition: a handbook")
-    assert result.stdout.count(b"\n") == 1
-    assert result.stderr == b"", result.stderr.decode()
-
-
 def test_python_dash_m(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "COALITION_HANDBOOK")}
     result = subprocess.run(
