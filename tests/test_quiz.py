@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from coalition_cli.cli.reading import MAX_ECHO
+from coalition_cli.cli.commands import MAX_ECHO
 from coalition_cli.lookup.ask import format_date
 from coalition_cli.model.handbook import Entry, Handbook, fold
 from coalition_cli.views.quiz import QUESTION_KINDS, Question, iso_date

@@ -19,7 +19,7 @@ from typer._click.utils import PacifyFlushWrapper
 from typer.core import TyperGroup
 
 from coalition_cli import __version__
-from coalition_cli.cli import commands, reading
+from coalition_cli.cli import commands
 from coalition_cli.cli.argv import hoist_global_options
 from coalition_cli.cli.commands import BUNDLED, HANDBOOK_ENV, PROG, Session
 from coalition_cli.cli.examples import EXAMPLES
@@ -344,7 +344,7 @@ def related(
     piped, one `type: id` line per link, an entry's own links indented under it; nodes and edges
     (source, target, relation as the handbook states it) as JSON.
     """
-    reading.related(_session(ctx), words, depth, _value(fmt))
+    commands.related(_session(ctx), words, depth, _value(fmt))
 
 
 # One name as `path` and `compare` take each entry: quote a name of several words.
@@ -366,7 +366,7 @@ def path(
     (read backwards, "commanded" is "commanded by"). JSON is a list of steps {from, relation, to}.
     Exits 1 when there is no chain (JSON output is then []).
     """
-    reading.path(_session(ctx), start, end, typed, _value(fmt))
+    commands.path(_session(ctx), start, end, typed, _value(fmt))
 
 
 @app.command(epilog=_examples("compare"))
@@ -381,7 +381,7 @@ def compare(
     their typed links and dated facts, the links they all share and the links only one has. A table
     on a terminal, aligned blocks when piped; JSON has `entries` and the compared `fields`.
     """
-    reading.compare(_session(ctx), names, _value(fmt))
+    commands.compare(_session(ctx), names, _value(fmt))
 
 
 @app.command(epilog=_examples("browse"))
@@ -395,7 +395,7 @@ def browse(
     of its links follows that link; Escape goes back. ctrl+t shows the timeline, ctrl+r the entry's
     relation tree, ctrl+f returns to the search box, ctrl+q quits. Needs a terminal.
     """
-    reading.browse(_session(ctx), query or [])
+    commands.browse(_session(ctx), query or [])
 
 
 QuizKind = StrEnum("QuizKind", {name: name for name in QUESTION_KINDS})  # type: ignore[misc]
@@ -428,7 +428,7 @@ def quiz(
     from and its quote are shown, and the score at the end. With --format json or markdown the
     questions and their answers are printed without asking (a worksheet).
     """
-    reading.quiz(_session(ctx), count, [str(kind.value) for kind in kinds or []], seed, typed, _value(fmt))
+    commands.quiz(_session(ctx), count, [str(kind.value) for kind in kinds or []], seed, typed, _value(fmt))
 
 
 @app.command(epilog=_examples("init"))
