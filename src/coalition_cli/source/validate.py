@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from typing import TYPE_CHECKING, Any
 
 from coalition_cli.model.handbook import (
@@ -329,14 +329,7 @@ class Rules(FieldChecks):
         return lists
 
     def _reference(self, path: Path, target: str, what: str) -> None:
-        here, beneath = (self.sections, self.base_sections) if what == "section" else (self.ids, self.base_ids)
-        known = (
-            target in here.memory  # asked first: this runs for most references of a large file
-            or target in beneath
-            or (what == "section" and target == LEAD)
-            or (here.db is not None and target in here)
-        )
-        if not known:  # its entry is named when the reference is told, at the end
+        if not self._known(target, what):  # its entry is named when the reference is told, at the end
             self.forward.wait(path, target, what, self.current[1] if self.current is not None else None)
 
     # -- the whole file -----------------------------------------------------------------------
@@ -395,7 +388,7 @@ class Rules(FieldChecks):
             elsewhere: set[str] = set()  # entries other processes read, among those still unresolved
             elsewhere_sections: set[str] = set()
             if self.lookup is not None:
-                unknown = {target for _, target, what, _ in batch if not self._known(target, what, set(), set())}
+                unknown = {target for _, target, what, _ in batch if not self._known(target, what)}
                 if unknown:
                     elsewhere, elsewhere_sections = self.lookup(unknown)
             for path, target, what, entry_id in batch:
@@ -406,11 +399,21 @@ class Rules(FieldChecks):
         self.current = None
         self.forward.close()
 
-    def _known(self, target: str, what: str, elsewhere: set[str], elsewhere_sections: set[str]) -> bool:
-        if what == "section":
-            known = target in self.sections or target in self.base_sections or target == LEAD
-            return known or target in elsewhere_sections
-        return target in self.ids or target in self.base_ids or target in elsewhere
+    def _known(
+        self, target: str, what: str, elsewhere: Set[str] = frozenset(), sections: Set[str] = frozenset()
+    ) -> bool:
+        """Whether a reference's target is an entry (a section, where one is wanted) of this file,
+        of those beneath, or (`elsewhere`, `sections`) of the other processes reading this file."""
+        here, beneath, others = (
+            (self.sections, self.base_sections, sections) if what == "section" else (self.ids, self.base_ids, elsewhere)
+        )
+        return (
+            target in here.memory  # asked first: this runs for most references of a large file
+            or target in beneath
+            or (what == "section" and target == LEAD)
+            or target in others
+            or (here.db is not None and target in here)
+        )
 
     def _dangling(self, path: Path, target: str, what: str, elsewhere: set[str]) -> None:
         hint = ""

@@ -25,6 +25,22 @@ _BITS = (1 << 25) - 1  # 4 MB of bits: one key in 20 of a million-key map is loo
 _HOT = 4_096  # keys found on disk remembered, for a section or hub that thousands refer to
 
 
+class _KeyBits:
+    """A bit per hash of each key moved to disk (a Bloom filter of one hash): a key whose bit is
+    clear is certainly not there, and the disk is not asked."""
+
+    def __init__(self) -> None:
+        self.bits = bytearray((_BITS + 1) // 8)
+
+    def add(self, key: str) -> None:
+        bit = hash(key) & _BITS
+        self.bits[bit >> 3] |= 1 << (bit & 7)
+
+    def __contains__(self, key: str) -> bool:
+        bit = hash(key) & _BITS
+        return bool(self.bits[bit >> 3] & (1 << (bit & 7)))
+
+
 def _database() -> sqlite3.Connection | None:
     """A private temporary database (an empty name: SQLite makes the file and deletes it on close)."""
     try:
@@ -49,9 +65,7 @@ class ScratchMap:
         self.on_disk = 0
         self.failed = False  # the disk failed: what is in memory stays there
         self._hot: dict[str, int] = {}
-        # A bit per hash of the keys on disk (a Bloom filter of one hash): a key whose bit is clear
-        # is not there, and is not looked for.
-        self._on_disk = bytearray()
+        self._on_disk: _KeyBits | None = None  # made with the database
 
     def get(self, key: str) -> int | None:
         value = self.memory.get(key)
@@ -61,11 +75,10 @@ class ScratchMap:
 
     def _from_disk(self, key: str) -> int | None:
         value = self._hot.get(key)
-        if value is not None or self.db is None:
+        if value is not None or self.db is None or self._on_disk is None:
             return value
-        bit = hash(key) & _BITS
-        if not self._on_disk[bit >> 3] & (1 << (bit & 7)):
-            return None  # certainly not on disk: most keys asked for are new ones
+        if key not in self._on_disk:
+            return None  # most keys asked for are new ones
         row = self.db.execute("SELECT value FROM items WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
@@ -84,13 +97,13 @@ class ScratchMap:
             self._spill()
 
     def _spill(self) -> None:
-        if self.db is None:
+        if self.db is None or self._on_disk is None:
             self.db = _database()
             if self.db is None:
                 self.limit = 1 << 62  # no disk to move to: memory it is
                 return
             self.db.execute("CREATE TABLE items (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID")
-            self._on_disk = bytearray((_BITS + 1) // 8)
+            self._on_disk = _KeyBits()
         try:
             added = self.db.executemany(self.INSERT, self.memory.items()).rowcount
         except sqlite3.Error:
@@ -98,18 +111,13 @@ class ScratchMap:
             # Keys both in memory and on disk (a set takes a key twice) are kept only on disk.
             self.memory = {key: value for key, value in self.memory.items() if self._from_disk(key) is None}
             return
-        seen = self._on_disk
         for key in self.memory:
-            bit = hash(key) & _BITS
-            seen[bit >> 3] |= 1 << (bit & 7)
+            self._on_disk.add(key)
         self.on_disk += added
         self.memory = {}  # a new dict: the old one's table is freed, not kept at its largest
 
     def __len__(self) -> int:
         return self.on_disk + len(self.memory)
-
-    def __bool__(self) -> bool:
-        return len(self) > 0
 
     def __iter__(self) -> Iterator[str]:
         if self.db is not None:
@@ -169,7 +177,7 @@ class WaitingReferences:
         self.db: sqlite3.Connection | None = None
         self.on_disk = 0
         self.order = 0
-        self._targets_on_disk = bytearray()  # as ScratchMap's: a bit per hash of a target on disk
+        self._targets_on_disk: _KeyBits | None = None  # made with the database
 
     def wait(self, path: Path, target: str, what: str, entry_id: str | None) -> None:
         self.order += 1
@@ -196,9 +204,8 @@ class WaitingReferences:
                 waiting = memory.pop((entry_id, "section"), None)
                 if waiting is not None:
                     self.in_memory -= len(waiting)
-        if self.db is not None:
-            bit = hash(entry_id) & _BITS
-            if self._targets_on_disk[bit >> 3] & (1 << (bit & 7)):
+        if self._targets_on_disk is not None and self.db is not None:
+            if entry_id in self._targets_on_disk:
                 kinds = "('entry', 'section')" if section else "('entry')"
                 try:
                     gone = self.db.execute(f"DELETE FROM items WHERE target = ? AND what IN {kinds}", (entry_id,))
@@ -209,7 +216,7 @@ class WaitingReferences:
     def _spill(self) -> None:
         import json  # only a large file's checks come here
 
-        if self.db is None:
+        if self.db is None or self._targets_on_disk is None:
             self.db = _database()
             if self.db is None:
                 self.limit = 1 << 62
@@ -218,7 +225,7 @@ class WaitingReferences:
                 "CREATE TABLE items (position INTEGER PRIMARY KEY, target TEXT, what TEXT, path TEXT, entry TEXT)"
             )
             self.db.execute("CREATE INDEX items_target ON items (target)")
-            self._targets_on_disk = bytearray((_BITS + 1) // 8)
+            self._targets_on_disk = _KeyBits()
         rows = (
             (order, target, what, json.dumps(path), entry_id)
             for (target, what), waiting in self.memory.items()
@@ -229,18 +236,13 @@ class WaitingReferences:
         except sqlite3.Error:
             self.limit = 1 << 62
             return
-        seen = self._targets_on_disk
         for target, _ in self.memory:
-            bit = hash(target) & _BITS
-            seen[bit >> 3] |= 1 << (bit & 7)
+            self._targets_on_disk.add(target)
         self.on_disk += self.in_memory
         self.memory, self.in_memory = {}, 0
 
     def __len__(self) -> int:
         return self.on_disk + self.in_memory
-
-    def __bool__(self) -> bool:
-        return len(self) > 0
 
     def __iter__(self) -> Iterator[tuple[Path, str, str, str | None]]:
         """(path, target, what, entry id) of each reference still waiting, in the order given."""
